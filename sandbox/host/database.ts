@@ -1,0 +1,107 @@
+/**
+ * Database selection for the reference host: DATABASE_URL is `mysql://user:pass@host:port/db` or
+ * `sqlite:path`; unset means an embedded SQLite file under var/.
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+
+export const DEFAULT_SQLITE_PATH = 'var/amazon-sales-channel.sqlite';
+
+export class DatabaseConfigError extends Error {
+  override name = 'DatabaseConfigError';
+}
+
+export type DatabaseTarget =
+  | { client: 'mysql2'; url: string; host: string; port: number; user: string; password: string; database: string }
+  | { client: 'better-sqlite3'; url: string; filename: string };
+
+/** The URL with its password replaced by ***, safe for messages and logs. */
+export function maskUrl(url: string): string {
+  return url.replace(/^(\w+:\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
+export function parseDatabaseUrl(url: string | undefined, cwd = process.cwd()): DatabaseTarget {
+  if (url === undefined || url.trim() === '') {
+    return { client: 'better-sqlite3', url: `sqlite:${DEFAULT_SQLITE_PATH}`, filename: path.resolve(cwd, DEFAULT_SQLITE_PATH) };
+  }
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (file === '') throw new DatabaseConfigError(`DATABASE_URL "${url}" names no file: use sqlite:path/to/file.sqlite`);
+    return { client: 'better-sqlite3', url, filename: file === ':memory:' ? file : path.resolve(cwd, file) };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DatabaseConfigError(`DATABASE_URL "${maskUrl(url)}" is not a URL: use mysql://user:pass@host:port/db or sqlite:path`);
+  }
+  if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
+    throw new DatabaseConfigError(
+      `DATABASE_URL "${maskUrl(url)}" has unsupported scheme "${parsed.protocol.replace(':', '')}": use mysql://user:pass@host:port/db or sqlite:path`,
+    );
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (database === '') throw new DatabaseConfigError(`DATABASE_URL "${maskUrl(url)}" names no database: add /dbname`);
+  return {
+    client: 'mysql2',
+    url,
+    host: parsed.hostname,
+    port: parsed.port === '' ? 3306 : Number(parsed.port),
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database,
+  };
+}
+
+export function knexConfig(target: DatabaseTarget): Knex.Config {
+  if (target.client === 'better-sqlite3') {
+    return {
+      client: 'better-sqlite3',
+      connection: { filename: target.filename },
+      useNullAsDefault: true,
+      pool: {
+        // Foreign keys are off by default in SQLite; a busy timeout lets several processes share the file.
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('busy_timeout = 10000');
+          done(null, conn);
+        },
+      },
+    };
+  }
+  return {
+    client: 'mysql2',
+    connection: {
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      database: target.database,
+      timezone: 'Z',
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      connectTimeout: 10000,
+    },
+    pool: { min: 0, max: 10 },
+  };
+}
+
+/** Opens the database and proves it answers; any failure is one DatabaseConfigError line. */
+export async function openDatabase(url: string | undefined, cwd = process.cwd()): Promise<Knex> {
+  const target = parseDatabaseUrl(url, cwd);
+  if (target.client === 'better-sqlite3' && target.filename !== ':memory:') {
+    fs.mkdirSync(path.dirname(target.filename), { recursive: true });
+  }
+  const knex = knexFactory(knexConfig(target));
+  try {
+    await knex.raw('select 1');
+  } catch (error) {
+    await knex.destroy().catch(() => undefined);
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new DatabaseConfigError(`Cannot connect to DATABASE_URL "${maskUrl(target.url)}": ${reason}`);
+  }
+  return knex;
+}

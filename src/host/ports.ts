@@ -1,0 +1,184 @@
+/**
+ * Ports: the services a host implements and binds (by the symbols in `tokens.ts`) before it loads
+ * the module. They are the only way the module reaches the host. Everything async, everything in
+ * plain data: no host classes cross this line.
+ */
+import type { Knex } from 'knex';
+
+/** A catalog product as the module needs to see it. */
+export interface HostProduct {
+  id: string;
+  sku: string;
+  name: string;
+  enabled: boolean;
+  /** Whether the host tracks a quantity for this product; unmanaged stock is always salable. */
+  manageStock: boolean;
+}
+
+export interface CatalogPort {
+  findBySku(sku: string): Promise<HostProduct | null>;
+  findById(id: string): Promise<HostProduct | null>;
+}
+
+export interface StockLine {
+  sku: string;
+  qty: number;
+}
+
+export interface StockPort {
+  /** Quantity that can still be sold (on hand minus reservations); null when stock is not managed. */
+  salableQty(sku: string): Promise<number | null>;
+  /** Reserve quantities under `key`. Idempotent: reserving the same key again changes nothing. */
+  reserve(key: string, lines: StockLine[]): Promise<void>;
+  /** Release everything reserved under `key`. Idempotent: an unknown or released key is a no-op. */
+  release(key: string): Promise<void>;
+}
+
+/** A decimal amount as a string ("11.01"), never a float. */
+export type DecimalString = string;
+
+export interface HostAddress {
+  firstName: string;
+  lastName: string;
+  street: string[];
+  city: string;
+  region: string | null;
+  postalCode: string;
+  countryCode: string;
+  phone: string;
+}
+
+export interface CreateOrderLine {
+  productId: string;
+  sku: string;
+  name: string;
+  qty: number;
+  /** Price of one unit, before tax and discount, in the order currency. */
+  unitPrice: DecimalString;
+  /** Tax for the whole line. */
+  taxAmount: DecimalString;
+  /** Discount for the whole line (positive number). */
+  discountAmount: DecimalString;
+}
+
+export interface CreateOrderRequest {
+  /** Creating twice with the same key returns the first order (created = false), never a second. */
+  idempotencyKey: string;
+  /** The channel's own order id (the Amazon order id), searchable with findByExternalReference. */
+  externalReference: string;
+  channel: string;
+  /** Host store view code the order belongs to; null means the host's default store view. */
+  storeView: string | null;
+  /** Use this as the order number; null lets the host number the order. */
+  orderNumber: string | null;
+  /** 'processing' for orders still to ship, 'complete' for orders already fulfilled elsewhere. */
+  state: 'processing' | 'complete';
+  /** Host order status to set; null means the host's default status for the state. */
+  status: string | null;
+  customer: {
+    mode: 'guest' | 'account';
+    email: string;
+    firstName: string;
+    lastName: string;
+  };
+  shippingAddress: HostAddress;
+  currencyCode: string;
+  lines: CreateOrderLine[];
+  shippingAmount: DecimalString;
+  shippingTaxAmount: DecimalString;
+  shippingDiscountAmount: DecimalString;
+  /** The total the channel charged; the host stores it as given instead of recalculating. */
+  grandTotal: DecimalString;
+  shippingMethod: string;
+  paymentMethod: string;
+  /** False for orders whose goods left someone else's warehouse (Amazon-fulfilled). */
+  deductStock: boolean;
+  /** A stock reservation (StockPort key) that this order takes over instead of reserving anew. */
+  reservationKey: string | null;
+  /** Always false for channel orders: the channel notifies the buyer itself. */
+  notifyCustomer: false;
+}
+
+export type OrderRejectionCode =
+  | 'product_not_found'
+  | 'product_disabled'
+  | 'out_of_stock'
+  | 'address_invalid'
+  | 'customer_invalid'
+  | 'validation'
+  | 'other';
+
+export interface OrderRejection {
+  code: OrderRejectionCode;
+  message: string;
+  /** The request field the host objected to, when it knows, e.g. "shippingAddress.street". */
+  field?: string;
+}
+
+export interface HostOrderRef {
+  id: string;
+  number: string;
+}
+
+export type CreateOrderResult =
+  | { ok: true; order: HostOrderRef; created: boolean }
+  | { ok: false; rejection: OrderRejection };
+
+export interface HostOrder extends HostOrderRef {
+  state: 'processing' | 'complete' | 'canceled' | 'closed';
+  status: string;
+  externalReference: string | null;
+  currencyCode: string;
+  grandTotal: DecimalString;
+  items: Array<{ sku: string; qty: number; qtyShipped: number; qtyCanceled: number; qtyRefunded: number }>;
+}
+
+export interface OrdersPort {
+  create(request: CreateOrderRequest): Promise<CreateOrderResult>;
+  get(id: string): Promise<HostOrder | null>;
+  findByExternalReference(channel: string, externalReference: string): Promise<HostOrder | null>;
+  /** Cancel what is not shipped yet and release its stock. Canceling a canceled order is a no-op. */
+  cancel(id: string, reason: string): Promise<void>;
+  /** Mark the order complete without shipping anything through the host (fulfilled elsewhere). */
+  complete(id: string, comment: string): Promise<void>;
+  addComment(id: string, comment: string): Promise<void>;
+  /** Statuses an admin may choose as the processing status of imported orders. */
+  listStatuses(): Promise<Array<{ code: string; label: string; state: HostOrder['state'] }>>;
+}
+
+export interface HostStoreView {
+  code: string;
+  name: string;
+  websiteName: string;
+  isDefault: boolean;
+}
+
+export interface StoreViewsPort {
+  list(): Promise<HostStoreView[]>;
+}
+
+/** Scoped settings: the module keeps its own tables for its data; this is for host-level switches. */
+export interface ConfigPort {
+  get(path: string, scope?: string): Promise<string | null>;
+  set(path: string, value: string | null, scope?: string): Promise<void>;
+}
+
+/** Encryption at rest with the host's key. The module never sees the key. */
+export interface SecretsPort {
+  encrypt(plaintext: string): Promise<string>;
+  decrypt(ciphertext: string): Promise<string>;
+}
+
+/** The host's database: the module's tables live beside the host's, migrated by the host. */
+export type DatabasePort = Knex;
+
+export interface LoggerPort {
+  debug(message: string, context?: Record<string, unknown>): void;
+  info(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+export interface ClockPort {
+  now(): Date;
+}
