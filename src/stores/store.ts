@@ -1,0 +1,87 @@
+/** An Amazon store (one seller account in one marketplace) and the rules for registering one. */
+import { DEFAULT_LWA_ENDPOINT, DEFAULT_SP_API_ENDPOINTS, MARKETPLACES, REGIONS, type Region } from './marketplaces.ts';
+
+export type StoreStatus = 'active' | 'inactive';
+
+export interface AmazonStore {
+  id: number;
+  name: string;
+  region: Region;
+  marketplaceId: string;
+  sellerId: string;
+  spApiEndpoint: string;
+  lwaEndpoint: string;
+  clientId: string;
+  status: StoreStatus;
+  /** Orders created before this instant never import and are not shown. */
+  integratedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The store's LWA secrets; decrypted only when a call to Amazon needs them. */
+export interface StoreCredentials {
+  clientSecret: string;
+  refreshToken: string;
+}
+
+export interface NewStoreInput {
+  name: string;
+  region: string;
+  marketplaceId: string;
+  sellerId: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  spApiEndpoint?: string;
+  lwaEndpoint?: string;
+  integratedAt?: Date;
+}
+
+export interface StoreInputError {
+  field: keyof NewStoreInput;
+  message: string;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** Every problem with a new store's input, so the admin can fix them in one go. */
+export function validateNewStore(input: NewStoreInput): StoreInputError[] {
+  const errors: StoreInputError[] = [];
+  const required = ['name', 'region', 'marketplaceId', 'sellerId', 'clientId', 'clientSecret', 'refreshToken'] as const;
+  for (const field of required) {
+    if (typeof input[field] !== 'string' || input[field].trim() === '') errors.push({ field, message: 'is required' });
+  }
+  if (input.name && input.name.length > 255) errors.push({ field: 'name', message: 'must be at most 255 characters' });
+  if (input.region && !(REGIONS as readonly string[]).includes(input.region)) {
+    errors.push({ field: 'region', message: `must be one of ${REGIONS.join(', ')}` });
+  }
+  const marketplace = MARKETPLACES.get(input.marketplaceId);
+  if (input.marketplaceId && !marketplace) {
+    errors.push({ field: 'marketplaceId', message: `"${input.marketplaceId}" is not an Amazon marketplace id (e.g. ATVPDKIKX0DER for the US)` });
+  } else if (marketplace && input.region && marketplace.region !== input.region) {
+    errors.push({ field: 'marketplaceId', message: `${input.marketplaceId} (${marketplace.country}) is served by region ${marketplace.region}, not ${input.region}` });
+  }
+  if (input.sellerId && !/^[A-Z0-9]{5,32}$/.test(input.sellerId)) {
+    errors.push({ field: 'sellerId', message: 'must be the merchant token from Seller Central (5-32 capital letters and digits)' });
+  }
+  for (const field of ['spApiEndpoint', 'lwaEndpoint'] as const) {
+    const value = input[field];
+    if (value !== undefined && !isHttpUrl(value)) errors.push({ field, message: `"${value}" is not an http(s) URL` });
+  }
+  if (input.integratedAt !== undefined && Number.isNaN(input.integratedAt.getTime())) {
+    errors.push({ field: 'integratedAt', message: 'is not a valid date' });
+  }
+  return errors;
+}
+
+export function defaultEndpoints(region: Region): { spApiEndpoint: string; lwaEndpoint: string } {
+  return { spApiEndpoint: DEFAULT_SP_API_ENDPOINTS[region], lwaEndpoint: DEFAULT_LWA_ENDPOINT };
+}

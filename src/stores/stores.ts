@@ -1,0 +1,209 @@
+/**
+ * Amazon stores and their Order Settings in the module's tables. Credentials are encrypted through
+ * the host's secrets port and only decrypted for a call to Amazon.
+ */
+import { inject, injectable } from 'inversify';
+import type { Knex } from 'knex';
+import { Ports } from '../host/tokens.ts';
+import type { ClockPort, OrdersPort, SecretsPort, StoreViewsPort } from '../host/ports.ts';
+import { fromDb } from '../db/time.ts';
+import { applySettingsChange, DEFAULT_ORDER_SETTINGS, type OrderSettings, type SettingsChangeResult } from './order-settings.ts';
+import {
+  defaultEndpoints,
+  validateNewStore,
+  type AmazonStore,
+  type NewStoreInput,
+  type StoreCredentials,
+  type StoreInputError,
+  type StoreStatus,
+} from './store.ts';
+import type { Region } from './marketplaces.ts';
+
+export class StoreInputRejected extends Error {
+  override name = 'StoreInputRejected';
+  constructor(readonly errors: StoreInputError[]) {
+    super(errors.map((e) => `${e.field} ${e.message}`).join('; '));
+  }
+}
+
+export class StoreNotFound extends Error {
+  override name = 'StoreNotFound';
+  constructor(readonly storeId: number) {
+    super(`There is no Amazon store with id ${storeId}`);
+  }
+}
+
+interface StoreRow {
+  id: number;
+  name: string;
+  region: string;
+  marketplace_id: string;
+  seller_id: string;
+  sp_api_endpoint: string;
+  lwa_endpoint: string;
+  client_id: string;
+  credentials_encrypted: string;
+  status: string;
+  integrated_at: unknown;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+interface SettingsRow {
+  import_enabled: unknown;
+  host_store_view: string | null;
+  customer_creation: string;
+  order_number_source: string;
+  reserve_pending: unknown;
+  order_status: string;
+  processing_status: string | null;
+}
+
+function toStore(row: StoreRow): AmazonStore {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    region: row.region as Region,
+    marketplaceId: row.marketplace_id,
+    sellerId: row.seller_id,
+    spApiEndpoint: row.sp_api_endpoint,
+    lwaEndpoint: row.lwa_endpoint,
+    clientId: row.client_id,
+    status: row.status as StoreStatus,
+    integratedAt: fromDb(row.integrated_at),
+    createdAt: fromDb(row.created_at),
+    updatedAt: fromDb(row.updated_at),
+  };
+}
+
+function toSettings(row: SettingsRow): OrderSettings {
+  return {
+    importEnabled: Boolean(Number(row.import_enabled)),
+    hostStoreView: row.host_store_view,
+    customerCreation: row.customer_creation as OrderSettings['customerCreation'],
+    orderNumberSource: row.order_number_source as OrderSettings['orderNumberSource'],
+    reservePending: Boolean(Number(row.reserve_pending)),
+    orderStatus: row.order_status as OrderSettings['orderStatus'],
+    processingStatus: row.processing_status,
+  };
+}
+
+function settingsColumns(settings: OrderSettings) {
+  return {
+    import_enabled: settings.importEnabled,
+    host_store_view: settings.hostStoreView,
+    customer_creation: settings.customerCreation,
+    order_number_source: settings.orderNumberSource,
+    reserve_pending: settings.reservePending,
+    order_status: settings.orderStatus,
+    processing_status: settings.processingStatus,
+  };
+}
+
+@injectable()
+export class Stores {
+  constructor(
+    @inject(Ports.Database) private readonly db: Knex,
+    @inject(Ports.Secrets) private readonly secrets: SecretsPort,
+    @inject(Ports.Clock) private readonly clock: ClockPort,
+    @inject(Ports.StoreViews) private readonly storeViews: StoreViewsPort,
+    @inject(Ports.Orders) private readonly orders: OrdersPort,
+  ) {}
+
+  /** Registers a store with default Order Settings, all or nothing. */
+  async add(input: NewStoreInput): Promise<AmazonStore> {
+    const errors = validateNewStore(input);
+    if (errors.length > 0) throw new StoreInputRejected(errors);
+    const region = input.region as Region;
+    const endpoints = defaultEndpoints(region);
+    const now = this.clock.now();
+    const credentials: StoreCredentials = { clientSecret: input.clientSecret, refreshToken: input.refreshToken };
+    const encrypted = await this.secrets.encrypt(JSON.stringify(credentials));
+    const defaultView = (await this.storeViews.list()).find((view) => view.isDefault)?.code ?? null;
+
+    const id = await this.db.transaction(async (trx) => {
+      const duplicate = await trx('amazon_store').where({ seller_id: input.sellerId, marketplace_id: input.marketplaceId }).first('id');
+      if (duplicate) {
+        throw new StoreInputRejected([
+          { field: 'sellerId', message: `seller ${input.sellerId} in marketplace ${input.marketplaceId} is already store ${duplicate.id}` },
+        ]);
+      }
+      const [inserted] = await trx('amazon_store').insert({
+        name: input.name.trim(),
+        region,
+        marketplace_id: input.marketplaceId,
+        seller_id: input.sellerId,
+        sp_api_endpoint: input.spApiEndpoint ?? endpoints.spApiEndpoint,
+        lwa_endpoint: input.lwaEndpoint ?? endpoints.lwaEndpoint,
+        client_id: input.clientId.trim(),
+        credentials_encrypted: encrypted,
+        status: 'active',
+        integrated_at: input.integratedAt ?? now,
+        created_at: now,
+        updated_at: now,
+      });
+      // Both mysql2 and better-sqlite3 answer an insert with [insertId].
+      const storeId = Number(inserted);
+      await trx('amazon_order_settings').insert({
+        store_id: storeId,
+        ...settingsColumns({ ...DEFAULT_ORDER_SETTINGS, hostStoreView: defaultView }),
+        updated_at: now,
+      });
+      await trx('amazon_sync_state').insert({ store_id: storeId });
+      return storeId;
+    });
+    return this.get(id);
+  }
+
+  async list(): Promise<AmazonStore[]> {
+    const rows: StoreRow[] = await this.db('amazon_store').orderBy('id');
+    return rows.map(toStore);
+  }
+
+  async get(id: number): Promise<AmazonStore> {
+    const row: StoreRow | undefined = await this.db('amazon_store').where({ id }).first();
+    if (!row) throw new StoreNotFound(id);
+    return toStore(row);
+  }
+
+  async setStatus(id: number, status: StoreStatus): Promise<AmazonStore> {
+    const updated = await this.db('amazon_store').where({ id }).update({ status, updated_at: this.clock.now() });
+    if (updated === 0) throw new StoreNotFound(id);
+    return this.get(id);
+  }
+
+  async credentials(id: number): Promise<StoreCredentials> {
+    const row: Pick<StoreRow, 'credentials_encrypted'> | undefined = await this.db('amazon_store').where({ id }).first('credentials_encrypted');
+    if (!row) throw new StoreNotFound(id);
+    return JSON.parse(await this.secrets.decrypt(row.credentials_encrypted)) as StoreCredentials;
+  }
+
+  async settings(id: number): Promise<OrderSettings> {
+    const row: SettingsRow | undefined = await this.db('amazon_order_settings').where({ store_id: id }).first();
+    if (!row) throw new StoreNotFound(id);
+    return toSettings(row);
+  }
+
+  /** The host's store views and processing statuses an admin may choose from. */
+  async settingsChoices(): Promise<{ storeViews: Awaited<ReturnType<StoreViewsPort['list']>>; statuses: Awaited<ReturnType<OrdersPort['listStatuses']>> }> {
+    const [storeViews, statuses] = await Promise.all([this.storeViews.list(), this.orders.listStatuses()]);
+    return { storeViews, statuses: statuses.filter((status) => status.state === 'processing') };
+  }
+
+  /** Validates and saves a change; nothing is saved when any field is refused. */
+  async updateSettings(id: number, change: Partial<OrderSettings>): Promise<SettingsChangeResult> {
+    const current = await this.settings(id);
+    const choices = await this.settingsChoices();
+    const result = applySettingsChange(current, change, {
+      storeViews: choices.storeViews.map((view) => view.code),
+      statuses: choices.statuses.map((status) => status.code),
+    });
+    if (result.ok) {
+      await this.db('amazon_order_settings')
+        .where({ store_id: id })
+        .update({ ...settingsColumns(result.settings), updated_at: this.clock.now() });
+      await this.db('amazon_store').where({ id }).update({ updated_at: this.clock.now() });
+    }
+    return result;
+  }
+}

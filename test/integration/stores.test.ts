@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { expect } from 'chai';
+import { describeEachDatabase } from '../support/databases.ts';
+import { migrateLatest } from '../../sandbox/host/migrator.ts';
+import { Stores, StoreInputRejected, StoreNotFound } from '../../src/stores/stores.ts';
+import type { OrdersPort } from '../../src/host/ports.ts';
+import { FixedClock, TestSecrets, testOrderStatuses, testStoreViews } from '../support/module-ports.ts';
+import manifest from '../../module.json' with { type: 'json' };
+
+const moduleMigrations = { directory: path.resolve(import.meta.dirname, '../..', manifest.migrations.directory), tableName: manifest.migrations.tableName };
+
+const input = {
+  name: 'US store',
+  region: 'na',
+  marketplaceId: 'ATVPDKIKX0DER',
+  sellerId: 'A2SELLER0001',
+  clientId: 'amzn1.application-oa2-client.abc',
+  clientSecret: 'very-secret-client-secret',
+  refreshToken: 'Atzr|refresh-token-value',
+};
+
+describeEachDatabase('stores and Order Settings', (db) => {
+  let stores: Stores;
+  const clock = new FixedClock(new Date('2026-11-20T10:00:00.000Z'));
+
+  before(async () => {
+    await migrateLatest(db().knex, moduleMigrations);
+    stores = new Stores(db().knex, new TestSecrets(), clock, testStoreViews, testOrderStatuses as OrdersPort);
+  });
+
+  it('adds a store with encrypted credentials, default settings and the integration time', async () => {
+    const store = await stores.add(input);
+    expect(store).to.include({ name: 'US store', region: 'na', status: 'active', sellerId: 'A2SELLER0001' });
+    expect(store.spApiEndpoint).to.equal('https://sellingpartnerapi-na.amazon.com');
+    expect(store.integratedAt.toISOString()).to.equal('2026-11-20T10:00:00.000Z');
+
+    const row = await db().knex('amazon_store').where({ id: store.id }).first();
+    expect(row.credentials_encrypted).not.to.include(input.clientSecret);
+    expect(row.credentials_encrypted).not.to.include(input.refreshToken);
+    expect(await stores.credentials(store.id)).to.deep.equal({ clientSecret: input.clientSecret, refreshToken: input.refreshToken });
+
+    expect(await stores.settings(store.id)).to.deep.equal({
+      importEnabled: true, hostStoreView: 'default', customerCreation: 'guest', orderNumberSource: 'host',
+      reservePending: true, orderStatus: 'default', processingStatus: null,
+    });
+  });
+
+  it('refuses bad input with every reason and writes nothing', async () => {
+    const before = await db().knex('amazon_store').count({ n: '*' }).first();
+    try {
+      await stores.add({ ...input, region: 'xx', marketplaceId: 'NOPE', sellerId: 'bad id', spApiEndpoint: 'ftp://x' });
+      expect.fail('should refuse');
+    } catch (error) {
+      expect(error).to.be.instanceOf(StoreInputRejected);
+      const fields = (error as StoreInputRejected).errors.map((e) => e.field);
+      expect(fields).to.include.members(['region', 'marketplaceId', 'sellerId', 'spApiEndpoint']);
+    }
+    await stores.add({ ...input, marketplaceId: 'A1PA6795UKMFR9' }).then(
+      () => expect.fail('DE is an eu marketplace'),
+      (error) => expect((error as Error).message).to.match(/region eu, not na/),
+    );
+    const after = await db().knex('amazon_store').count({ n: '*' }).first();
+    expect(Number(after?.n)).to.equal(Number(before?.n));
+  });
+
+  it('refuses a second store for the same seller and marketplace', async () => {
+    await stores.add(input).then(
+      () => expect.fail('duplicate'),
+      (error) => expect((error as Error).message).to.match(/already store/),
+    );
+  });
+
+  it('validates and saves Order Settings changes', async () => {
+    const [store] = await stores.list();
+    const refused = await stores.updateSettings(store.id, { importEnabled: true, orderStatus: 'custom' });
+    expect(refused.ok).to.equal(false);
+    expect(await stores.settings(store.id)).to.include({ orderStatus: 'default' });
+
+    const saved = await stores.updateSettings(store.id, { importEnabled: true, orderStatus: 'custom', processingStatus: 'amazon_processing', orderNumberSource: 'amazon' });
+    expect(saved.ok).to.equal(true);
+    expect(await stores.settings(store.id)).to.include({ orderStatus: 'custom', processingStatus: 'amazon_processing', orderNumberSource: 'amazon' });
+
+    const locked = await stores.updateSettings(store.id, { importEnabled: false, customerCreation: 'account' });
+    expect(locked.ok).to.equal(false);
+    expect((await stores.updateSettings(store.id, { importEnabled: false })).ok).to.equal(true);
+    expect(await stores.settings(store.id)).to.include({ importEnabled: false, orderNumberSource: 'amazon' });
+  });
+
+  it('switches a store Inactive and back, and reports unknown stores', async () => {
+    const [store] = await stores.list();
+    expect((await stores.setStatus(store.id, 'inactive')).status).to.equal('inactive');
+    expect((await stores.setStatus(store.id, 'active')).status).to.equal('active');
+    await stores.get(9999).then(() => expect.fail('no store'), (error) => expect(error).to.be.instanceOf(StoreNotFound));
+  });
+});
