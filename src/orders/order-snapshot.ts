@@ -1,0 +1,66 @@
+/**
+ * An Amazon order as the import domain sees it: the fields the rules need, normalized from the
+ * SP-API document (see `from-amazon.ts`). Money stays decimal strings; absent data stays null,
+ * never invented.
+ */
+
+/** Amazon's fulfillment status words (Orders API v2026-01-01). */
+export type AmazonOrderStatus =
+  | 'PENDING_AVAILABILITY'
+  | 'PENDING'
+  | 'UNSHIPPED'
+  | 'PARTIALLY_SHIPPED'
+  | 'SHIPPED'
+  | 'CANCELLED'
+  | 'UNFULFILLABLE';
+
+export type FulfilledBy = 'MERCHANT' | 'AMAZON';
+
+export interface Money {
+  amount: string;
+  currencyCode: string;
+}
+
+export interface SnapshotAddress {
+  name: string | null;
+  addressLines: string[];
+  city: string | null;
+  stateOrRegion: string | null;
+  postalCode: string | null;
+  countryCode: string | null;
+  phone: string | null;
+}
+
+export interface SnapshotItem {
+  orderItemId: string;
+  sellerSku: string | null;
+  asin: string | null;
+  title: string | null;
+  quantityOrdered: number;
+  quantityShipped: number;
+  quantityCanceled: number;
+  /** Price of one unit as Amazon lists it. */
+  unitPrice: Money | null;
+  /** Proceeds of the item by category (item, shipping, tax on each, discounts as positive amounts). */
+  itemAmount: string;
+  itemTax: string;
+  itemDiscount: string;
+  shippingAmount: string;
+  shippingTax: string;
+  shippingDiscount: string;
+}
+
+export interface OrderSnapshot {
+  amazonOrderId: string;
+  marketplaceId: string;
+  purchaseDate: Date;
+  lastUpdated: Date;
+  status: AmazonOrderStatus;
+  fulfilledBy: FulfilledBy;
+  buyerName: string | null;
+  buyerEmail: string | null;
+  shippingServiceLevel: string | null;
+  address: SnapshotAddress | null;
+  grandTotal: Money | null;
+  items: SnapshotItem[];
+}

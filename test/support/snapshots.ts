@@ -1,0 +1,48 @@
+/** Builders for OrderSnapshot test data: realistic defaults, override what a test is about. */
+import type { OrderSnapshot, SnapshotItem } from '../../src/orders/order-snapshot.ts';
+
+export function snapshotItem(overrides: Partial<SnapshotItem> = {}): SnapshotItem {
+  return {
+    orderItemId: '10001',
+    sellerSku: 'MUG-RED',
+    asin: 'B000000001',
+    title: 'Red mug',
+    quantityOrdered: 2,
+    quantityShipped: 0,
+    quantityCanceled: 0,
+    unitPrice: { amount: '19.99', currencyCode: 'USD' },
+    itemAmount: '39.98',
+    itemTax: '3.20',
+    itemDiscount: '0.00',
+    shippingAmount: '4.99',
+    shippingTax: '0.40',
+    shippingDiscount: '0.00',
+    ...overrides,
+  };
+}
+
+export function snapshot(overrides: Partial<OrderSnapshot> = {}): OrderSnapshot {
+  return {
+    amazonOrderId: '113-0000001-0000001',
+    marketplaceId: 'ATVPDKIKX0DER',
+    purchaseDate: new Date('2026-11-25T12:00:00Z'),
+    lastUpdated: new Date('2026-11-25T12:30:00Z'),
+    status: 'UNSHIPPED',
+    fulfilledBy: 'MERCHANT',
+    buyerName: 'Jane Q. Buyer',
+    buyerEmail: 'jane@marketplace.amazon.example',
+    shippingServiceLevel: 'Standard',
+    address: {
+      name: 'Jane Q. Buyer',
+      addressLines: ['1 Main St', 'Apt 2'],
+      city: 'Seattle',
+      stateOrRegion: 'WA',
+      postalCode: '98101',
+      countryCode: 'US',
+      phone: '+1 206 555 0100',
+    },
+    grandTotal: { amount: '48.57', currencyCode: 'USD' },
+    items: [snapshotItem()],
+    ...overrides,
+  };
+}

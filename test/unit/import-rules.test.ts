@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import { findBlocker, gridStatusOf, importDecision, quantitiesBySku, shouldReserve } from '../../src/orders/rules.ts';
+import { DEFAULT_ORDER_SETTINGS } from '../../src/stores/order-settings.ts';
+import type { HostProduct } from '../../src/host/ports.ts';
+import type { AmazonOrderStatus } from '../../src/orders/order-snapshot.ts';
+import { snapshot, snapshotItem } from '../support/snapshots.ts';
+
+const integratedAt = new Date('2026-11-01T00:00:00Z');
+const enabled = { importEnabled: true };
+const product = (overrides: Partial<HostProduct> = {}): HostProduct => ({ id: '7', sku: 'MUG-RED', name: 'Red mug', enabled: true, manageStock: true, ...overrides });
+
+describe('import rules', () => {
+  it('never shows or imports orders created before the integration', () => {
+    const old = snapshot({ purchaseDate: new Date('2026-10-31T23:59:59.999Z') });
+    expect(importDecision(old, enabled, integratedAt)).to.equal('hidden');
+    expect(importDecision(old, { importEnabled: false }, integratedAt)).to.equal('hidden');
+  });
+
+  it('imports merchant-fulfilled orders once Unshipped, Partially Shipped or Shipped', () => {
+    const decide = (status: AmazonOrderStatus) => importDecision(snapshot({ status }), enabled, integratedAt);
+    expect(decide('PENDING')).to.equal('waiting');
+    expect(decide('PENDING_AVAILABILITY')).to.equal('waiting');
+    expect(decide('UNSHIPPED')).to.equal('import');
+    expect(decide('PARTIALLY_SHIPPED')).to.equal('import');
+    expect(decide('SHIPPED')).to.equal('import');
+    expect(decide('CANCELLED')).to.equal('not_eligible');
+    expect(decide('UNFULFILLABLE')).to.equal('not_eligible');
+  });
+
+  it('imports Amazon-fulfilled orders only once Shipped', () => {
+    const decide = (status: AmazonOrderStatus) =>
+      importDecision(snapshot({ status, fulfilledBy: 'AMAZON' }), enabled, integratedAt);
+    expect(decide('PENDING')).to.equal('waiting');
+    expect(decide('UNSHIPPED')).to.equal('waiting');
+    expect(decide('PARTIALLY_SHIPPED')).to.equal('waiting');
+    expect(decide('SHIPPED')).to.equal('import');
+  });
+
+  it('keeps orders view-only when import is disabled', () => {
+    expect(importDecision(snapshot(), { importEnabled: false }, integratedAt)).to.equal('disabled');
+  });
+
+  it('reserves stock only for pending merchant-fulfilled orders with the setting on', () => {
+    expect(shouldReserve(snapshot({ status: 'PENDING' }), DEFAULT_ORDER_SETTINGS)).to.equal(true);
+    expect(shouldReserve(snapshot({ status: 'PENDING' }), { ...DEFAULT_ORDER_SETTINGS, reservePending: false })).to.equal(false);
+    expect(shouldReserve(snapshot({ status: 'PENDING', fulfilledBy: 'AMAZON' }), DEFAULT_ORDER_SETTINGS)).to.equal(false);
+    expect(shouldReserve(snapshot({ status: 'UNSHIPPED' }), DEFAULT_ORDER_SETTINGS)).to.equal(false);
+    expect(shouldReserve(snapshot({ status: 'PENDING' }), { ...DEFAULT_ORDER_SETTINGS, importEnabled: false })).to.equal(false);
+  });
+
+  it('maps Amazon statuses to the grid words', () => {
+    expect(gridStatusOf('PARTIALLY_SHIPPED')).to.equal('Partially Shipped');
+    expect(gridStatusOf('CANCELLED')).to.equal('Canceled');
+    expect(gridStatusOf('PENDING_AVAILABILITY')).to.equal('Pending Availability');
+  });
+
+  it('names the first blocker with the note the admin sees', () => {
+    const line = { sellerSku: 'ABC-1', quantity: 2, salable: 5 };
+    expect(findBlocker([{ ...line, product: null }], 'MERCHANT', false)).to.deep.include({ reason: 'sku_unmatched' });
+    expect(findBlocker([{ ...line, product: product({ sku: 'ABC-1', enabled: false }) }], 'MERCHANT', false)).to.deep.equal({
+      reason: 'product_disabled',
+      note: 'Cannot create order: SKU "ABC-1" is disabled in the catalog',
+    });
+    expect(findBlocker([{ ...line, product: product({ sku: 'ABC-1' }), salable: 1 }], 'MERCHANT', false)?.note).to.equal(
+      'Cannot create order: SKU "ABC-1" is out of stock (2 ordered, 1 salable)',
+    );
+    expect(findBlocker([{ ...line, product: product(), salable: 2 }], 'MERCHANT', false)).to.equal(null);
+    expect(findBlocker([{ ...line, product: product(), salable: null }], 'MERCHANT', false)).to.equal(null);
+    // Amazon ships FBA orders from its own stock: the host's quantity does not matter.
+    expect(findBlocker([{ ...line, product: product(), salable: 0 }], 'AMAZON', false)).to.equal(null);
+    expect(findBlocker([], 'MERCHANT', true)).to.deep.include({ reason: 'sku_missing' });
+  });
+
+  it('adds up quantities per SKU, without canceled units', () => {
+    const order = snapshot({
+      items: [
+        snapshotItem({ orderItemId: '1', sellerSku: 'A', quantityOrdered: 2 }),
+        snapshotItem({ orderItemId: '2', sellerSku: 'A', quantityOrdered: 3, quantityCanceled: 1 }),
+        snapshotItem({ orderItemId: '3', sellerSku: 'B', quantityOrdered: 1, quantityCanceled: 1 }),
+      ],
+    });
+    expect([...quantitiesBySku(order)]).to.deep.equal([['A', 4]]);
+  });
+});
