@@ -57,8 +57,14 @@ export async function up(knex: Knex): Promise<void> {
     t.string('currency_code', 3).nullable();
     /** The order document as Amazon sent it (contains PII: purged after the retention period). */
     t.text('raw', 'mediumtext').notNullable();
-    /** waiting | not_eligible | blocked | imported | disabled */
+    /** Set instead of the Amazon word when the module knows better: Completed (shipped outside the host) or Error (outbound failed). */
+    t.string('local_status', 32).nullable();
+    /** waiting | disabled | not_eligible | ready | blocked | imported (see src/orders/import-state.ts) */
     t.string('import_state', 16).notNullable();
+    /** A change Amazon made to an imported order that the host order still has to follow: cancel | complete. */
+    t.string('host_action', 16).nullable();
+    /** Stock is held in the host for this Pending order (StockPort key amazon-pending:<order id>). */
+    t.boolean('stock_reserved').notNullable().defaultTo(false);
     t.string('block_reason', 32).nullable();
     t.text('note').nullable();
     t.string('host_order_id', 64).nullable();
@@ -117,6 +123,10 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('store_id').unsigned().primary().references('amazon_store.id').onDelete('CASCADE');
     /** Orders updated up to this instant are stored; the next run asks from here (minus the overlap). */
     t.datetime('cursor', { precision: 3 }).nullable();
+    /** The window being paged (exact searchOrders parameters) and where paging stopped, to continue after a crash. */
+    t.datetime('window_after', { precision: 3 }).nullable();
+    t.datetime('window_before', { precision: 3 }).nullable();
+    t.text('next_token').nullable();
     t.string('lease_owner', 128).nullable();
     t.datetime('lease_expires_at', { precision: 3 }).nullable();
     t.datetime('last_started_at', { precision: 3 }).nullable();

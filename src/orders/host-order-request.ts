@@ -7,7 +7,7 @@ import type { CreateOrderLine, CreateOrderRequest, HostAddress, HostProduct } fr
 import { MARKETPLACES } from '../stores/marketplaces.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
 import { divideAmount, sumAmounts } from '../money.ts';
-import type { OrderSnapshot, SnapshotItem } from './order-snapshot.ts';
+import { OrderDataError, type OrderSnapshot, type SnapshotItem } from './order-snapshot.ts';
 
 export const CHANNEL = 'amazon';
 export const SHIPPING_METHOD = 'Amazon shipping';
@@ -47,11 +47,6 @@ function hostAddress(order: OrderSnapshot): HostAddress {
     countryCode: country,
     phone: address?.phone || WITHHELD,
   };
-}
-
-/** Amazon sent an order the module cannot turn into a host order as it stands. */
-export class OrderDataError extends Error {
-  override name = 'OrderDataError';
 }
 
 function lineFor(item: SnapshotItem, product: HostProduct, currencyCode: string): CreateOrderLine {

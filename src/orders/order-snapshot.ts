@@ -64,3 +64,8 @@ export interface OrderSnapshot {
   grandTotal: Money | null;
   items: SnapshotItem[];
 }
+
+/** Amazon sent an order the module cannot use as it stands (the order keeps a note saying why). */
+export class OrderDataError extends Error {
+  override name = 'OrderDataError';
+}

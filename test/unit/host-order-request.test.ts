@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { buildHostOrderRequest, OrderDataError, splitName, WITHHELD } from '../../src/orders/host-order-request.ts';
+import { buildHostOrderRequest, splitName, WITHHELD } from '../../src/orders/host-order-request.ts';
+import { OrderDataError } from '../../src/orders/order-snapshot.ts';
 import { DEFAULT_ORDER_SETTINGS } from '../../src/stores/order-settings.ts';
 import type { HostProduct } from '../../src/host/ports.ts';
 import { snapshot, snapshotItem } from '../support/snapshots.ts';

@@ -1,0 +1,95 @@
+/**
+ * Order grid filters as people type them (admin form fields, CLI flags), parsed into an
+ * OrderGridFilter or a message per bad field. A bad field never discards the good ones.
+ */
+import { isDecimalAmount, toE4 } from '../money.ts';
+import { GRID_STATUSES, type GridStatus } from './rules.ts';
+import type { OrderGridFilter } from './order-grid.ts';
+
+export interface GridFilterInput {
+  statuses?: string[];
+  from?: string;
+  to?: string;
+  buyer?: string;
+  orderNumber?: string;
+  min?: string;
+  max?: string;
+}
+
+export type GridFilterField = keyof GridFilterInput;
+
+export interface GridFilterError {
+  field: GridFilterField;
+  message: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * "2026-11-26" (a whole UTC day) or a full ISO-8601 instant. Calendar-checked: 2026-02-30 and
+ * 2026-13-40 are refused, not rolled over.
+ */
+export function parseDateInput(value: string): { start: Date; wholeDay: boolean } | null {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (day) {
+    const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
+    const date = new Date(Date.UTC(y, m - 1, d));
+    if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+    return { start: date, wholeDay: true };
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return null;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return null;
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number);
+  // Date() rolls 2026-02-30T.. over to March: refuse what is not on the calendar.
+  const local = new Date(Date.UTC(y, m - 1, d));
+  if (local.getUTCMonth() !== m - 1 || local.getUTCDate() !== d) return null;
+  return { start: date, wholeDay: false };
+}
+
+export function parseGridFilter(storeId: number, input: GridFilterInput): { filter: OrderGridFilter; errors: GridFilterError[] } {
+  const filter: OrderGridFilter = { storeId };
+  const errors: GridFilterError[] = [];
+  const text = (value: string | undefined) => (value ?? '').trim();
+
+  const statuses = (input.statuses ?? []).map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = statuses.filter((s) => !(GRID_STATUSES as readonly string[]).includes(s));
+  if (unknown.length > 0) errors.push({ field: 'statuses', message: `unknown status ${unknown.map((s) => `"${s}"`).join(', ')} (allowed: ${GRID_STATUSES.join(', ')})` });
+  const known = statuses.filter((s): s is GridStatus => (GRID_STATUSES as readonly string[]).includes(s));
+  if (known.length > 0) filter.statuses = known;
+
+  const from = text(input.from);
+  if (from !== '') {
+    const parsed = parseDateInput(from);
+    if (parsed) filter.from = parsed.start;
+    else errors.push({ field: 'from', message: `"${from}" is not a date (use YYYY-MM-DD)` });
+  }
+  const to = text(input.to);
+  if (to !== '') {
+    const parsed = parseDateInput(to);
+    // A day given as "to" includes that whole day.
+    if (parsed) filter.to = parsed.wholeDay ? new Date(parsed.start.getTime() + DAY_MS) : parsed.start;
+    else errors.push({ field: 'to', message: `"${to}" is not a date (use YYYY-MM-DD)` });
+  }
+  if (filter.from && filter.to && filter.from.getTime() >= filter.to.getTime()) {
+    errors.push({ field: 'to', message: 'must not be before the start date' });
+    delete filter.to;
+  }
+
+  for (const field of ['min', 'max'] as const) {
+    const value = text(input[field]);
+    if (value === '') continue;
+    if (isDecimalAmount(value) && !value.startsWith('-')) filter[field] = value;
+    else errors.push({ field, message: `"${value}" is not an amount (digits with up to 4 decimals, e.g. 19.99)` });
+  }
+  if (filter.min !== undefined && filter.max !== undefined && toE4(filter.min) > toE4(filter.max)) {
+    errors.push({ field: 'max', message: 'must not be less than the minimum total' });
+    delete filter.max;
+  }
+
+  const buyer = text(input.buyer);
+  if (buyer !== '') filter.buyer = buyer;
+  const orderNumber = text(input.orderNumber);
+  if (orderNumber !== '') filter.orderNumber = orderNumber;
+  return { filter, errors };
+}

@@ -1,0 +1,130 @@
+/**
+ * The Amazon orders grid: one query builder for the filters and sort that serves the page, the
+ * total count and the CSV export alike (CLI `orders:list`, Recent Orders, All Orders). Sorting
+ * and filtering happen in the database over the whole result, never on a page.
+ */
+import type { Knex } from 'knex';
+import { fromDb } from '../db/time.ts';
+import { toE4 } from '../money.ts';
+import type { FulfilledBy } from './order-snapshot.ts';
+import type { GridStatus } from './rules.ts';
+
+export const SORTABLE_COLUMNS = {
+  purchaseDate: 'purchase_date',
+  orderNumber: 'amazon_order_id',
+  status: 'status',
+  buyerName: 'buyer_name',
+  grandTotal: 'grand_total_e4',
+  note: 'note',
+} as const;
+export type SortColumn = keyof typeof SORTABLE_COLUMNS;
+
+export interface OrderGridFilter {
+  storeId: number;
+  statuses?: GridStatus[];
+  /** Purchase date from (inclusive) and to (exclusive) instants. */
+  from?: Date;
+  to?: Date;
+  /** Case-insensitive substring of the buyer's name. */
+  buyer?: string;
+  /** Substring of the Amazon order number. */
+  orderNumber?: string;
+  /** Grand total range as decimal strings, inclusive. */
+  min?: string;
+  max?: string;
+}
+
+export interface OrderGridSort {
+  column: SortColumn;
+  direction: 'asc' | 'desc';
+}
+
+export const DEFAULT_SORT: OrderGridSort = { column: 'purchaseDate', direction: 'desc' };
+
+export interface OrderGridRow {
+  id: number;
+  amazonOrderId: string;
+  marketplaceId: string;
+  purchaseDate: Date;
+  status: GridStatus;
+  buyerName: string | null;
+  grandTotal: { amount: string; currencyCode: string } | null;
+  fulfilledBy: FulfilledBy;
+  importState: string;
+  hostOrderId: string | null;
+  hostOrderNumber: string | null;
+  note: string | null;
+}
+
+/** `%` and `_` typed by an admin are letters, not wildcards. `!` escapes: a backslash means different things in MySQL and SQLite strings. */
+function likeContains(text: string): string {
+  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/** The filtered query, without sort or paging: the base for page, count and export. */
+export function filteredOrders(db: Knex, filter: OrderGridFilter): Knex.QueryBuilder {
+  const query = db('amazon_order').where('store_id', filter.storeId);
+  if (filter.statuses && filter.statuses.length > 0) query.whereIn('status', filter.statuses);
+  if (filter.from) query.where('purchase_date', '>=', filter.from);
+  if (filter.to) query.where('purchase_date', '<', filter.to);
+  if (filter.buyer) query.whereRaw("lower(buyer_name) like ? escape '!'", [likeContains(filter.buyer)]);
+  if (filter.orderNumber) query.whereRaw("lower(amazon_order_id) like ? escape '!'", [likeContains(filter.orderNumber)]);
+  if (filter.min !== undefined) query.where('grand_total_e4', '>=', toE4(filter.min).toString());
+  if (filter.max !== undefined) query.where('grand_total_e4', '<=', toE4(filter.max).toString());
+  return query;
+}
+
+const GRID_COLUMNS = [
+  'id', 'amazon_order_id', 'marketplace_id', 'purchase_date', 'status', 'buyer_name', 'grand_total_amount', 'currency_code',
+  'fulfilled_by', 'import_state', 'host_order_id', 'host_order_number', 'note',
+];
+
+function toGridRow(row: Record<string, unknown>): OrderGridRow {
+  return {
+    id: Number(row.id),
+    amazonOrderId: row.amazon_order_id as string,
+    marketplaceId: row.marketplace_id as string,
+    purchaseDate: fromDb(row.purchase_date),
+    status: row.status as GridStatus,
+    buyerName: (row.buyer_name as string | null) ?? null,
+    grandTotal: row.grand_total_amount ? { amount: row.grand_total_amount as string, currencyCode: row.currency_code as string } : null,
+    fulfilledBy: row.fulfilled_by as FulfilledBy,
+    importState: row.import_state as string,
+    hostOrderId: (row.host_order_id as string | null) ?? null,
+    hostOrderNumber: (row.host_order_number as string | null) ?? null,
+    note: (row.note as string | null) ?? null,
+  };
+}
+
+function sorted(query: Knex.QueryBuilder, sort: OrderGridSort): Knex.QueryBuilder {
+  // The id breaks ties so paging is stable.
+  return query.orderBy([
+    { column: SORTABLE_COLUMNS[sort.column], order: sort.direction },
+    { column: 'id', order: sort.direction },
+  ]);
+}
+
+export async function orderGridPage(
+  db: Knex,
+  filter: OrderGridFilter,
+  sort: OrderGridSort = DEFAULT_SORT,
+  page: { limit: number; offset: number } | null = null,
+): Promise<OrderGridRow[]> {
+  const query = sorted(filteredOrders(db, filter).select(GRID_COLUMNS), sort);
+  if (page) query.limit(page.limit).offset(page.offset);
+  return (await query).map(toGridRow);
+}
+
+export async function orderGridCount(db: Knex, filter: OrderGridFilter): Promise<number> {
+  const row = await filteredOrders(db, filter).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+/** Every matching row in sort order, streamed from the database in batches (for CSV export). */
+export async function* orderGridRows(db: Knex, filter: OrderGridFilter, sort: OrderGridSort = DEFAULT_SORT, batchSize = 500): AsyncGenerator<OrderGridRow> {
+  for (let offset = 0; ; offset += batchSize) {
+    const rows = await orderGridPage(db, filter, sort, { limit: batchSize, offset });
+    yield* rows;
+    if (rows.length < batchSize) return;
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * The module's copy of Amazon orders: the grid columns exactly as Amazon sent them, the items, the
+ * import state and the append-only order log. Every write that belongs together takes a
+ * transaction from the caller, so a page of orders and the cursor move as one.
+ */
+import { inject, injectable } from 'inversify';
+import type { Knex } from 'knex';
+import type { Order } from '../amazon/models.ts';
+import { Ports } from '../host/tokens.ts';
+import type { ClockPort } from '../host/ports.ts';
+import { fromDb, fromDbOrNull } from '../db/time.ts';
+import { toE4 } from '../money.ts';
+import type { AmazonOrderStatus, FulfilledBy, OrderSnapshot } from './order-snapshot.ts';
+import { gridStatusOf, type BlockReason, type GridStatus, type ImportDecision } from './rules.ts';
+
+/**
+ * - waiting: not eligible yet (Pending; Amazon-fulfilled and not shipped)
+ * - disabled: import was off when Amazon last changed it; view-only
+ * - not_eligible: canceled before it could import
+ * - ready: eligible, no host order yet
+ * - blocked: eligible, the host order cannot be created yet (block_reason, note)
+ * - imported: has its host order
+ */
+export type ImportState = 'waiting' | 'disabled' | 'not_eligible' | 'ready' | 'blocked' | 'imported';
+export type HostAction = 'cancel' | 'complete';
+export type LogKind = 'status' | 'import' | 'outbound' | 'note';
+
+export interface StoredOrder {
+  id: number;
+  storeId: number;
+  amazonOrderId: string;
+  marketplaceId: string;
+  purchaseDate: Date;
+  amazonUpdatedAt: Date;
+  amazonStatus: AmazonOrderStatus;
+  status: GridStatus;
+  localStatus: GridStatus | null;
+  fulfilledBy: FulfilledBy;
+  buyerName: string | null;
+  grandTotalAmount: string | null;
+  currencyCode: string | null;
+  importState: ImportState;
+  blockReason: BlockReason | null;
+  note: string | null;
+  hostOrderId: string | null;
+  hostOrderNumber: string | null;
+  hostAction: HostAction | null;
+  stockReserved: boolean;
+  importedAt: Date | null;
+  raw: Order;
+}
+
+export interface OrderLogEntry {
+  kind: LogKind;
+  fromStatus: string | null;
+  toStatus: string | null;
+  message: string;
+  createdAt: Date;
+}
+
+type Row = Record<string, unknown>;
+
+function toStoredOrder(row: Row): StoredOrder {
+  return {
+    id: Number(row.id),
+    storeId: Number(row.store_id),
+    amazonOrderId: row.amazon_order_id as string,
+    marketplaceId: row.marketplace_id as string,
+    purchaseDate: fromDb(row.purchase_date),
+    amazonUpdatedAt: fromDb(row.amazon_updated_at),
+    amazonStatus: row.amazon_status as AmazonOrderStatus,
+    status: row.status as GridStatus,
+    localStatus: (row.local_status as GridStatus | null) ?? null,
+    fulfilledBy: row.fulfilled_by as FulfilledBy,
+    buyerName: (row.buyer_name as string | null) ?? null,
+    grandTotalAmount: (row.grand_total_amount as string | null) ?? null,
+    currencyCode: (row.currency_code as string | null) ?? null,
+    importState: row.import_state as ImportState,
+    blockReason: (row.block_reason as BlockReason | null) ?? null,
+    note: (row.note as string | null) ?? null,
+    hostOrderId: (row.host_order_id as string | null) ?? null,
+    hostOrderNumber: (row.host_order_number as string | null) ?? null,
+    hostAction: (row.host_action as HostAction | null) ?? null,
+    stockReserved: Boolean(Number(row.stock_reserved)),
+    importedAt: fromDbOrNull(row.imported_at),
+    raw: JSON.parse(row.raw as string) as Order,
+  };
+}
+
+/** The import state a fresh Amazon version leads to, given what the module already did. */
+export function nextImportState(current: ImportState | null, decision: Exclude<ImportDecision, 'hidden'>): ImportState {
+  if (current === 'imported') return 'imported';
+  switch (decision) {
+    case 'import':
+      return current === 'blocked' ? 'blocked' : 'ready';
+    case 'disabled':
+    case 'waiting':
+    case 'not_eligible':
+      return decision;
+  }
+}
+
+/** What an imported order's host order must do after Amazon changed it. */
+export function hostActionFor(previous: AmazonOrderStatus, next: AmazonOrderStatus): HostAction | null {
+  if (previous === next) return null;
+  if (next === 'CANCELLED' || next === 'UNFULFILLABLE') return 'cancel';
+  if (next === 'SHIPPED') return 'complete';
+  return null;
+}
+
+export type UpsertOutcome = 'new' | 'updated' | 'stale' | 'unchanged';
+
+@injectable()
+export class OrderRepository {
+  constructor(
+    @inject(Ports.Database) private readonly db: Knex,
+    @inject(Ports.Clock) private readonly clock: ClockPort,
+  ) {}
+
+  /**
+   * Stores one Amazon version of an order. An older version than the stored one is ignored
+   * (Amazon's lastUpdatedTime decides); a status change is appended to the order log.
+   */
+  async upsertFromAmazon(
+    trx: Knex.Transaction,
+    storeId: number,
+    order: Order,
+    snapshot: OrderSnapshot,
+    decision: Exclude<ImportDecision, 'hidden'>,
+  ): Promise<UpsertOutcome> {
+    const now = this.clock.now();
+    const existingRow: Row | undefined = await trx('amazon_order')
+      .where({ store_id: storeId, amazon_order_id: snapshot.amazonOrderId })
+      .first('id', 'amazon_updated_at', 'amazon_status', 'status', 'local_status', 'import_state', 'host_action');
+    const existingUpdated = existingRow ? fromDb(existingRow.amazon_updated_at).getTime() : null;
+    if (existingUpdated !== null && existingUpdated > snapshot.lastUpdated.getTime()) return 'stale';
+    if (existingUpdated !== null && existingUpdated === snapshot.lastUpdated.getTime()) return 'unchanged';
+
+    const previousImportState = (existingRow?.import_state as ImportState | undefined) ?? null;
+    const previousAmazonStatus = (existingRow?.amazon_status as AmazonOrderStatus | undefined) ?? null;
+    const importState = nextImportState(previousImportState, decision);
+    const hostAction =
+      importState === 'imported' && previousAmazonStatus
+        ? (hostActionFor(previousAmazonStatus, snapshot.status) ?? ((existingRow?.host_action as HostAction | null) ?? null))
+        : null;
+    const localStatus = (existingRow?.local_status as GridStatus | null) ?? null;
+    const status = localStatus ?? gridStatusOf(snapshot.status);
+    const columns = {
+      marketplace_id: snapshot.marketplaceId,
+      purchase_date: snapshot.purchaseDate,
+      amazon_updated_at: snapshot.lastUpdated,
+      amazon_status: snapshot.status,
+      status,
+      fulfilled_by: snapshot.fulfilledBy,
+      buyer_name: snapshot.buyerName,
+      grand_total_amount: snapshot.grandTotal?.amount ?? null,
+      grand_total_e4: snapshot.grandTotal ? toE4(snapshot.grandTotal.amount).toString() : null,
+      currency_code: snapshot.grandTotal?.currencyCode ?? null,
+      raw: JSON.stringify(order),
+      import_state: importState,
+      host_action: hostAction,
+      updated_at: now,
+    };
+
+    let orderId: number;
+    if (existingRow) {
+      orderId = Number(existingRow.id);
+      await trx('amazon_order').where({ id: orderId }).update(columns);
+    } else {
+      const [inserted] = await trx('amazon_order').insert({
+        ...columns,
+        store_id: storeId,
+        amazon_order_id: snapshot.amazonOrderId,
+        created_at: now,
+      });
+      orderId = Number(inserted);
+    }
+    await this.replaceItems(trx, orderId, order, snapshot);
+
+    const previousStatus = (existingRow?.status as string | undefined) ?? null;
+    if (previousStatus !== status) {
+      await this.log(
+        orderId,
+        {
+          kind: 'status',
+          fromStatus: previousStatus,
+          toStatus: status,
+          message: previousStatus === null ? `Received from Amazon as ${status}` : `Amazon changed the status from ${previousStatus} to ${status}`,
+        },
+        trx,
+      );
+    }
+    return existingRow ? 'updated' : 'new';
+  }
+
+  private async replaceItems(trx: Knex.Transaction, orderId: number, order: Order, snapshot: OrderSnapshot): Promise<void> {
+    const rawItems = new Map(order.orderItems.map((item) => [item.orderItemId, item]));
+    const existing: Array<{ id: number; order_item_id: string }> = await trx('amazon_order_item').where({ order_id: orderId }).select('id', 'order_item_id');
+    const existingIds = new Map(existing.map((row) => [row.order_item_id, Number(row.id)]));
+    for (const item of snapshot.items) {
+      const columns = {
+        seller_sku: item.sellerSku,
+        asin: item.asin,
+        title: item.title,
+        quantity_ordered: item.quantityOrdered,
+        quantity_shipped: item.quantityShipped,
+        quantity_canceled: item.quantityCanceled,
+        unit_price_amount: item.unitPrice?.amount ?? null,
+        currency_code: item.unitPrice?.currencyCode ?? null,
+        raw: JSON.stringify(rawItems.get(item.orderItemId) ?? {}),
+      };
+      const id = existingIds.get(item.orderItemId);
+      if (id === undefined) await trx('amazon_order_item').insert({ ...columns, order_id: orderId, order_item_id: item.orderItemId });
+      else await trx('amazon_order_item').where({ id }).update(columns);
+    }
+  }
+
+  async log(
+    orderId: number,
+    entry: { kind: LogKind; message: string; fromStatus?: string | null; toStatus?: string | null },
+    db: Knex | Knex.Transaction = this.db,
+  ): Promise<void> {
+    await db('amazon_order_log').insert({
+      order_id: orderId,
+      kind: entry.kind,
+      from_status: entry.fromStatus ?? null,
+      to_status: entry.toStatus ?? null,
+      message: entry.message,
+      created_at: this.clock.now(),
+    });
+  }
+
+  async history(orderId: number): Promise<OrderLogEntry[]> {
+    const rows: Row[] = await this.db('amazon_order_log').where({ order_id: orderId }).orderBy('id');
+    return rows.map((row) => ({
+      kind: row.kind as LogKind,
+      fromStatus: (row.from_status as string | null) ?? null,
+      toStatus: (row.to_status as string | null) ?? null,
+      message: row.message as string,
+      createdAt: fromDb(row.created_at),
+    }));
+  }
+
+  async find(storeId: number, amazonOrderId: string): Promise<StoredOrder | null> {
+    const row: Row | undefined = await this.db('amazon_order').where({ store_id: storeId, amazon_order_id: amazonOrderId }).first();
+    return row ? toStoredOrder(row) : null;
+  }
+
+  async get(id: number): Promise<StoredOrder | null> {
+    const row: Row | undefined = await this.db('amazon_order').where({ id }).first();
+    return row ? toStoredOrder(row) : null;
+  }
+
+  /** Orders that should have a host order and do not yet, oldest first. */
+  async awaitingCreation(storeId: number): Promise<StoredOrder[]> {
+    const rows: Row[] = await this.db('amazon_order')
+      .where({ store_id: storeId })
+      .whereIn('import_state', ['ready', 'blocked'])
+      .orderBy([{ column: 'purchase_date' }, { column: 'id' }]);
+    return rows.map(toStoredOrder);
+  }
+
+  /** Imported orders whose host order must still follow an Amazon change. */
+  async awaitingHostAction(storeId: number): Promise<StoredOrder[]> {
+    const rows: Row[] = await this.db('amazon_order').where({ store_id: storeId, import_state: 'imported' }).whereNotNull('host_action').orderBy('id');
+    return rows.map(toStoredOrder);
+  }
+
+  /** Pending merchant-fulfilled orders without a reservation, and reservations no longer needed. */
+  async reservationCandidates(storeId: number): Promise<{ toReserve: StoredOrder[]; toRelease: StoredOrder[] }> {
+    const toReserve: Row[] = await this.db('amazon_order')
+      .where({ store_id: storeId, import_state: 'waiting', fulfilled_by: 'MERCHANT', stock_reserved: false })
+      .whereIn('amazon_status', ['PENDING', 'PENDING_AVAILABILITY']);
+    // Canceled before import (not_eligible) or import switched off: the stock goes back.
+    const toRelease: Row[] = await this.db('amazon_order')
+      .where({ store_id: storeId, stock_reserved: true })
+      .whereIn('import_state', ['not_eligible', 'disabled']);
+    return { toReserve: toReserve.map(toStoredOrder), toRelease: toRelease.map(toStoredOrder) };
+  }
+
+  async update(id: number, columns: Record<string, unknown>, db: Knex | Knex.Transaction = this.db): Promise<void> {
+    await db('amazon_order').where({ id }).update({ ...columns, updated_at: this.clock.now() });
+  }
+
+  /** Seller SKU -> host SKU matches an admin set for the store. */
+  async listingMatches(storeId: number): Promise<Map<string, string>> {
+    const rows: Array<{ seller_sku: string; host_sku: string }> = await this.db('amazon_listing_match').where({ store_id: storeId });
+    return new Map(rows.map((row) => [row.seller_sku, row.host_sku]));
+  }
+
+  async setListingMatch(storeId: number, sellerSku: string, hostSku: string): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction(async (trx) => {
+      const updated = await trx('amazon_listing_match').where({ store_id: storeId, seller_sku: sellerSku }).update({ host_sku: hostSku, updated_at: now });
+      if (updated === 0) {
+        await trx('amazon_listing_match').insert({ store_id: storeId, seller_sku: sellerSku, host_sku: hostSku, created_at: now, updated_at: now });
+      }
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { expect } from 'chai';
+import { describeEachDatabase } from '../support/databases.ts';
+import { migrateLatest } from '../../sandbox/host/migrator.ts';
+import { OrderRepository } from '../../src/orders/order-repository.ts';
+import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
+import { orderGridCount, orderGridPage, orderGridRows } from '../../src/orders/order-grid.ts';
+import { Stores } from '../../src/stores/stores.ts';
+import type { OrdersPort } from '../../src/host/ports.ts';
+import type { Order } from '../../src/amazon/models.ts';
+import { FixedClock, TestSecrets, testOrderStatuses, testStoreViews } from '../support/module-ports.ts';
+import { amazonOrder } from '../support/amazon-orders.ts';
+import manifest from '../../module.json' with { type: 'json' };
+
+const moduleMigrations = { directory: path.resolve(import.meta.dirname, '../..', manifest.migrations.directory), tableName: manifest.migrations.tableName };
+
+describeEachDatabase('order repository and grid', (db) => {
+  const clock = new FixedClock(new Date('2026-11-26T10:00:00.000Z'));
+  let repository: OrderRepository;
+  let storeId: number;
+
+  const store = async (order: Order) => {
+    const snapshot = snapshotFromAmazon(order, 'ATVPDKIKX0DER');
+    return db().knex.transaction((trx) => repository.upsertFromAmazon(trx, storeId, order, snapshot, 'import'));
+  };
+
+  before(async () => {
+    await migrateLatest(db().knex, moduleMigrations);
+    const stores = new Stores(db().knex, new TestSecrets(), clock, testStoreViews, testOrderStatuses as OrdersPort);
+    storeId = (await stores.add({ name: 'US', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: 'A2SELLER0001', clientId: 'c', clientSecret: 's', refreshToken: 'r' })).id;
+    repository = new OrderRepository(db().knex, clock);
+  });
+
+  it('stores a new order with its grid columns exactly as Amazon sent them', async () => {
+    expect(await store(amazonOrder({ proceeds: { grandTotal: { amount: '1234.50', currencyCode: 'USD' } } }))).to.equal('new');
+    const stored = await repository.find(storeId, '113-0000001-0000001');
+    expect(stored).to.include({ status: 'Unshipped', buyerName: 'Jane Q. Buyer', grandTotalAmount: '1234.50', currencyCode: 'USD', importState: 'ready', fulfilledBy: 'MERCHANT' });
+    expect(stored?.purchaseDate.toISOString()).to.equal('2026-11-25T12:00:00.000Z');
+    expect((await repository.history(stored!.id)).map((e) => e.message)).to.deep.equal(['Received from Amazon as Unshipped']);
+  });
+
+  it('ignores an older version and logs a status change of a newer one', async () => {
+    expect(await store(amazonOrder({ lastUpdatedTime: '2026-11-25T12:10:00Z', fulfillment: { fulfillmentStatus: 'PENDING', fulfilledBy: 'MERCHANT' } }))).to.equal('stale');
+    expect(await store(amazonOrder())).to.equal('unchanged');
+    expect(await store(amazonOrder({ lastUpdatedTime: '2026-11-25T13:00:00Z', fulfillment: { fulfillmentStatus: 'PARTIALLY_SHIPPED', fulfilledBy: 'MERCHANT' } }))).to.equal('updated');
+    const stored = await repository.find(storeId, '113-0000001-0000001');
+    expect(stored?.status).to.equal('Partially Shipped');
+    expect((await repository.history(stored!.id)).map((e) => e.message)).to.deep.equal([
+      'Received from Amazon as Unshipped',
+      'Amazon changed the status from Unshipped to Partially Shipped',
+    ]);
+  });
+
+  it('filters, sorts and counts in the database over the whole result', async () => {
+    const orders = [
+      { orderId: '111-0000000-0000002', createdTime: '2026-11-20T08:00:00Z', buyer: { buyerName: 'Ärne O\'Brien' }, total: '0.30', currency: 'EUR' },
+      { orderId: '111-0000000-0000003', createdTime: '2026-11-21T08:00:00Z', buyer: { buyerName: 'zoe 100% Real' }, total: '1200', currency: 'JPY' },
+      { orderId: '111-0000000-0000004', createdTime: '2026-11-22T08:00:00Z', buyer: { buyerName: 'ZOE SMITH' }, total: '99.99', currency: 'USD' },
+    ];
+    for (const o of orders) {
+      await store(amazonOrder({ orderId: o.orderId, createdTime: o.createdTime, buyer: o.buyer, proceeds: { grandTotal: { amount: o.total, currencyCode: o.currency } } }));
+    }
+    const base = { storeId };
+    expect(await orderGridCount(db().knex, base)).to.equal(4);
+    expect((await orderGridPage(db().knex, { ...base, buyer: 'zoe' })).map((r) => r.amazonOrderId)).to.deep.equal(['111-0000000-0000004', '111-0000000-0000003']);
+    expect((await orderGridPage(db().knex, { ...base, buyer: '100%' })).map((r) => r.amazonOrderId)).to.deep.equal(['111-0000000-0000003']);
+    expect((await orderGridPage(db().knex, { ...base, min: '0.3', max: '99.99' })).map((r) => r.grandTotal?.amount)).to.have.members(['0.30', '39.98', '99.99']);
+    expect((await orderGridPage(db().knex, base, { column: 'grandTotal', direction: 'asc' })).map((r) => r.grandTotal?.amount)).to.deep.equal(['0.30', '39.98', '99.99', '1200']);
+    const page2 = await orderGridPage(db().knex, base, { column: 'purchaseDate', direction: 'desc' }, { limit: 2, offset: 2 });
+    expect(page2.map((r) => r.amazonOrderId)).to.deep.equal(['111-0000000-0000003', '111-0000000-0000002']);
+    expect((await orderGridPage(db().knex, { ...base, from: new Date('2026-11-21T00:00:00Z'), to: new Date('2026-11-22T00:00:00Z') })).map((r) => r.amazonOrderId)).to.deep.equal(['111-0000000-0000003']);
+    expect((await orderGridPage(db().knex, { ...base, statuses: ['Partially Shipped'] })).length).to.equal(1);
+    const streamed = [];
+    for await (const row of orderGridRows(db().knex, base, undefined, 3)) streamed.push(row.amazonOrderId);
+    expect(streamed).to.have.length(4);
+  });
+});
