@@ -1,9 +1,35 @@
 /**
  * The one place that binds the module's services and fans them out to the host's contribution
- * points. The host binds the ports (src/host/tokens.ts) before loading this.
+ * points. The host binds the ports (src/host/tokens.ts) before loading this; every contribution id
+ * bound here is declared in module.json, and the contract test checks both ways.
  */
-import { ContainerModule } from 'inversify';
+import { ContainerModule, type Newable } from 'inversify';
+import { Contributions } from './host/tokens.ts';
+import { Stores } from './stores/stores.ts';
+import { OrderRepository } from './orders/order-repository.ts';
+import { OrderImporter } from './orders/order-importer.ts';
+import { StoreLease } from './sync/store-lease.ts';
+import { StoreAddCommand, StoreListCommand, StoreStatusCommand } from './cli/store-commands.ts';
+import { SettingsGetCommand, SettingsSetCommand } from './cli/settings-commands.ts';
+import { MatchSetCommand, OrdersListCommand, OrdersRetryCommand } from './cli/order-commands.ts';
 
-export const containerModule = new ContainerModule(() => {
-  // Contributions are bound here as the capabilities land (see module.json for the declared ids).
+const services: Newable<object>[] = [Stores, OrderRepository, OrderImporter, StoreLease];
+
+const cliCommands: Newable<object>[] = [
+  StoreAddCommand,
+  StoreListCommand,
+  StoreStatusCommand,
+  SettingsGetCommand,
+  SettingsSetCommand,
+  OrdersListCommand,
+  OrdersRetryCommand,
+  MatchSetCommand,
+];
+
+export const containerModule = new ContainerModule(({ bind }) => {
+  for (const service of services) bind(service).toSelf().inSingletonScope();
+  for (const command of cliCommands) {
+    bind(command).toSelf().inSingletonScope();
+    bind(Contributions.CliCommand).toService(command);
+  }
 });
