@@ -14,6 +14,17 @@ export interface AdminUser {
   role: string;
 }
 
+/**
+ * Links into the host's own admin pages, which only the host knows how to address. Module pages
+ * use them for "open the host order" and "open the Order Settings section" links.
+ */
+export interface HostAdminLinks {
+  /** The host's admin view of one of its orders (`HostOrderRef.id`). */
+  order(orderId: string): string;
+  /** The host's page that shows a settings section (`SettingsSectionContribution.id`) for one scope. */
+  settings(sectionId: string, scope: string): string;
+}
+
 /** What the host hands a module page or widget about the current request. */
 export interface AdminContext {
   user: AdminUser;
@@ -23,6 +34,7 @@ export interface AdminContext {
   csrfToken: string;
   /** Absolute path prefix of the admin, e.g. "/admin"; module links are built under it. */
   basePath: string;
+  links: HostAdminLinks;
 }
 
 export interface AdminRequest extends AdminContext {
