@@ -14,6 +14,8 @@ export interface GridFilterInput {
   orderNumber?: string;
   min?: string;
   max?: string;
+  /** "1" (or "true", "yes"): only orders needing attention; "" or absent: all. */
+  attention?: string;
 }
 
 export type GridFilterField = keyof GridFilterInput;
@@ -91,5 +93,8 @@ export function parseGridFilter(storeId: number, input: GridFilterInput): { filt
   if (buyer !== '') filter.buyer = buyer;
   const orderNumber = text(input.orderNumber);
   if (orderNumber !== '') filter.orderNumber = orderNumber;
+  const attention = text(input.attention).toLowerCase();
+  if (['1', 'true', 'yes'].includes(attention)) filter.attention = true;
+  else if (!['', '0', 'false', 'no'].includes(attention)) errors.push({ field: 'attention', message: `"${attention}" is not yes or no` });
   return { filter, errors };
 }

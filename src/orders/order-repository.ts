@@ -50,6 +50,18 @@ export interface StoredOrder {
   raw: Order;
 }
 
+export interface StoredOrderItem {
+  orderItemId: string;
+  sellerSku: string | null;
+  asin: string | null;
+  title: string | null;
+  quantityOrdered: number;
+  quantityShipped: number;
+  quantityCanceled: number;
+  unitPriceAmount: string | null;
+  currencyCode: string | null;
+}
+
 export interface OrderLogEntry {
   kind: LogKind;
   fromStatus: string | null;
@@ -238,6 +250,21 @@ export class OrderRepository {
       toStatus: (row.to_status as string | null) ?? null,
       message: row.message as string,
       createdAt: fromDb(row.created_at),
+    }));
+  }
+
+  async items(orderId: number): Promise<StoredOrderItem[]> {
+    const rows: Row[] = await this.db('amazon_order_item').where({ order_id: orderId }).orderBy('id');
+    return rows.map((row) => ({
+      orderItemId: row.order_item_id as string,
+      sellerSku: (row.seller_sku as string | null) ?? null,
+      asin: (row.asin as string | null) ?? null,
+      title: (row.title as string | null) ?? null,
+      quantityOrdered: Number(row.quantity_ordered),
+      quantityShipped: Number(row.quantity_shipped),
+      quantityCanceled: Number(row.quantity_canceled),
+      unitPriceAmount: (row.unit_price_amount as string | null) ?? null,
+      currencyCode: (row.currency_code as string | null) ?? null,
     }));
   }
 

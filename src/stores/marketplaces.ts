@@ -46,8 +46,17 @@ export const DEFAULT_SP_API_ENDPOINTS: Record<Region, string> = {
 
 export const DEFAULT_LWA_ENDPOINT = 'https://api.amazon.com/auth/o2/token';
 
+/** Seller Central of the marketplace (the US one for an id we do not know). */
+export function sellerCentralUrl(marketplaceId: string): string {
+  return MARKETPLACES.get(marketplaceId)?.sellerCentral ?? 'https://sellercentral.amazon.com';
+}
+
 /** Where an admin opens an Amazon order in Seller Central (the view-only link of disabled import). */
 export function sellerCentralOrderUrl(marketplaceId: string, amazonOrderId: string): string {
-  const host = MARKETPLACES.get(marketplaceId)?.sellerCentral ?? 'https://sellercentral.amazon.com';
-  return `${host}/orders-v3/order/${encodeURIComponent(amazonOrderId)}`;
+  return `${sellerCentralUrl(marketplaceId)}/orders-v3/order/${encodeURIComponent(amazonOrderId)}`;
+}
+
+/** The order list in Seller Central. */
+export function sellerCentralOrdersUrl(marketplaceId: string): string {
+  return `${sellerCentralUrl(marketplaceId)}/orders-v3`;
 }
