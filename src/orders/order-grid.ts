@@ -8,12 +8,14 @@ import { fromDb } from '../db/time.ts';
 import { toE4 } from '../money.ts';
 import type { FulfilledBy } from './order-snapshot.ts';
 import type { GridStatus } from './rules.ts';
+import { searchText } from './search-text.ts';
 
 export const SORTABLE_COLUMNS = {
   purchaseDate: 'purchase_date',
   orderNumber: 'amazon_order_id',
   status: 'status',
-  buyerName: 'buyer_name',
+  // The folded name: the same case- and accent-insensitive order on both databases.
+  buyerName: 'buyer_search',
   grandTotal: 'grand_total_e4',
   note: 'note',
 } as const;
@@ -25,7 +27,7 @@ export interface OrderGridFilter {
   /** Purchase date from (inclusive) and to (exclusive) instants. */
   from?: Date;
   to?: Date;
-  /** Case-insensitive substring of the buyer's name. */
+  /** Substring of the buyer's name, ignoring case and accents. */
   buyer?: string;
   /** Substring of the Amazon order number. */
   orderNumber?: string;
@@ -69,7 +71,8 @@ export function filteredOrders(db: Knex, filter: OrderGridFilter): Knex.QueryBui
   if (filter.statuses && filter.statuses.length > 0) query.whereIn('status', filter.statuses);
   if (filter.from) query.where('purchase_date', '>=', filter.from);
   if (filter.to) query.where('purchase_date', '<', filter.to);
-  if (filter.buyer) query.whereRaw("lower(buyer_name) like ? escape '!'", [likeContains(filter.buyer)]);
+  // Case- and accent-insensitive on both databases: both sides folded by searchText().
+  if (filter.buyer) query.whereRaw("buyer_search like ? escape '!'", [likeContains(searchText(filter.buyer))]);
   if (filter.orderNumber) query.whereRaw("lower(amazon_order_id) like ? escape '!'", [likeContains(filter.orderNumber)]);
   if (filter.min !== undefined) query.where('grand_total_e4', '>=', toE4(filter.min).toString());
   if (filter.max !== undefined) query.where('grand_total_e4', '<=', toE4(filter.max).toString());

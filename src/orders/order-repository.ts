@@ -10,6 +10,7 @@ import { Ports } from '../host/tokens.ts';
 import type { ClockPort } from '../host/ports.ts';
 import { fromDb, fromDbOrNull } from '../db/time.ts';
 import { toE4 } from '../money.ts';
+import { searchText } from './search-text.ts';
 import type { AmazonOrderStatus, FulfilledBy, OrderSnapshot } from './order-snapshot.ts';
 import { gridStatusOf, type BlockReason, type GridStatus, type ImportDecision } from './rules.ts';
 
@@ -165,6 +166,7 @@ export class OrderRepository {
       status,
       fulfilled_by: snapshot.fulfilledBy,
       buyer_name: snapshot.buyerName,
+      buyer_search: searchText(snapshot.buyerName),
       grand_total_amount: snapshot.grandTotal?.amount ?? null,
       grand_total_e4: snapshot.grandTotal ? toE4(snapshot.grandTotal.amount).toString() : null,
       currency_code: snapshot.grandTotal?.currencyCode ?? null,
