@@ -12,8 +12,20 @@ import { StoreLease } from './sync/store-lease.ts';
 import { StoreAddCommand, StoreListCommand, StoreStatusCommand } from './cli/store-commands.ts';
 import { SettingsGetCommand, SettingsSetCommand } from './cli/settings-commands.ts';
 import { MatchSetCommand, OrdersListCommand, OrdersRetryCommand } from './cli/order-commands.ts';
+import { AdminViews } from './admin/renderer.ts';
+import { ImportRetry } from './admin/import-retry.ts';
+import { UnmatchedListings } from './admin/unmatched-listings.ts';
+import { StoresPage } from './admin/stores-page.ts';
+import { StoreDashboardPage } from './admin/store-dashboard-page.ts';
+import { AllOrdersPage } from './admin/all-orders-page.ts';
+import { OrdersCsvExport } from './admin/orders-csv-export.ts';
+import { OrderDetailsPage } from './admin/order-details-page.ts';
+import { RetryImportAction } from './admin/retry-import-action.ts';
+import { MatchListingAction, UnmatchedListingsPage } from './admin/unmatched-listings-page.ts';
+import { ImportProblemsMessage } from './admin/import-problems-message.ts';
+import { OrderSettingsSection } from './admin/order-settings-section.ts';
 
-const services: Newable<object>[] = [Stores, OrderRepository, OrderImporter, StoreLease];
+const services: Newable<object>[] = [Stores, OrderRepository, OrderImporter, StoreLease, AdminViews, ImportRetry, UnmatchedListings];
 
 const cliCommands: Newable<object>[] = [
   StoreAddCommand,
@@ -26,10 +38,33 @@ const cliCommands: Newable<object>[] = [
   MatchSetCommand,
 ];
 
+const adminRoutes: Newable<object>[] = [
+  StoresPage,
+  StoreDashboardPage,
+  AllOrdersPage,
+  OrdersCsvExport,
+  OrderDetailsPage,
+  RetryImportAction,
+  UnmatchedListingsPage,
+  MatchListingAction,
+];
+
+const dashboardWidgets: Newable<object>[] = [ImportProblemsMessage];
+
+const settingsSections: Newable<object>[] = [OrderSettingsSection];
+
 export const containerModule = new ContainerModule(({ bind }) => {
   for (const service of services) bind(service).toSelf().inSingletonScope();
-  for (const command of cliCommands) {
-    bind(command).toSelf().inSingletonScope();
-    bind(Contributions.CliCommand).toService(command);
+  const contributions: Array<[symbol, Newable<object>[]]> = [
+    [Contributions.CliCommand, cliCommands],
+    [Contributions.AdminRoute, adminRoutes],
+    [Contributions.DashboardWidget, dashboardWidgets],
+    [Contributions.SettingsSection, settingsSections],
+  ];
+  for (const [point, classes] of contributions) {
+    for (const contribution of classes) {
+      bind(contribution).toSelf().inSingletonScope();
+      bind(point).toService(contribution);
+    }
   }
 });

@@ -1,0 +1,49 @@
+/**
+ * Every module URL, built under the host's admin base path. Route paths here and in module.json
+ * must agree; the route classes take their `path` from `ROUTE_PATHS` so there is one spelling.
+ */
+export const ROUTE_PATHS = {
+  stores: '/amazon/stores',
+  dashboard: '/amazon/stores/:storeId',
+  orders: '/amazon/stores/:storeId/orders',
+  ordersCsv: '/amazon/stores/:storeId/orders.csv',
+  order: '/amazon/stores/:storeId/orders/:amazonOrderId',
+  retry: '/amazon/stores/:storeId/orders/:amazonOrderId/retry',
+  unmatched: '/amazon/stores/:storeId/unmatched',
+} as const;
+
+function withQuery(path: string, query?: URLSearchParams): string {
+  const text = query?.toString() ?? '';
+  return text === '' ? path : `${path}?${text}`;
+}
+
+export class AdminUrls {
+  constructor(private readonly basePath: string) {}
+
+  private path(template: string, params: Record<string, string | number> = {}): string {
+    const filled = template.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(params[name])));
+    return `${this.basePath.replace(/\/$/, '')}${filled}`;
+  }
+
+  stores(): string {
+    return this.path(ROUTE_PATHS.stores);
+  }
+  dashboard(storeId: number, query?: URLSearchParams): string {
+    return withQuery(this.path(ROUTE_PATHS.dashboard, { storeId }), query);
+  }
+  orders(storeId: number, query?: URLSearchParams): string {
+    return withQuery(this.path(ROUTE_PATHS.orders, { storeId }), query);
+  }
+  ordersCsv(storeId: number, query?: URLSearchParams): string {
+    return withQuery(this.path(ROUTE_PATHS.ordersCsv, { storeId }), query);
+  }
+  order(storeId: number, amazonOrderId: string, query?: URLSearchParams): string {
+    return withQuery(this.path(ROUTE_PATHS.order, { storeId, amazonOrderId }), query);
+  }
+  retry(storeId: number, amazonOrderId: string): string {
+    return this.path(ROUTE_PATHS.retry, { storeId, amazonOrderId });
+  }
+  unmatched(storeId: number, query?: URLSearchParams): string {
+    return withQuery(this.path(ROUTE_PATHS.unmatched, { storeId }), query);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * All Orders: every order of a store with filters, database sort over the whole result, paging,
+ * removable filter chips and CSV export, all of it in the URL so links and Back restore it.
+ */
+import { inject, injectable } from 'inversify';
+import type { Knex } from 'knex';
+import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
+import { Ports } from '../host/tokens.ts';
+import { orderGridCount, orderGridPage } from '../orders/order-grid.ts';
+import { Stores } from '../stores/stores.ts';
+import { Acl } from './acl.ts';
+import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
+import { exportQuery, readGridState } from './grid-state.ts';
+import { filterFormView } from './grid-filters-view.ts';
+import { ModuleRoute, storeIdParam } from './module-route.ts';
+import { gridColumns, gridRows } from './order-grid-view.ts';
+import { lastPage, pagerView } from './pager-view.ts';
+import { storeHead } from './page-head.ts';
+import { AdminViews } from './renderer.ts';
+
+@injectable()
+export class AllOrdersPage extends ModuleRoute {
+  readonly id = 'amazon_orders';
+  readonly method = 'GET';
+  readonly path = ROUTE_PATHS.orders;
+  readonly acl = Acl.ordersView;
+
+  constructor(
+    @inject(AdminViews) views: AdminViews,
+    @inject(Ports.Database) private readonly db: Knex,
+    @inject(Stores) private readonly stores: Stores,
+  ) {
+    super(views);
+  }
+
+  protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
+    const store = await this.stores.get(storeIdParam(request));
+    const state = readGridState(store.id, request.query);
+    const [settings, total] = await Promise.all([this.stores.settings(store.id), orderGridCount(this.db, state.filter)]);
+    // A page past the end (rows deleted, or an edited URL) shows the last page instead of nothing.
+    state.page = Math.min(state.page, lastPage(total, state.pageSize));
+    const rows = await orderGridPage(this.db, state.filter, state.sort, { limit: state.pageSize, offset: (state.page - 1) * state.pageSize });
+    const ordersPath = (query: URLSearchParams) => urls.orders(store.id, query);
+    return this.page(`All Orders · ${store.name}`, 'all-orders', {
+      head: storeHead(store, urls, request, 'orders', 'All Orders'),
+      importEnabled: settings.importEnabled,
+      filters: filterFormView(state, { prefix: 'orders', action: urls.orders(store.id), pathFor: ordersPath, orderNumber: true }),
+      grid: {
+        columns: gridColumns(state, ordersPath),
+        rows: gridRows(rows, store.id, settings.importEnabled, urls, request.links),
+        caption: `Amazon orders of ${store.name}`,
+        emptyText: total === 0 && Object.keys(state.applied).length > 0 ? 'No orders match these filters.' : 'No orders yet.',
+      },
+      pager: pagerView(state, total, ordersPath),
+      csvHref: urls.ordersCsv(store.id, exportQuery(state)),
+      total,
+    });
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Display formatting for view models: instants as UTC text, money in the order's currency,
+ * durations in words. Everything the templates print is a string made here.
+ */
+import { formatMoney } from '../money.ts';
+import { MARKETPLACES } from '../stores/marketplaces.ts';
+
+export interface TimeText {
+  /** Machine-readable, for `<time datetime>`. */
+  iso: string;
+  /** "2026-11-26 09:45 UTC" */
+  text: string;
+}
+
+export function timeText(date: Date): TimeText {
+  const iso = date.toISOString();
+  return { iso, text: `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` };
+}
+
+export function timeTextOrNull(date: Date | null): TimeText | null {
+  return date ? timeText(date) : null;
+}
+
+/** "$1,234.50"; an amount in a currency Intl does not know is shown as "1234.50 XXX", never dropped. */
+export function moneyText(amount: string | null, currencyCode: string | null): string {
+  if (amount === null) return '';
+  if (currencyCode === null) return amount;
+  try {
+    return formatMoney(amount, currencyCode);
+  } catch {
+    return `${amount} ${currencyCode}`;
+  }
+}
+
+/** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
+export function durationText(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
+}
+
+const regionNames = new Intl.DisplayNames('en', { type: 'region' });
+
+/** "United States (ATVPDKIKX0DER)". */
+export function marketplaceText(marketplaceId: string): string {
+  const marketplace = MARKETPLACES.get(marketplaceId);
+  if (!marketplace) return marketplaceId;
+  return `${regionNames.of(marketplace.country) ?? marketplace.country} (${marketplaceId})`;
+}
+
+/** A CSS modifier for a grid status, e.g. "Partially Shipped" -> "partially-shipped". */
+export function statusSlug(status: string): string {
+  return status.toLowerCase().replace(/[^a-z]+/g, '-');
+}

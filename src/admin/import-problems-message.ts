@@ -1,0 +1,39 @@
+/**
+ * The system message of the original, in the host layout's `system-messages` zone: shown while any
+ * store has orders that cannot be imported, naming the stores with links to their dashboards.
+ */
+import { inject, injectable } from 'inversify';
+import type { Knex } from 'knex';
+import type { AdminContext, DashboardWidgetContribution } from '../host/contributions.ts';
+import { Ports } from '../host/tokens.ts';
+import { Acl } from './acl.ts';
+import { AdminUrls } from './admin-urls.ts';
+import { storesWithBlockedOrders } from './attention.ts';
+import { AdminViews } from './renderer.ts';
+
+@injectable()
+export class ImportProblemsMessage implements DashboardWidgetContribution {
+  readonly id = 'amazon_import_problems';
+  readonly zone = 'system-messages';
+  readonly acl = Acl.ordersView;
+
+  constructor(
+    @inject(AdminViews) private readonly views: AdminViews,
+    @inject(Ports.Database) private readonly db: Knex,
+  ) {}
+
+  async render(context: AdminContext): Promise<string | null> {
+    if (!context.can(this.acl)) return null;
+    const stores = await storesWithBlockedOrders(this.db);
+    if (stores.length === 0) return null;
+    const urls = new AdminUrls(context.basePath);
+    return this.views.render('import-problems-message', {
+      stores: stores.map((store) => ({
+        name: store.name,
+        href: urls.dashboard(store.storeId),
+        ordersHref: urls.orders(store.storeId, new URLSearchParams({ attention: '1' })),
+        blocked: store.blocked,
+      })),
+    });
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Amazon order details: what Amazon sent (Order & Shipping, Items, Tracking), why the order has
+ * no host order yet, Retry import for blocked orders, and the order's history.
+ * Cancel order (Unshipped only, reason required) comes with the fulfillment work; it is not here.
+ */
+import { inject, injectable } from 'inversify';
+import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
+import { Ports } from '../host/tokens.ts';
+import type { CatalogPort } from '../host/ports.ts';
+import type { Order } from '../amazon/models.ts';
+import { OrderRepository, type StoredOrder, type StoredOrderItem } from '../orders/order-repository.ts';
+import { marketplaceText, moneyText, statusSlug, timeText, timeTextOrNull } from './format.ts';
+import { sellerCentralOrderUrl } from '../stores/marketplaces.ts';
+import { Stores } from '../stores/stores.ts';
+import { Acl } from './acl.ts';
+import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
+import { CSRF_FIELD } from './csrf.ts';
+import { importExplanation } from './import-explanation.ts';
+import { ModuleRoute, PageNotFound, storeIdParam } from './module-route.ts';
+import { storeHead, type PageHead } from './page-head.ts';
+import { AdminViews } from './renderer.ts';
+
+export const DETAIL_TABS = [
+  { key: 'order', label: 'Order & Shipping' },
+  { key: 'items', label: 'Items' },
+  { key: 'tracking', label: 'Tracking' },
+] as const;
+type TabKey = (typeof DETAIL_TABS)[number]['key'];
+
+/** Messages after Retry import (Post/Redirect/Get): fixed texts chosen by a code, never text from the URL. */
+const RETRY_FLASH: Record<string, PageHead['flash']> = {
+  imported: { tone: 'ok', text: 'Import retried: the host order was created.' },
+  blocked: { tone: 'warn', text: 'Import retried: the order is still blocked (see below).' },
+  skipped: { tone: 'info', text: 'Nothing to retry: the order is not waiting for import.' },
+  busy: { tone: 'warn', text: 'A sync is running for this store right now; it retries this order itself. Try again in a minute if needed.' },
+};
+
+const text = (value: string | null | undefined) => value ?? '';
+
+function orderFacts(order: StoredOrder, raw: Order) {
+  const address = raw.recipient?.deliveryAddress;
+  const window = (range: { earliestDateTime?: string; latestDateTime?: string } | undefined) =>
+    range?.latestDateTime ? `${range.earliestDateTime ? `${timeText(new Date(range.earliestDateTime)).text} – ` : 'by '}${timeText(new Date(range.latestDateTime)).text}` : '';
+  return {
+    order: [
+      { label: 'Amazon status', value: raw.fulfillment?.fulfillmentStatus ?? order.amazonStatus },
+      { label: 'Purchase date', value: timeText(order.purchaseDate).text },
+      { label: 'Last updated by Amazon', value: timeText(order.amazonUpdatedAt).text },
+      { label: 'Marketplace', value: marketplaceText(order.marketplaceId) },
+      { label: 'Sales channel', value: text(raw.salesChannel?.marketplaceName ?? raw.salesChannel?.channelName) },
+      { label: 'Fulfilled by', value: order.fulfilledBy === 'AMAZON' ? 'Amazon (FBA)' : 'Merchant' },
+      { label: 'Grand total', value: moneyText(order.grandTotalAmount, order.currencyCode) },
+      { label: 'Buyer', value: text(order.buyerName) },
+      { label: 'Buyer email', value: text(raw.buyer?.buyerEmail) },
+    ].filter((fact) => fact.value !== ''),
+    shipping: [
+      { label: 'Service level', value: text(raw.fulfillment?.fulfillmentServiceLevel) },
+      { label: 'Ship by', value: window(raw.fulfillment?.shipByWindow) },
+      { label: 'Deliver by', value: window(raw.fulfillment?.deliverByWindow) },
+      { label: 'Recipient', value: text(address?.name) },
+      { label: 'Company', value: text(address?.companyName) },
+      { label: 'Phone', value: text(address?.phone) },
+    ].filter((fact) => fact.value !== ''),
+    addressLines: address
+      ? [
+          address.addressLine1,
+          address.addressLine2,
+          address.addressLine3,
+          [address.postalCode, address.city].filter(Boolean).join(' '),
+          [address.stateOrRegion, address.countryCode].filter(Boolean).join(', '),
+        ].filter((line): line is string => !!line && line.trim() !== '')
+      : [],
+  };
+}
+
+@injectable()
+export class OrderDetailsPage extends ModuleRoute {
+  readonly id = 'amazon_order_details';
+  readonly method = 'GET';
+  readonly path = ROUTE_PATHS.order;
+  readonly acl = Acl.ordersView;
+
+  constructor(
+    @inject(AdminViews) views: AdminViews,
+    @inject(Stores) private readonly stores: Stores,
+    @inject(OrderRepository) private readonly orders: OrderRepository,
+    @inject(Ports.Catalog) private readonly catalog: CatalogPort,
+  ) {
+    super(views);
+  }
+
+  protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
+    const store = await this.stores.get(storeIdParam(request));
+    const order = await this.orders.find(store.id, request.params.amazonOrderId ?? '');
+    if (!order) throw new PageNotFound(`Store ${store.name} has no Amazon order "${request.params.amazonOrderId ?? ''}"`);
+    const settings = await this.stores.settings(store.id);
+    const tabParam = request.query.get('tab') ?? 'order';
+    const tab: TabKey = DETAIL_TABS.some((t) => t.key === tabParam) ? (tabParam as TabKey) : 'order';
+    const [items, history, matches] = await Promise.all([this.orders.items(order.id), this.orders.history(order.id), this.orders.listingMatches(store.id)]);
+    const explanation = importExplanation(order, settings.importEnabled);
+    const canManage = request.can(Acl.ordersManage);
+    const flash = RETRY_FLASH[request.query.get('retry') ?? ''] ?? null;
+
+    return this.page(`Amazon order ${order.amazonOrderId}`, 'order-details', {
+      head: { ...storeHead(store, urls, request, 'order', `Order ${order.amazonOrderId}`, flash), badge: { text: order.status, slug: statusSlug(order.status) } },
+      summary: {
+        purchaseDate: timeText(order.purchaseDate),
+        buyerName: text(order.buyerName),
+        grandTotal: moneyText(order.grandTotalAmount, order.currencyCode),
+        note: text(order.note),
+        importedAt: timeTextOrNull(order.importedAt),
+      },
+      explanation,
+      hostOrder: order.hostOrderId && settings.importEnabled ? { href: request.links.order(order.hostOrderId), number: order.hostOrderNumber ?? order.hostOrderId } : null,
+      sellerCentral: sellerCentralOrderUrl(order.marketplaceId, order.amazonOrderId),
+      unmatchedHref: explanation.offerMatching ? urls.unmatched(store.id) : null,
+      retry:
+        explanation.retryable && settings.importEnabled && canManage
+          ? { action: urls.retry(store.id, order.amazonOrderId), csrfField: CSRF_FIELD, csrfToken: request.csrfToken }
+          : null,
+      tabs: DETAIL_TABS.map((t) => ({ label: t.label, href: urls.order(store.id, order.amazonOrderId, t.key === 'order' ? undefined : new URLSearchParams({ tab: t.key })), current: t.key === tab })),
+      tab: { order: tab === 'order', items: tab === 'items', tracking: tab === 'tracking' },
+      facts: orderFacts(order, order.raw),
+      items: await this.itemRows(items, matches),
+      packages: (order.raw.packages ?? []).map((p) => ({
+        reference: p.packageReferenceId,
+        carrier: text(p.carrier),
+        service: text(p.shippingService),
+        trackingNumber: text(p.trackingNumber),
+        shipTime: p.shipTime ? timeText(new Date(p.shipTime)) : null,
+        status: text(p.packageStatus?.status),
+        detail: text(p.packageStatus?.detailedStatus),
+        units: (p.packageItems ?? []).reduce((sum, item) => sum + item.quantity, 0),
+      })),
+      history: [...history].reverse().map((entry) => ({
+        at: timeText(entry.createdAt),
+        kind: { status: 'Status', import: 'Import', outbound: 'To Amazon', note: 'Note' }[entry.kind] ?? entry.kind,
+        message: entry.message,
+      })),
+    });
+  }
+
+  private async itemRows(items: StoredOrderItem[], matches: Map<string, string>) {
+    return Promise.all(
+      items.map(async (item) => {
+        const hostSku = item.sellerSku ? (matches.get(item.sellerSku) ?? item.sellerSku) : null;
+        const product = hostSku ? await this.catalog.findBySku(hostSku) : null;
+        return {
+          sellerSku: text(item.sellerSku),
+          asin: text(item.asin),
+          title: text(item.title),
+          ordered: item.quantityOrdered,
+          shipped: item.quantityShipped,
+          canceled: item.quantityCanceled,
+          unitPrice: moneyText(item.unitPriceAmount, item.currencyCode),
+          hostProduct: product ? `${product.name} (${product.sku})${product.enabled ? '' : ' – disabled'}` : null,
+          manualMatch: item.sellerSku !== null && matches.has(item.sellerSku),
+        };
+      }),
+    );
+  }
+}

@@ -1,0 +1,38 @@
+/** View model of the pager: position, previous/next, a window of page numbers and the page size. */
+import { gridQuery, PAGE_SIZES, type GridState } from './grid-state.ts';
+
+export interface PagerView {
+  rangeText: string;
+  previousHref: string | null;
+  nextHref: string | null;
+  /** Page links; `gap` marks an ellipsis between non-adjacent numbers. */
+  pages: Array<{ gap: boolean; number: number; href: string; current: boolean }>;
+  sizes: Array<{ size: number; href: string; current: boolean }>;
+}
+
+/** The last page that has rows (1 when there are none): a page past the end shows the last one. */
+export function lastPage(total: number, pageSize: number): number {
+  return Math.max(1, Math.ceil(total / pageSize));
+}
+
+export function pagerView(state: GridState, total: number, pathFor: (query: URLSearchParams) => string): PagerView {
+  const last = lastPage(total, state.pageSize);
+  const page = Math.min(state.page, last);
+  const href = (number: number) => pathFor(gridQuery(state, { page: number }));
+  const first = total === 0 ? 0 : (page - 1) * state.pageSize + 1;
+  const end = Math.min(total, page * state.pageSize);
+  const numbers = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, last])].filter((n) => n >= 1 && n <= last).sort((a, b) => a - b);
+  const pages: PagerView['pages'] = [];
+  numbers.forEach((number, index) => {
+    if (index > 0 && number - numbers[index - 1] > 1) pages.push({ gap: true, number: 0, href: '', current: false });
+    pages.push({ gap: false, number, href: href(number), current: number === page });
+  });
+  const noun = total === 1 ? 'order' : 'orders';
+  return {
+    rangeText: total === 0 ? 'No orders' : `Showing ${first}–${end} of ${total} ${noun}`,
+    previousHref: page > 1 ? href(page - 1) : null,
+    nextHref: page < last ? href(page + 1) : null,
+    pages,
+    sizes: PAGE_SIZES.map((size) => ({ size, href: pathFor(gridQuery(state, { pageSize: size })), current: size === state.pageSize })),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The store dashboard: header, sync health, the 30-day chart and Recent Orders (the latest orders
+ * with the original's "Filter by" controls and a link to All Orders carrying the same filters).
+ */
+import { inject, injectable } from 'inversify';
+import type { Knex } from 'knex';
+import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
+import { Ports } from '../host/tokens.ts';
+import type { ClockPort } from '../host/ports.ts';
+import { orderGridCount, orderGridPage, DEFAULT_SORT } from '../orders/order-grid.ts';
+import { MARKETPLACES } from '../stores/marketplaces.ts';
+import { Stores } from '../stores/stores.ts';
+import { Acl } from './acl.ts';
+import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
+import { marketplaceText, timeText } from './format.ts';
+import { filterQuery, readGridState } from './grid-state.ts';
+import { filterFormView } from './grid-filters-view.ts';
+import { ModuleRoute, storeIdParam } from './module-route.ts';
+import { gridColumns, gridRows } from './order-grid-view.ts';
+import { chartView, dailyTotals } from './orders-chart.ts';
+import { storeHead } from './page-head.ts';
+import { AdminViews } from './renderer.ts';
+import { readSyncState, syncHealthView } from './sync-health.ts';
+
+export const RECENT_ORDERS_LIMIT = 10;
+
+@injectable()
+export class StoreDashboardPage extends ModuleRoute {
+  readonly id = 'amazon_store_dashboard';
+  readonly method = 'GET';
+  readonly path = ROUTE_PATHS.dashboard;
+  readonly acl = Acl.ordersView;
+
+  constructor(
+    @inject(AdminViews) views: AdminViews,
+    @inject(Ports.Database) private readonly db: Knex,
+    @inject(Ports.Clock) private readonly clock: ClockPort,
+    @inject(Stores) private readonly stores: Stores,
+  ) {
+    super(views);
+  }
+
+  protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
+    const store = await this.stores.get(storeIdParam(request));
+    const now = this.clock.now();
+    const state = readGridState(store.id, request.query);
+    const [settings, choices, syncState, totals, rows, total] = await Promise.all([
+      this.stores.settings(store.id),
+      this.stores.settingsChoices(),
+      readSyncState(this.db, store.id),
+      dailyTotals(this.db, store.id, now),
+      // Recent Orders: newest first, like the original; sorting and paging live on All Orders.
+      orderGridPage(this.db, state.filter, DEFAULT_SORT, { limit: RECENT_ORDERS_LIMIT, offset: 0 }),
+      orderGridCount(this.db, state.filter),
+    ]);
+    const view = choices.storeViews.find((v) => v.code === settings.hostStoreView) ?? choices.storeViews.find((v) => v.isDefault) ?? null;
+    const dashboardPath = (query: URLSearchParams) => urls.dashboard(store.id, query);
+    return this.page(store.name, 'store-dashboard', {
+      head: storeHead(store, urls, request, 'dashboard', store.name),
+      store: {
+        marketplace: marketplaceText(store.marketplaceId),
+        hostStore: view ? `${view.websiteName} / ${view.name}` : 'Default store view',
+        importEnabled: settings.importEnabled,
+        created: timeText(store.createdAt),
+        updated: timeText(store.updatedAt),
+        integrated: timeText(store.integratedAt),
+        sellerId: store.sellerId,
+      },
+      sync: syncHealthView(store, syncState, now),
+      chart: chartView(totals, MARKETPLACES.get(store.marketplaceId)?.currencyCode ?? null),
+      recent: {
+        filters: filterFormView(state, { prefix: 'recent', action: urls.dashboard(store.id), pathFor: dashboardPath, orderNumber: false }),
+        columns: gridColumns(null, dashboardPath),
+        rows: gridRows(rows, store.id, settings.importEnabled, urls, request.links),
+        caption: `Recent orders of ${store.name}, newest first`,
+        emptyText: 'No orders match these filters.',
+        shownText: total > rows.length ? `The latest ${rows.length} of ${total} orders` : `${total} ${total === 1 ? 'order' : 'orders'}`,
+        allOrdersHref: urls.orders(store.id, filterQuery(state)),
+      },
+    });
+  }
+}

@@ -1,0 +1,51 @@
+/** Amazon Stores: one card per store with its marketplace, status, last successful sync and the orders needing attention. */
+import { inject, injectable } from 'inversify';
+import type { Knex } from 'knex';
+import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
+import { Ports } from '../host/tokens.ts';
+import { Stores } from '../stores/stores.ts';
+import { Acl } from './acl.ts';
+import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
+import { attentionCounts } from './attention.ts';
+import { marketplaceText, timeTextOrNull } from './format.ts';
+import { ModuleRoute } from './module-route.ts';
+import type { PageHead } from './page-head.ts';
+import { AdminViews } from './renderer.ts';
+import { lastSuccessByStore } from './sync-health.ts';
+
+@injectable()
+export class StoresPage extends ModuleRoute {
+  readonly id = 'amazon_stores';
+  readonly method = 'GET';
+  readonly path = ROUTE_PATHS.stores;
+  readonly acl = Acl.ordersView;
+
+  constructor(
+    @inject(AdminViews) views: AdminViews,
+    @inject(Ports.Database) private readonly db: Knex,
+    @inject(Stores) private readonly stores: Stores,
+  ) {
+    super(views);
+  }
+
+  protected async respond(_request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
+    const [stores, attention, lastSuccess] = await Promise.all([this.stores.list(), attentionCounts(this.db), lastSuccessByStore(this.db)]);
+    const head: PageHead = { crumbs: [{ label: 'Amazon Stores', href: null }], title: 'Amazon Stores', badge: null, nav: null, flash: null };
+    return this.page('Amazon Stores', 'stores', {
+      head,
+      stores: stores.map((store) => {
+        const needing = attention.get(store.id) ?? 0;
+        return {
+          name: store.name,
+          marketplace: marketplaceText(store.marketplaceId),
+          status: store.status === 'active' ? 'Active' : 'Inactive',
+          statusSlug: store.status,
+          lastSuccess: timeTextOrNull(lastSuccess.get(store.id) ?? null),
+          attention: needing,
+          attentionHref: needing > 0 ? urls.orders(store.id, new URLSearchParams({ attention: '1' })) : null,
+          viewHref: urls.dashboard(store.id),
+        };
+      }),
+    });
+  }
+}

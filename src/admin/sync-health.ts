@@ -1,0 +1,109 @@
+/**
+ * The sync's health for one store, from `amazon_sync_state` (written by the sync) and the cron
+ * schedule in module.json: last run, result, next run, how far the cursor lags, last error.
+ */
+import type { Knex } from 'knex';
+import { fromDbOrNull } from '../db/time.ts';
+import manifest from '../../module.json' with { type: 'json' };
+import type { AmazonStore } from '../stores/store.ts';
+import { nextCronRun } from './cron-next-run.ts';
+import { durationText, timeText, timeTextOrNull, type TimeText } from './format.ts';
+
+export const SYNC_JOB_ID = 'amazon_order_sync';
+
+export interface SyncState {
+  cursor: Date | null;
+  lastStartedAt: Date | null;
+  lastFinishedAt: Date | null;
+  lastSuccessAt: Date | null;
+  lastResult: string | null;
+  lastError: string | null;
+  lastStats: string | null;
+}
+
+export async function readSyncState(db: Knex, storeId: number): Promise<SyncState> {
+  const row = await db('amazon_sync_state').where({ store_id: storeId }).first();
+  return {
+    cursor: fromDbOrNull(row?.cursor),
+    lastStartedAt: fromDbOrNull(row?.last_started_at),
+    lastFinishedAt: fromDbOrNull(row?.last_finished_at),
+    lastSuccessAt: fromDbOrNull(row?.last_success_at),
+    lastResult: row?.last_result ?? null,
+    lastError: row?.last_error ?? null,
+    lastStats: row?.last_stats ?? null,
+  };
+}
+
+/** Last successful sync of every store, for the store cards. */
+export async function lastSuccessByStore(db: Knex): Promise<Map<number, Date | null>> {
+  const rows: Array<{ store_id: unknown; last_success_at: unknown }> = await db('amazon_sync_state').select('store_id', 'last_success_at');
+  return new Map(rows.map((row) => [Number(row.store_id), fromDbOrNull(row.last_success_at)]));
+}
+
+export function syncSchedule(): string | null {
+  const cron = (manifest.cron as Array<{ id: string; schedule: string }>).find((job) => job.id === SYNC_JOB_ID);
+  return cron?.schedule ?? null;
+}
+
+export interface SyncHealthView {
+  running: boolean;
+  lastRun: TimeText | null;
+  lastRunDuration: string | null;
+  /** "success", "failed", ... as the sync recorded it; tone picks the colour. */
+  result: string | null;
+  resultTone: 'ok' | 'bad' | 'neutral';
+  lastSuccess: TimeText | null;
+  nextRun: TimeText | null;
+  nextRunNote: string | null;
+  cursor: TimeText | null;
+  cursorLag: string | null;
+  lastError: string | null;
+  stats: Array<{ label: string; value: string }>;
+}
+
+function resultTone(result: string | null): SyncHealthView['resultTone'] {
+  if (result === null) return 'neutral';
+  if (/^(ok|success|succeeded|completed?)$/i.test(result)) return 'ok';
+  if (/fail|error|abort/i.test(result)) return 'bad';
+  return 'neutral';
+}
+
+/** The run's counts, e.g. {"fetched": 12, "imported": 3} -> "Fetched: 12". Anything else is shown as it is. */
+function statsList(json: string | null): SyncHealthView['stats'] {
+  if (json === null || json.trim() === '') return [];
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return Object.entries(parsed as Record<string, unknown>).map(([key, value]) => ({
+        label: key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase().replace(/^./, (c) => c.toUpperCase()),
+        value: typeof value === 'object' ? JSON.stringify(value) : String(value),
+      }));
+    }
+  } catch {
+    // Not JSON: shown as text below.
+  }
+  return [{ label: 'Counts', value: json }];
+}
+
+export function syncHealthView(store: AmazonStore, state: SyncState, now: Date, schedule: string | null = syncSchedule()): SyncHealthView {
+  const running = state.lastStartedAt !== null && (state.lastFinishedAt === null || state.lastFinishedAt < state.lastStartedAt);
+  const next = store.status === 'active' && schedule ? nextCronRun(schedule, now) : null;
+  let nextRunNote: string | null = null;
+  if (store.status !== 'active') nextRunNote = 'Store is inactive: orders are not synced';
+  else if (!schedule) nextRunNote = 'Not scheduled';
+  return {
+    running,
+    lastRun: timeTextOrNull(state.lastStartedAt),
+    lastRunDuration:
+      !running && state.lastStartedAt && state.lastFinishedAt ? durationText(state.lastFinishedAt.getTime() - state.lastStartedAt.getTime()) : null,
+    result: running ? 'running' : state.lastResult,
+    resultTone: running ? 'neutral' : resultTone(state.lastResult),
+    lastSuccess: timeTextOrNull(state.lastSuccessAt),
+    nextRun: next ? timeText(next) : null,
+    nextRunNote,
+    cursor: timeTextOrNull(state.cursor),
+    cursorLag: state.cursor ? durationText(now.getTime() - state.cursor.getTime()) : null,
+    lastError: state.lastError,
+    stats: statsList(state.lastStats),
+  };
+}

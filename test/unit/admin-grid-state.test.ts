@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import { gridQuery, readGridState } from '../../src/admin/grid-state.ts';
+import { filterFormView } from '../../src/admin/grid-filters-view.ts';
+import { pagerView } from '../../src/admin/pager-view.ts';
+import { gridColumns } from '../../src/admin/order-grid-view.ts';
+
+const q = (text: string) => new URLSearchParams(text);
+const path = (query: URLSearchParams) => `/orders${query.size ? `?${query}` : ''}`;
+
+describe('orders grid state in the URL', () => {
+  it('keeps every good filter when one is bad, and says which one', () => {
+    const state = readGridState(7, q('from=2026-13-40&to=2026-11-30&buyer=jane&min=abc&max=50.5&status=Unshipped&status=Lost&sort=buyerName&dir=desc&page=3&pageSize=50'));
+    expect(state.filter).to.deep.equal({ storeId: 7, to: new Date('2026-12-01T00:00:00Z'), buyer: 'jane', max: '50.5', statuses: ['Unshipped'] });
+    expect(Object.keys(state.errors)).to.have.members(['from', 'min', 'statuses']);
+    expect(state.typed.from).to.equal('2026-13-40');
+    expect(state.applied).to.deep.equal({ to: '2026-11-30', buyer: 'jane', max: '50.5', statuses: ['Unshipped'] });
+    expect(state).to.include({ page: 3, pageSize: 50 });
+    expect(state.sort).to.deep.equal({ column: 'buyerName', direction: 'desc' });
+  });
+
+  it('falls back to defaults for unknown sort, page and page size values', () => {
+    const state = readGridState(1, q('sort=constructor&dir=sideways&page=-2&pageSize=7'));
+    expect(state.sort).to.deep.equal({ column: 'purchaseDate', direction: 'desc' });
+    expect(state).to.include({ page: 1, pageSize: 20 });
+    expect(readGridState(1, q('sort=grandTotal')).sort).to.deep.equal({ column: 'grandTotal', direction: 'asc' });
+  });
+
+  it('builds links from the accepted filters, resetting the page on any other change', () => {
+    const state = readGridState(1, q('buyer=jane&min=x&page=4&pageSize=50'));
+    expect(gridQuery(state).toString()).to.equal('buyer=jane&pageSize=50&page=4');
+    expect(gridQuery(state, { page: 5 }).toString()).to.equal('buyer=jane&pageSize=50&page=5');
+    expect(gridQuery(state, { sort: { column: 'status', direction: 'asc' } }).toString()).to.equal('buyer=jane&sort=status&dir=asc&pageSize=50');
+    expect(gridQuery(state, { applied: {} }).toString()).to.equal('pageSize=50');
+  });
+
+  it('offers one chip per applied filter, each removing only itself', () => {
+    const state = readGridState(1, q('from=2026-11-01&to=2026-11-30&buyer=jane&status=Shipped&status=Canceled&orderNumber=113&sort=status&dir=asc'));
+    const form = filterFormView(state, { prefix: 't', action: '/orders', pathFor: path, orderNumber: true });
+    expect(form.chips.map((c) => c.label)).to.deep.equal([
+      'Purchase Date: 2026-11-01 – 2026-11-30',
+      'Order Number: 113',
+      'Buyer Name: jane',
+      'Status: Shipped',
+      'Status: Canceled',
+    ]);
+    expect(form.chips[3].href).to.equal('/orders?from=2026-11-01&to=2026-11-30&orderNumber=113&buyer=jane&status=Canceled&sort=status&dir=asc');
+    expect(form.clearHref).to.equal('/orders?sort=status&dir=asc');
+    expect(form.hidden).to.deep.equal([{ name: 'sort', value: 'status' }, { name: 'dir', value: 'asc' }]);
+  });
+
+  it('marks the sorted column and links the others', () => {
+    const columns = gridColumns(readGridState(1, q('sort=grandTotal&dir=asc')), path);
+    const total = columns.find((c) => c.label === 'Grand Total')!;
+    expect(total).to.include({ ariaSort: 'ascending', sortHref: '/orders?sort=grandTotal&dir=desc', sortIcon: '▲' });
+    expect(columns.filter((c) => c.ariaSort !== null)).to.have.length(1);
+    expect(columns.find((c) => c.label === 'Status')!.sortHref).to.equal('/orders?sort=status&dir=asc');
+  });
+
+  it('pages with a window of numbers and clamps past the end', () => {
+    const pager = pagerView(readGridState(1, q('page=9')), 95, path);
+    expect(pager.rangeText).to.equal('Showing 81–95 of 95 orders');
+    expect(pager.nextHref).to.equal(null);
+    expect(pager.previousHref).to.equal('/orders?page=4');
+    expect(pager.pages.map((p) => (p.gap ? '…' : p.number))).to.deep.equal([1, '…', 3, 4, 5]);
+    expect(pager.sizes.find((s) => s.current)?.size).to.equal(20);
+    expect(pagerView(readGridState(1, q('')), 0, path).rangeText).to.equal('No orders');
+  });
+});
