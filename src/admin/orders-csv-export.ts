@@ -21,8 +21,11 @@ export const CSV_HEADER = ['Purchase Date (UTC)', 'Order Number', 'Status', "Buy
 /** Rows are written in chunks of this many lines. */
 const CHUNK_ROWS = 200;
 
+/** Byte order mark: without it Excel reads the UTF-8 file as a legacy code page and garbles "Zoë". */
+export const CSV_BOM = '\uFEFF';
+
 export async function* ordersCsv(db: Knex, filter: OrderGridFilter, sort: OrderGridSort): AsyncGenerator<string> {
-  yield csvLine(CSV_HEADER);
+  yield CSV_BOM + csvLine(CSV_HEADER);
   let chunk = '';
   let lines = 0;
   for await (const row of orderGridRows(db, filter, sort)) {

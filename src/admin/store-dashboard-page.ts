@@ -23,6 +23,7 @@ import { AdminViews } from './renderer.ts';
 import { readSyncState, syncHealthView } from './sync-health.ts';
 
 export const RECENT_ORDERS_LIMIT = 10;
+const RECENT_ORDERS_ANCHOR = 'recent-orders';
 
 @injectable()
 export class StoreDashboardPage extends ModuleRoute {
@@ -54,7 +55,8 @@ export class StoreDashboardPage extends ModuleRoute {
       orderGridCount(this.db, state.filter),
     ]);
     const view = choices.storeViews.find((v) => v.code === settings.hostStoreView) ?? choices.storeViews.find((v) => v.isDefault) ?? null;
-    const dashboardPath = (query: URLSearchParams) => urls.dashboard(store.id, query);
+    // Filter links and the form land on the Recent Orders section, not the top of the dashboard.
+    const dashboardPath = (query: URLSearchParams) => `${urls.dashboard(store.id, query)}#${RECENT_ORDERS_ANCHOR}`;
     return this.page(store.name, 'store-dashboard', {
       head: storeHead(store, urls, request, 'dashboard', store.name),
       store: {
@@ -69,7 +71,7 @@ export class StoreDashboardPage extends ModuleRoute {
       sync: syncHealthView(store, syncState, now),
       chart: chartView(totals, MARKETPLACES.get(store.marketplaceId)?.currencyCode ?? null),
       recent: {
-        filters: filterFormView(state, { prefix: 'recent', action: urls.dashboard(store.id), pathFor: dashboardPath, orderNumber: false }),
+        filters: filterFormView(state, { prefix: 'recent', action: `${urls.dashboard(store.id)}#${RECENT_ORDERS_ANCHOR}`, pathFor: dashboardPath, orderNumber: false }),
         columns: gridColumns(null, dashboardPath),
         rows: gridRows(rows, store.id, settings.importEnabled, urls, request.links),
         caption: `Recent orders of ${store.name}, newest first`,

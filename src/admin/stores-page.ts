@@ -11,7 +11,7 @@ import { marketplaceText, timeTextOrNull } from './format.ts';
 import { ModuleRoute } from './module-route.ts';
 import type { PageHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
-import { lastSuccessByStore } from './sync-health.ts';
+import { syncSummaryByStore } from './sync-health.ts';
 
 @injectable()
 export class StoresPage extends ModuleRoute {
@@ -29,7 +29,7 @@ export class StoresPage extends ModuleRoute {
   }
 
   protected async respond(_request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
-    const [stores, attention, lastSuccess] = await Promise.all([this.stores.list(), attentionCounts(this.db), lastSuccessByStore(this.db)]);
+    const [stores, attention, sync] = await Promise.all([this.stores.list(), attentionCounts(this.db), syncSummaryByStore(this.db)]);
     const head: PageHead = { crumbs: [{ label: 'Amazon Stores', href: null }], title: 'Amazon Stores', badge: null, nav: null, flash: null };
     return this.page('Amazon Stores', 'stores', {
       head,
@@ -40,8 +40,9 @@ export class StoresPage extends ModuleRoute {
           marketplace: marketplaceText(store.marketplaceId),
           status: store.status === 'active' ? 'Active' : 'Inactive',
           statusSlug: store.status,
-          lastSuccess: timeTextOrNull(lastSuccess.get(store.id) ?? null),
-          attention: needing,
+          lastSuccess: timeTextOrNull(sync.get(store.id)?.lastSuccessAt ?? null),
+          lastRunFailed: sync.get(store.id)?.lastRunFailed ?? false,
+          attention: `${needing} ${needing === 1 ? 'order' : 'orders'}`,
           attentionHref: needing > 0 ? urls.orders(store.id, new URLSearchParams({ attention: '1' })) : null,
           viewHref: urls.dashboard(store.id),
         };

@@ -34,10 +34,10 @@ export async function readSyncState(db: Knex, storeId: number): Promise<SyncStat
   };
 }
 
-/** Last successful sync of every store, for the store cards. */
-export async function lastSuccessByStore(db: Knex): Promise<Map<number, Date | null>> {
-  const rows: Array<{ store_id: unknown; last_success_at: unknown }> = await db('amazon_sync_state').select('store_id', 'last_success_at');
-  return new Map(rows.map((row) => [Number(row.store_id), fromDbOrNull(row.last_success_at)]));
+/** Last successful sync of every store and whether the last run failed, for the store cards. */
+export async function syncSummaryByStore(db: Knex): Promise<Map<number, { lastSuccessAt: Date | null; lastRunFailed: boolean }>> {
+  const rows: Array<{ store_id: unknown; last_success_at: unknown; last_result: string | null }> = await db('amazon_sync_state').select('store_id', 'last_success_at', 'last_result');
+  return new Map(rows.map((row) => [Number(row.store_id), { lastSuccessAt: fromDbOrNull(row.last_success_at), lastRunFailed: resultTone(row.last_result ?? null) === 'bad' }]));
 }
 
 export function syncSchedule(): string | null {

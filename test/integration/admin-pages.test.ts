@@ -119,14 +119,16 @@ describeEachDatabase('admin pages', (db) => {
 
   describe('Amazon Stores', () => {
     it('shows one card per store with marketplace, status, last successful sync and orders needing attention', async () => {
-      await db().knex('amazon_sync_state').where({ store_id: us.id }).update({ last_success_at: new Date('2026-11-26T09:55:00Z') });
+      await db().knex('amazon_sync_state').where({ store_id: us.id }).update({ last_success_at: new Date('2026-11-26T09:55:00Z'), last_result: 'success' });
+      await db().knex('amazon_sync_state').where({ store_id: eu.id }).update({ last_result: 'failed', last_error: 'QuotaExceeded' });
       await db().knex('amazon_order').where({ store_id: us.id, amazon_order_id: all[0].id }).update({ status: 'Error', local_status: 'Error', note: 'Transmission of tracking information failed.' });
       const page = await getPage(h, `${BASE}/amazon/stores`);
       expect(page.html.match(/class="asc-card"/g)).to.have.length(2);
       expect(page.html).to.include('US Store').and.include('United States (ATVPDKIKX0DER)').and.include('Germany (A1PA6795UKMFR9)');
       expect(page.html).to.include('2026-11-26 09:55 UTC');
+      expect(page.html.match(/last run failed/g)).to.have.length(1);
       expect(page.html).to.include('EU &lt;script&gt;alert(1)&lt;/script&gt;').and.not.include('<script>alert');
-      expect(page.html).to.include('>1 orders<');
+      expect(page.html).to.include('>1 order<');
       expect(hrefs(page.html)).to.include(`${BASE}/amazon/stores/${us.id}/orders?attention=1`);
       expect(hrefs(page.html)).to.include(`${BASE}/amazon/stores/${us.id}`);
       expect(page.html).to.include('View Store');
@@ -235,7 +237,7 @@ describeEachDatabase('admin pages', (db) => {
       expect(response.filename).to.equal(`amazon-orders-store${us.id}-20261126-1000.csv`);
       const text = await readDownload(response);
       const lines = text.split('\r\n').filter((l) => l !== '');
-      expect(lines[0]).to.equal(`Purchase Date (UTC),Order Number,Status,Buyer's Name,Grand Total,Currency,Order Notes,Host Order Number,Fulfilled By`);
+      expect(lines[0]).to.equal(`\uFEFFPurchase Date (UTC),Order Number,Status,Buyer's Name,Grand Total,Currency,Order Notes,Host Order Number,Fulfilled By`);
       const expected = all.filter((m) => searchText(m.buyer).includes('b')).sort((a, b) => b.cents - a.cents);
       // Every matching row, not a page of them.
       expect(lines.slice(1).map((l) => l.split(',')[1])).to.deep.equal(expected.map((m) => m.id));
