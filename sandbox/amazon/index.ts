@@ -15,6 +15,6 @@ export { DEFAULT_RATE_LIMITS, type RateLimit } from './rate-limits.ts';
 export { FAULT_KINDS, type FaultSpec, type FaultKind, type Fault } from './faults.ts';
 export { OPERATIONS, type Operation } from './http.ts';
 export { MARKETPLACES, DEMO_CATALOG } from './marketplaces.ts';
-export type { PlaceOrderInput, PlaceOrderItemInput } from './order-book.ts';
+export type { PlaceOrderInput, PlaceOrderItemInput, OrderDescription, OrderItemDescription } from './order-book.ts';
 export type { RecordedRequest } from './recorder.ts';
 export { amazonSandboxCommands, AMAZON_SANDBOX_URL_ENV, DEFAULT_AMAZON_SANDBOX_URL } from './cli.ts';

@@ -369,8 +369,49 @@ export class OrderBook {
   }
 }
 
-/** The whole order as the control API shows it: plain JSON, money as decimal strings. */
-export function describeOrder(order: OrderState): Record<string, unknown> {
+export interface OrderItemDescription {
+  orderItemId: string;
+  sku: string;
+  asin: string;
+  title: string;
+  quantityOrdered: number;
+  quantityShipped: number;
+  quantityCancelled: number;
+  unitPrice: string;
+  itemDiscount: string;
+  itemTax: string;
+  shipping: string;
+  shippingTax: string;
+  total: string;
+  promotionIds: string[];
+  cancellationRequest: OrderItemState['cancellationRequest'] | null;
+  cancellationExecution: OrderItemState['cancellationExecution'] | null;
+}
+
+/** The whole order as the control API shows it: plain JSON, money as decimal strings, times ISO 8601. */
+export interface OrderDescription {
+  orderId: string;
+  sellerId: string;
+  marketplaceId: string;
+  currency: string;
+  fulfilledBy: FulfilledBy;
+  status: FulfillmentStatus;
+  createdTime: string;
+  lastUpdatedTime: string;
+  verifiedTime: string | null;
+  releaseTime: string | null;
+  serviceLevel: string;
+  programs: string[];
+  buyerName: string;
+  buyerEmail: string;
+  grandTotal: string;
+  aliases: Array<{ aliasId: string; aliasType: string }>;
+  items: OrderItemDescription[];
+  packages: Array<Omit<PackageState, 'shipTime' | 'createdTime'> & { shipTime: string; createdTime: string }>;
+  refunds: Array<Omit<RefundState, 'at' | 'components'> & { at: string; components: Record<RefundComponent, string> }>;
+}
+
+export function describeOrder(order: OrderState): OrderDescription {
   const m = (v: bigint) => formatMoney(v, order.currency);
   return {
     orderId: order.orderId,
@@ -411,7 +452,7 @@ export function describeOrder(order: OrderState): Record<string, unknown> {
     refunds: order.refunds.map((r) => ({
       ...r,
       at: isoSeconds(r.at),
-      components: Object.fromEntries(Object.entries(r.components).map(([k, v]) => [k, m(v)])),
+      components: { Principal: m(r.components.Principal), Shipping: m(r.components.Shipping), Tax: m(r.components.Tax), ShippingTax: m(r.components.ShippingTax) },
     })),
   };
 }

@@ -8,7 +8,7 @@ import { FeedsApi, DEFAULT_FEED_TIMINGS, type FeedTimings } from './feeds.ts';
 import { FaultInjector, type Fault, type FaultSpec } from './faults.ts';
 import type { Operation } from './http.ts';
 import { DEMO_APP, DEFAULT_ACCESS_TOKEN_TTL_MS, Lwa, type SandboxApp } from './lwa.ts';
-import { DEFAULT_LIFECYCLE, describeOrder, OrderBook, OrderError, orderStatus, type PlaceOrderInput } from './order-book.ts';
+import { DEFAULT_LIFECYCLE, describeOrder, OrderBook, OrderError, orderStatus, type OrderDescription, type PlaceOrderInput } from './order-book.ts';
 import { OrdersApi, DEFAULT_PAGINATION_TOKEN_TTL_MS } from './orders.ts';
 import { SeededRandom } from './random.ts';
 import { RateLimiter, type RateLimit } from './rate-limits.ts';
@@ -108,27 +108,27 @@ export class AmazonSandbox {
     this.clock.setSpeed(speed);
   }
 
-  placeOrder(input: PlaceOrderInput): Record<string, unknown> {
+  placeOrder(input: PlaceOrderInput): OrderDescription {
     this.clock.runDue();
     const order = this.book.place(input);
     this.clock.runDue();
     return describeOrder(order);
   }
 
-  cancelOrder(orderId: string, input: CancelOrderInput): Record<string, unknown> {
+  cancelOrder(orderId: string, input: CancelOrderInput): OrderDescription {
     this.clock.runDue();
     if (input.by !== 'BUYER' && input.by !== 'AMAZON') throw new OrderError('by must be BUYER or AMAZON');
     const reason = input.reason ?? (input.by === 'BUYER' ? 'Buyer canceled' : 'Amazon canceled the order');
     return describeOrder(this.book.cancelByBuyerOrAmazon(orderId, input.by, reason, input.requestOnly ?? false));
   }
 
-  getOrder(orderId: string): Record<string, unknown> | undefined {
+  getOrder(orderId: string): OrderDescription | undefined {
     this.clock.runDue();
     const order = this.book.get(orderId);
     return order && describeOrder(order);
   }
 
-  listOrders(filter: { sellerId?: string; status?: string } = {}): Array<Record<string, unknown>> {
+  listOrders(filter: { sellerId?: string; status?: string } = {}): OrderDescription[] {
     this.clock.runDue();
     return this.book
       .all()
