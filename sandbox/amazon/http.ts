@@ -68,13 +68,20 @@ export function notFound(message: string, details = ''): SandboxResponse {
   return errorResponse(404, { code: 'NotFound', message, details });
 }
 
-/** Parses a JSON request body; answers 415 for a non-JSON content type and 400 for bad JSON. */
-export function readJsonBody(req: SandboxRequest): { ok: true; value: unknown } | { ok: false; response: SandboxResponse } {
+/**
+ * Parses a JSON request body; a non-JSON content type is 415 (or 400 where the operation's model
+ * documents no 415, like v0 confirmShipment), bad JSON is 400.
+ */
+export function readJsonBody(req: SandboxRequest, { unsupportedMediaStatus = 415 } = {}): { ok: true; value: unknown } | { ok: false; response: SandboxResponse } {
   const type = String(req.headers['content-type'] ?? '');
   if (!/^application\/json\s*(;|$)/i.test(type)) {
+    const details = `Content-Type must be application/json, got "${type}".`;
     return {
       ok: false,
-      response: errorResponse(415, { code: 'UnsupportedMediaType', message: 'The request payload is in an unsupported format.', details: `Content-Type must be application/json, got "${type}".` }),
+      response:
+        unsupportedMediaStatus === 415
+          ? errorResponse(415, { code: 'UnsupportedMediaType', message: 'The request payload is in an unsupported format.', details })
+          : invalidInput('The request payload is in an unsupported format.', details),
     };
   }
   try {

@@ -75,7 +75,7 @@ function optionalString(value: unknown, field: string): string | undefined | San
 export function confirmShipment(req: SandboxRequest, caller: Caller, book: OrderBook, clock: SandboxClock): SandboxResponse {
   const orderId = req.params.orderId!;
   if (!isOrderId(orderId)) return invalidInput(`Invalid orderId "${orderId}": expected the 3-7-7 format.`, 'orderId');
-  const parsed = readJsonBody(req);
+  const parsed = readJsonBody(req, { unsupportedMediaStatus: 400 });
   if (!parsed.ok) return parsed.response;
   const body = parsed.value;
   if (!isRecord(body)) return invalidInput('The request body must be a ConfirmShipmentRequest object.');
