@@ -57,7 +57,7 @@ interface OrderSummary {
 
 function orderLine(o: OrderSummary): string {
   const items = o.items.map((i) => `${i.sku} x${i.quantityOrdered}`).join(', ');
-  return `${o.orderId}  ${o.status.padEnd(17)} ${o.fulfilledBy.padEnd(8)} ${o.marketplaceId.padEnd(14)} ${`${o.grandTotal} ${o.currency}`.padStart(14)}  ${o.createdTime}  ${items}`;
+  return `${o.orderId}  ${o.status.padEnd(20)} ${o.fulfilledBy.padEnd(8)} ${o.marketplaceId.padEnd(14)} ${`${o.grandTotal} ${o.currency}`.padStart(14)}  ${o.createdTime}  ${items}`;
 }
 
 /** Wraps a command body: prints the sandbox error and returns 1 instead of throwing. */

@@ -81,12 +81,6 @@ export class Lwa {
     for (const entry of this.accessTokens.values()) entry.expiresAt = Math.min(entry.expiresAt, this.clock.now());
   }
 
-  reset(): void {
-    this.secrets.clear();
-    this.refreshTokens.clear();
-    this.accessTokens.clear();
-  }
-
   /** `POST /auth/o2/token`. */
   token(req: SandboxRequest): SandboxResponse {
     const type = String(req.headers['content-type'] ?? '');

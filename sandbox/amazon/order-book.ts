@@ -226,6 +226,7 @@ export class OrderBook {
     const buyerName = input.buyerName ?? this.rng.pick(marketplace.buyers);
     if (typeof buyerName !== 'string' || buyerName.trim() === '') throw new OrderError('buyerName must be a non-empty string');
     const sellerId = input.sellerId ?? this.defaultSellerId;
+    if (typeof sellerId !== 'string' || sellerId.trim() === '') throw new OrderError('sellerId must be a non-empty string');
 
     const items = input.items.map((item, index) => this.priceItem(item, index, marketplace));
     const shipping = this.amount(input.shipping ?? (fulfilledBy === 'MERCHANT' ? marketplace.shippingFee : '0'), marketplace.currency, 'shipping');
