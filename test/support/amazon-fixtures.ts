@@ -171,3 +171,43 @@ export function order(orderId = '111-0000001-0000001', over: Partial<Order> = {}
     ...over,
   };
 }
+
+/** A feed processing report as Amazon writes them: 3 messages, 2 failed. */
+export const SAMPLE_REPORT = `<?xml version="1.0" encoding="UTF-8"?>
+<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">
+  <Header>
+    <DocumentVersion>1.02</DocumentVersion>
+    <MerchantIdentifier>A1SELLER</MerchantIdentifier>
+  </Header>
+  <MessageType>ProcessingReport</MessageType>
+  <Message>
+    <MessageID>1</MessageID>
+    <ProcessingReport>
+      <DocumentTransactionID>50123456789</DocumentTransactionID>
+      <StatusCode>Complete</StatusCode>
+      <ProcessingSummary>
+        <MessagesProcessed>3</MessagesProcessed>
+        <MessagesSuccessful>1</MessagesSuccessful>
+        <MessagesWithError>2</MessagesWithError>
+        <MessagesWithWarning>0</MessagesWithWarning>
+      </ProcessingSummary>
+      <!-- one result per failed message -->
+      <Result>
+        <MessageID>2</MessageID>
+        <ResultCode>Error</ResultCode>
+        <ResultMessageCode>18028</ResultMessageCode>
+        <ResultDescription>The data you submitted is incomplete or invalid &amp; was &lt;rejected&gt;.</ResultDescription>
+        <AdditionalInfo>
+          <AmazonOrderID>111-2</AmazonOrderID>
+        </AdditionalInfo>
+      </Result>
+      <Result>
+        <MessageID>3</MessageID>
+        <ResultCode>Error</ResultCode>
+        <ResultMessageCode>25</ResultMessageCode>
+        <ResultDescription><![CDATA[Order 111-3 <cannot> be cancelled]]></ResultDescription>
+      </Result>
+    </ProcessingReport>
+  </Message>
+</AmazonEnvelope>
+`;

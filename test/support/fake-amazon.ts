@@ -12,6 +12,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   query: URLSearchParams;
+  /** The query string exactly as sent (without "?"). */
+  rawQuery: string;
   headers: http.IncomingHttpHeaders;
   /** The raw body bytes. */
   raw: Buffer;
@@ -103,6 +105,7 @@ export class FakeAmazon {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
+      rawQuery: url.search.replace(/^\?/, ''),
       headers: req.headers,
       raw,
       body: raw.toString('utf8'),
