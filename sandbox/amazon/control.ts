@@ -1,0 +1,192 @@
+/**
+ * The control API under /_sandbox/ (JSON in and out; clearly not Amazon's). It is a thin HTTP
+ * binding of the in-process functions of `AmazonSandbox`; errors are `{"error": "..."}`.
+ *
+ *   GET    /_sandbox                           what is here, the demo app, the sandbox time
+ *   GET    /_sandbox/clock                     {now, speed}
+ *   POST   /_sandbox/clock                     {advanceMs? | advanceMinutes? | set?, speed?}
+ *   GET    /_sandbox/orders?sellerId=&status=  {orders}
+ *   POST   /_sandbox/orders                    PlaceOrderInput -> 201 {order}
+ *   GET    /_sandbox/orders/{orderId}          {order}
+ *   POST   /_sandbox/orders/{orderId}/cancel   {by: BUYER|AMAZON, reason?, requestOnly?} -> {order}
+ *   GET    /_sandbox/rate-limits               {rateLimits, throttled}
+ *   POST   /_sandbox/rate-limits               {operation, rate, burst} -> {rateLimits}
+ *   GET    /_sandbox/faults                    {faults}
+ *   POST   /_sandbox/faults                    FaultSpec -> 201 {fault}
+ *   DELETE /_sandbox/faults[/{id}]             remove all faults, or one
+ *   GET    /_sandbox/requests?operation=&sinceSeq=   {requests, throttled}
+ *   DELETE /_sandbox/requests                  forget recorded requests
+ *   POST   /_sandbox/apps                      {clientId, clientSecret, refreshToken, sellerId} -> 201
+ *   POST   /_sandbox/pagination-tokens/expire  {expired}
+ *   POST   /_sandbox/access-tokens/expire      {}
+ *   GET    /_sandbox/feeds                     {feeds} with per-message results
+ *   GET    /_sandbox/feeds/{feedId}/report     the processing report XML (not gzipped)
+ *   POST   /_sandbox/reset                     {seed?: boolean}
+ */
+import { ClockError, toMillis } from './clock.ts';
+import { FaultError, parseFaultSpec } from './faults.ts';
+import { isOperation, isRecord, type SandboxRequest, type SandboxResponse } from './http.ts';
+import { LwaError, type SandboxApp } from './lwa.ts';
+import { OrderError, type PlaceOrderInput } from './order-book.ts';
+import { RateLimitError } from './rate-limits.ts';
+import type { AmazonSandbox } from './sandbox.ts';
+
+const ok = (json: unknown, status = 200): SandboxResponse => ({ status, json });
+const fail = (status: number, error: string): SandboxResponse => ({ status, json: { error } });
+
+function body(req: SandboxRequest): Record<string, unknown> {
+  const text = req.body.toString('utf8').trim();
+  if (text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ControlInputError('the body is not valid JSON');
+  }
+  if (!isRecord(value)) throw new ControlInputError('the body must be a JSON object');
+  return value;
+}
+
+class ControlInputError extends Error {}
+
+export function handleControl(sandbox: AmazonSandbox, req: SandboxRequest, info: { url: string; lwaUrl: string }): SandboxResponse {
+  try {
+    return route(sandbox, req, info);
+  } catch (error) {
+    if (error instanceof OrderError) return fail(error.status, error.message);
+    if (error instanceof ControlInputError || error instanceof ClockError || error instanceof FaultError || error instanceof RateLimitError || error instanceof LwaError) {
+      return fail(400, error.message);
+    }
+    throw error;
+  }
+}
+
+function clockState(sandbox: AmazonSandbox): Record<string, unknown> {
+  return { now: sandbox.now().toISOString(), speed: sandbox.clock.speed };
+}
+
+function route(sandbox: AmazonSandbox, req: SandboxRequest, info: { url: string; lwaUrl: string }): SandboxResponse {
+  const path = req.path.replace(/\/+$/, '');
+  const m = req.method;
+  const parts = path.split('/').slice(2).map(decodeURIComponent); // after "/_sandbox"
+
+  if (parts.length === 0 && m === 'GET') {
+    return ok({
+      sandbox: 'Amazon SP-API + LWA sandbox (control API under /_sandbox; not part of Amazon)',
+      url: info.url,
+      lwaUrl: info.lwaUrl,
+      demoApp: sandbox.demoApp,
+      ...clockState(sandbox),
+    });
+  }
+  const [resource, id, action] = parts;
+
+  switch (resource) {
+    case 'clock': {
+      if (m === 'GET' && !id) return ok(clockState(sandbox));
+      if (m === 'POST' && !id) {
+        const b = body(req);
+        if (b.speed !== undefined) {
+          if (typeof b.speed !== 'number') throw new ControlInputError('speed must be a number');
+          sandbox.setClockSpeed(b.speed);
+        }
+        if (b.advanceMs !== undefined) sandbox.advanceClock(number(b.advanceMs, 'advanceMs'));
+        if (b.advanceMinutes !== undefined) sandbox.advanceClock(number(b.advanceMinutes, 'advanceMinutes') * 60_000);
+        if (b.set !== undefined) {
+          if (typeof b.set !== 'string' && typeof b.set !== 'number') throw new ControlInputError('set must be an ISO 8601 time or epoch milliseconds');
+          sandbox.setClock(toMillis(b.set));
+        }
+        return ok(clockState(sandbox));
+      }
+      break;
+    }
+    case 'orders': {
+      if (!id && m === 'GET') {
+        return ok({ orders: sandbox.listOrders({ sellerId: req.query.get('sellerId') ?? undefined, status: req.query.get('status') ?? undefined }) });
+      }
+      if (!id && m === 'POST') return ok({ order: sandbox.placeOrder(body(req) as unknown as PlaceOrderInput) }, 201);
+      if (id && !action && m === 'GET') {
+        const order = sandbox.getOrder(id);
+        return order ? ok({ order }) : fail(404, `no order ${id}`);
+      }
+      if (id && action === 'cancel' && m === 'POST') {
+        const b = body(req);
+        if (b.by !== 'BUYER' && b.by !== 'AMAZON') throw new ControlInputError('by must be BUYER or AMAZON');
+        if (b.reason !== undefined && typeof b.reason !== 'string') throw new ControlInputError('reason must be a string');
+        return ok({ order: sandbox.cancelOrder(id, { by: b.by, reason: b.reason as string | undefined, requestOnly: b.requestOnly === true }) });
+      }
+      break;
+    }
+    case 'rate-limits': {
+      if (m === 'GET' && !id) return ok({ rateLimits: sandbox.limits.all(), throttled: sandbox.throttledCounts() });
+      if ((m === 'POST' || m === 'PUT') && !id) {
+        const b = body(req);
+        if (!isOperation(b.operation)) throw new ControlInputError('operation must be an SP-API operation name, e.g. searchOrders');
+        sandbox.setRateLimit(b.operation, { rate: number(b.rate, 'rate'), burst: number(b.burst, 'burst') });
+        return ok({ rateLimits: sandbox.limits.all() });
+      }
+      break;
+    }
+    case 'faults': {
+      if (m === 'GET' && !id) return ok({ faults: sandbox.listFaults() });
+      if (m === 'POST' && !id) return ok({ fault: sandbox.addFault(parseFaultSpec(body(req))) }, 201);
+      if (m === 'DELETE' && !id) {
+        sandbox.clearFaults();
+        return ok({ faults: [] });
+      }
+      if (m === 'DELETE' && id) return sandbox.faults.remove(id) ? ok({ removed: id }) : fail(404, `no fault ${id}`);
+      break;
+    }
+    case 'requests': {
+      if (m === 'GET' && !id) {
+        const since = req.query.get('sinceSeq');
+        return ok({
+          requests: sandbox.requests({ operation: req.query.get('operation') ?? undefined, sinceSeq: since === null ? undefined : Number(since) }),
+          throttled: sandbox.throttledCounts(),
+        });
+      }
+      if (m === 'DELETE' && !id) {
+        sandbox.clearRequests();
+        return ok({ requests: [] });
+      }
+      break;
+    }
+    case 'apps': {
+      if (m === 'POST' && !id) {
+        const b = body(req);
+        sandbox.registerApp({ clientId: b.clientId, clientSecret: b.clientSecret, refreshToken: b.refreshToken, sellerId: b.sellerId } as SandboxApp);
+        return ok({ registered: { clientId: b.clientId, sellerId: b.sellerId } }, 201);
+      }
+      break;
+    }
+    case 'pagination-tokens':
+      if (m === 'POST' && id === 'expire') return ok({ expired: sandbox.expirePaginationTokens() });
+      break;
+    case 'access-tokens':
+      if (m === 'POST' && id === 'expire') {
+        sandbox.expireAccessTokens();
+        return ok({});
+      }
+      break;
+    case 'feeds': {
+      if (m === 'GET' && !id) return ok({ feeds: sandbox.listFeeds() });
+      if (m === 'GET' && id && action === 'report') {
+        const report = sandbox.feedReport(id);
+        return report === undefined ? fail(404, `feed ${id} has no report (unknown or not finished)`) : { status: 200, headers: { 'content-type': 'text/xml; charset=UTF-8' }, raw: report };
+      }
+      break;
+    }
+    case 'reset':
+      if (m === 'POST' && !id) {
+        sandbox.reset({ seed: body(req).seed === true });
+        return ok({ reset: true, ...clockState(sandbox) });
+      }
+      break;
+  }
+  return fail(404, `no control endpoint ${m} ${req.path}; GET /_sandbox lists them`);
+}
+
+function number(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ControlInputError(`${name} must be a number`);
+  return value;
+}

@@ -1,0 +1,158 @@
+/**
+ * Faults on demand, scoped to an operation (or '*'), for the next `count` matching requests and/or
+ * for `durationMs` of sandbox time:
+ * - throttle: 429 QuotaExceeded (counted as throttled) without touching the bucket
+ * - error500 / error503: Amazon's InternalFailure / ServiceUnavailable bodies
+ * - delay: the response is held `delayMs` real milliseconds after processing
+ * - reset: the connection is destroyed, before processing (phase 'before', default) or after the
+ *   request was applied (phase 'after': the change happened, the client never hears of it)
+ * - malformedJson: the real response, cut in half
+ * - invalidOrder: one order in an otherwise valid searchOrders/getOrder answer breaks the model
+ *   (variant 'missingField' drops a required field, 'wrongType' sends quantityOrdered as a string)
+ * - expiredToken: the next searchOrders call carrying a paginationToken is told it expired
+ */
+import { errorResponse, isOperation, isRecord, type Operation, type SandboxResponse } from './http.ts';
+
+export const FAULT_KINDS = ['throttle', 'error500', 'error503', 'delay', 'reset', 'malformedJson', 'invalidOrder', 'expiredToken'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultSpec {
+  operation: Operation | '*';
+  kind: FaultKind;
+  /** How many matching requests the fault hits; default 1 unless durationMs is given. */
+  count?: number;
+  /** Active for this much sandbox time from now. */
+  durationMs?: number;
+  /** For 'delay'. */
+  delayMs?: number;
+  /** For 'invalidOrder'. */
+  variant?: 'missingField' | 'wrongType';
+  /** For 'reset'. */
+  phase?: 'before' | 'after';
+}
+
+export interface Fault extends FaultSpec {
+  id: string;
+  /** Requests still to hit; undefined = unlimited within the time window. */
+  remaining?: number;
+  /** Sandbox epoch ms after which the fault is gone; undefined = no time limit. */
+  until?: number;
+  hits: number;
+}
+
+export class FaultError extends Error {
+  override name = 'FaultError';
+}
+
+/** Checks a fault spec coming from the control API or a test. */
+export function parseFaultSpec(input: unknown): FaultSpec {
+  if (!isRecord(input)) throw new FaultError('a fault is an object {operation, kind, count?, durationMs?, ...}');
+  const { operation, kind, count, durationMs, delayMs, variant, phase } = input;
+  if (operation !== '*' && !isOperation(operation)) throw new FaultError(`operation must be '*' or an SP-API operation name, got ${JSON.stringify(operation)}`);
+  if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) throw new FaultError(`kind must be one of ${FAULT_KINDS.join(', ')}`);
+  const spec: FaultSpec = { operation, kind: kind as FaultKind };
+  if (count !== undefined) {
+    if (!Number.isInteger(count) || (count as number) < 1) throw new FaultError('count must be an integer >= 1');
+    spec.count = count as number;
+  }
+  if (durationMs !== undefined) {
+    if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs <= 0) throw new FaultError('durationMs must be a number > 0');
+    spec.durationMs = durationMs;
+  }
+  if (kind === 'delay') {
+    if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0) throw new FaultError('a delay fault needs delayMs >= 0');
+    spec.delayMs = delayMs;
+  }
+  if (variant !== undefined) {
+    if (variant !== 'missingField' && variant !== 'wrongType') throw new FaultError("variant must be 'missingField' or 'wrongType'");
+    spec.variant = variant;
+  }
+  if (phase !== undefined) {
+    if (phase !== 'before' && phase !== 'after') throw new FaultError("phase must be 'before' or 'after'");
+    spec.phase = phase;
+  }
+  return spec;
+}
+
+export class FaultInjector {
+  private faults: Fault[] = [];
+  private nextId = 1;
+
+  add(spec: FaultSpec, now: number): Fault {
+    const checked = parseFaultSpec(spec);
+    const fault: Fault = {
+      ...checked,
+      id: `fault-${this.nextId++}`,
+      remaining: checked.count ?? (checked.durationMs === undefined ? 1 : undefined),
+      until: checked.durationMs === undefined ? undefined : now + checked.durationMs,
+      hits: 0,
+    };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  /** Whether a fault of `kind` is active for `operation`, without using it up. */
+  peek(operation: Operation, kind: FaultKind, now: number): Fault | undefined {
+    this.expire(now);
+    return this.faults.find((f) => f.kind === kind && (f.operation === '*' || f.operation === operation));
+  }
+
+  /** Uses one hit of the first active fault of `kind` for `operation`. */
+  take(operation: Operation, kind: FaultKind, now: number): Fault | undefined {
+    const fault = this.peek(operation, kind, now);
+    if (!fault) return undefined;
+    fault.hits += 1;
+    if (fault.remaining !== undefined) {
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
+    }
+    return { ...fault };
+  }
+
+  list(now: number): Fault[] {
+    this.expire(now);
+    return this.faults.map((f) => ({ ...f }));
+  }
+
+  remove(id: string): boolean {
+    const before = this.faults.length;
+    this.faults = this.faults.filter((f) => f.id !== id);
+    return this.faults.length < before;
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  private expire(now: number): void {
+    this.faults = this.faults.filter((f) => f.until === undefined || now < f.until);
+  }
+}
+
+export function internalFailure(): SandboxResponse {
+  return errorResponse(500, { code: 'InternalFailure', message: 'We encountered an internal error. Please try again.', details: '' });
+}
+
+export function serviceUnavailable(): SandboxResponse {
+  return errorResponse(503, { code: 'ServiceUnavailable', message: 'Service is temporarily unavailable. Please try again later.', details: '' });
+}
+
+/** Breaks one order of a searchOrders/getOrder body in place, per the fault's variant. */
+export function corruptOrders(body: unknown, variant: FaultSpec['variant'] = 'missingField'): boolean {
+  if (!isRecord(body)) return false;
+  const target = Array.isArray(body.orders) ? body.orders[0] : body.order;
+  if (!isRecord(target)) return false;
+  if (variant === 'wrongType') {
+    const item = Array.isArray(target.orderItems) ? target.orderItems[0] : undefined;
+    if (!isRecord(item)) return false;
+    item.quantityOrdered = String(item.quantityOrdered);
+  } else {
+    delete target.orderItems;
+  }
+  return true;
+}
+
+/** The first half of a JSON text: what a client sees when a proxy cuts a response short. */
+export function truncateJson(text: string): string {
+  return text.length <= 1 ? '{' : text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+}

@@ -1,0 +1,20 @@
+/**
+ * The local Amazon sandbox (SP-API + LWA) for demos and tests. Independent of the module.
+ *
+ *   const amazon = await startAmazonSandbox({ port: 0, clock: { speed: 0 } });
+ *   amazon.url      -> SP-API base URL        amazon.lwaUrl -> LWA token URL
+ *   amazon.demoApp  -> client id/secret, refresh token, seller id
+ *   amazon.placeOrder({ items: [{ sku: 'MUG-BLUE-12OZ', qty: 2 }] }); amazon.advanceClock(5 * 60_000);
+ *   await amazon.close();
+ */
+export { startAmazonSandbox, describeSandbox, RunningAmazonSandbox, DEFAULT_AMAZON_SANDBOX_PORT, type StartAmazonSandboxOptions } from './server.ts';
+export { AmazonSandbox, type AmazonSandboxOptions, type CancelOrderInput } from './sandbox.ts';
+export { SandboxClock, type ClockOptions } from './clock.ts';
+export { DEMO_APP, type SandboxApp } from './lwa.ts';
+export { DEFAULT_RATE_LIMITS, type RateLimit } from './rate-limits.ts';
+export { FAULT_KINDS, type FaultSpec, type FaultKind, type Fault } from './faults.ts';
+export { OPERATIONS, type Operation } from './http.ts';
+export { MARKETPLACES, DEMO_CATALOG } from './marketplaces.ts';
+export type { PlaceOrderInput, PlaceOrderItemInput, OrderDescription, OrderItemDescription } from './order-book.ts';
+export type { RecordedRequest } from './recorder.ts';
+export { amazonSandboxCommands, AMAZON_SANDBOX_URL_ENV, DEFAULT_AMAZON_SANDBOX_URL } from './cli.ts';

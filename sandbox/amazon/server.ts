@@ -1,0 +1,305 @@
+/**
+ * The sandbox HTTP server (node:http, no framework). One request goes:
+ *   read body -> run due clock tasks -> control API (/_sandbox/..., not recorded)
+ *   or Amazon's side: LWA token | presigned document URL | SP-API route:
+ *   authenticate (403) -> faults (reset/429/500/503) -> rate limit (429) -> handler ->
+ *   x-amzn-RateLimit-Limit on 20x/400/404 -> response faults (invalid order, malformed JSON,
+ *   reset after processing, delay) -> record -> answer with x-amzn-RequestId.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleControl } from './control.ts';
+import { corruptOrders, internalFailure, serviceUnavailable, truncateJson, type FaultKind } from './faults.ts';
+import { errorResponse, type Caller, type Operation, type SandboxRequest, type SandboxResponse } from './http.ts';
+import { quotaExceeded } from './rate-limits.ts';
+import { maskBody, maskHeaders } from './recorder.ts';
+import { randomUuid } from './random.ts';
+import { paginationTokenExpired } from './orders.ts';
+import { AmazonSandbox, type AmazonSandboxOptions } from './sandbox.ts';
+import { confirmShipment } from './shipments.ts';
+
+export const DEFAULT_AMAZON_SANDBOX_PORT = 4610;
+/** Bigger than Amazon's 10 MiB feed limit, so oversized feeds reach the handler. */
+const MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+export interface StartAmazonSandboxOptions extends AmazonSandboxOptions {
+  /** Default 4610; 0 picks a free port (tests). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
+
+interface SpApiRoute {
+  method: string;
+  pattern: RegExp;
+  operation: Operation;
+  handle: (sandbox: AmazonSandbox, req: SandboxRequest, caller: Caller) => SandboxResponse;
+}
+
+const SP_API_ROUTES: SpApiRoute[] = [
+  { method: 'GET', pattern: /^\/orders\/2026-01-01\/orders$/, operation: 'searchOrders', handle: (s, r, c) => s.orders.search(r, c) },
+  { method: 'GET', pattern: /^\/orders\/2026-01-01\/orders\/(?<orderId>[^/]+)$/, operation: 'getOrder', handle: (s, r, c) => s.orders.getOrder(r, c) },
+  {
+    method: 'POST',
+    pattern: /^\/orders\/v0\/orders\/(?<orderId>[^/]+)\/shipmentConfirmation$/,
+    operation: 'confirmShipment',
+    handle: (s, r, c) => confirmShipment(r, c, s.book, s.clock),
+  },
+  { method: 'POST', pattern: /^\/feeds\/2021-06-30\/documents$/, operation: 'createFeedDocument', handle: (s, r, c) => s.feeds.createFeedDocument(r, c) },
+  { method: 'GET', pattern: /^\/feeds\/2021-06-30\/documents\/(?<feedDocumentId>[^/]+)$/, operation: 'getFeedDocument', handle: (s, r, c) => s.feeds.getFeedDocument(r, c) },
+  { method: 'POST', pattern: /^\/feeds\/2021-06-30\/feeds$/, operation: 'createFeed', handle: (s, r, c) => s.feeds.createFeed(r, c) },
+  { method: 'GET', pattern: /^\/feeds\/2021-06-30\/feeds\/(?<feedId>[^/]+)$/, operation: 'getFeed', handle: (s, r, c) => s.feeds.getFeed(r, c) },
+  { method: 'DELETE', pattern: /^\/feeds\/2021-06-30\/feeds\/(?<feedId>[^/]+)$/, operation: 'cancelFeed', handle: (s, r, c) => s.feeds.cancelFeed(r, c) },
+];
+
+const S3_ROUTE = /^\/s3\/[^/]+\/(?<key>[^/]+)$/;
+
+/** What the pipeline decided for one Amazon-side request. */
+interface Outcome {
+  response?: SandboxResponse;
+  /** Destroy the socket instead of answering. */
+  reset?: boolean;
+  delayMs?: number;
+  operation?: Operation;
+  caller?: Caller;
+  throttled: boolean;
+  faults: FaultKind[];
+  /** Send this text as the body (malformed JSON fault). */
+  rawOverride?: string;
+}
+
+export class RunningAmazonSandbox extends AmazonSandbox {
+  url = '';
+  lwaUrl = '';
+  port = 0;
+  private server?: http.Server;
+
+  /** Stops listening and drops open connections. */
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    this.clock.clearTasks();
+    await new Promise<void>((resolve, reject) => {
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections();
+    });
+  }
+
+  /** @internal */
+  async listen(port: number, host: string): Promise<void> {
+    const server = http.createServer((req, res) => {
+      this.serve(req, res).catch((error: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: `sandbox failure: ${error instanceof Error ? error.message : String(error)}` }));
+        } else res.destroy();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    this.url = `http://${shownHost}:${this.port}`;
+    this.lwaUrl = `${this.url}/auth/o2/token`;
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const requestId = randomUuid();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) {
+        send(res, requestId, errorResponse(413, { code: 'RequestEntityTooLarge', message: 'The request size exceeded the maximum accepted size.', details: '' }));
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    const request: SandboxRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: Buffer.concat(chunks),
+      requestId,
+      params: {},
+    };
+    this.clock.runDue();
+
+    if (request.path === '/_sandbox' || request.path.startsWith('/_sandbox/')) {
+      send(res, requestId, handleControl(this, request, { url: this.url, lwaUrl: this.lwaUrl }));
+      return;
+    }
+
+    const receivedAt = new Date(this.clock.now()).toISOString();
+    const outcome = this.amazon(request);
+    if (outcome.delayMs) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
+    this.recorder.add({
+      requestId,
+      time: receivedAt,
+      method: request.method,
+      path: request.path,
+      query: queryRecord(request.query),
+      headers: maskHeaders(request.headers),
+      body: maskBody(request.body, request.headers['content-type']),
+      status: outcome.reset ? null : outcome.response!.status,
+      ...(outcome.operation ? { operation: outcome.operation } : {}),
+      ...(outcome.caller ? { sellerId: outcome.caller.sellerId } : {}),
+      throttled: outcome.throttled,
+      faults: outcome.faults,
+    });
+    if (outcome.reset) {
+      req.socket.destroy();
+      return;
+    }
+    send(res, requestId, outcome.response!, outcome.rawOverride);
+  }
+
+  private amazon(req: SandboxRequest): Outcome {
+    const outcome: Outcome = { throttled: false, faults: [] };
+    if (req.path === '/auth/o2/token') {
+      outcome.response = req.method === 'POST' ? this.lwa.token(req) : { status: 405, json: { error: 'invalid_request', error_description: 'Use POST' } };
+      return outcome;
+    }
+    const s3 = S3_ROUTE.exec(req.path);
+    if (s3) {
+      req.params = { key: decodeURIComponent(s3.groups!.key!) };
+      outcome.response = this.feeds.s3(req);
+      return outcome;
+    }
+    const candidates = SP_API_ROUTES.map((route) => ({ route, match: route.pattern.exec(req.path) })).filter((c) => c.match !== null);
+    if (candidates.length === 0) {
+      outcome.response = errorResponse(404, { code: 'NotFound', message: 'Resource not found.', details: `The sandbox serves no ${req.path}.` });
+      return outcome;
+    }
+    const found = candidates.find((c) => c.route.method === req.method);
+    if (!found) {
+      outcome.response = errorResponse(405, { code: 'MethodNotAllowed', message: `Method ${req.method} is not allowed on ${req.path}.`, details: '' });
+      return outcome;
+    }
+    const { route, match } = found;
+    const operation = route.operation;
+    outcome.operation = operation;
+    req.params = Object.fromEntries(Object.entries(match!.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+
+    const auth = this.lwa.authenticate(req);
+    if (!auth.ok) {
+      outcome.response = auth.response;
+      return outcome;
+    }
+    outcome.caller = auth.caller;
+    const now = this.clock.now();
+    const take = (kind: FaultKind) => {
+      const fault = this.faults.take(operation, kind, now);
+      if (fault) outcome.faults.push(kind);
+      return fault;
+    };
+
+    const reset = this.faults.peek(operation, 'reset', now);
+    if (reset && reset.phase !== 'after') {
+      take('reset');
+      outcome.reset = true;
+      return outcome;
+    }
+    if (take('throttle')) {
+      this.limits.countThrottled(operation);
+      outcome.throttled = true;
+      outcome.response = quotaExceeded();
+      return outcome;
+    }
+    if (take('error500')) {
+      outcome.response = internalFailure();
+      return outcome;
+    }
+    if (take('error503')) {
+      outcome.response = serviceUnavailable();
+      return outcome;
+    }
+    if (!this.limits.take(auth.caller, operation)) {
+      outcome.throttled = true;
+      outcome.response = quotaExceeded();
+      return outcome;
+    }
+
+    const response =
+      operation === 'searchOrders' && req.query.has('paginationToken') && take('expiredToken') ? paginationTokenExpired() : route.handle(this, req, auth.caller);
+    if (response.status < 300 || response.status === 400 || response.status === 404) {
+      response.headers = { ...response.headers, 'x-amzn-RateLimit-Limit': this.limits.header(operation) };
+    }
+    outcome.response = response;
+
+    if ((operation === 'searchOrders' || operation === 'getOrder') && response.status === 200) {
+      const fault = this.faults.peek(operation, 'invalidOrder', now);
+      if (fault && corruptOrders(response.json, fault.variant)) take('invalidOrder');
+    }
+    if (take('malformedJson')) {
+      outcome.rawOverride = truncateJson(response.json === undefined ? '' : JSON.stringify(response.json));
+      if (response.status === 204) response.status = 200;
+    }
+    if (reset && reset.phase === 'after') {
+      take('reset');
+      outcome.reset = true;
+    }
+    const delay = take('delay');
+    if (delay) outcome.delayMs = delay.delayMs;
+    return outcome;
+  }
+}
+
+function queryRecord(query: URLSearchParams): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of query) (out[k] ??= []).push(v);
+  return out;
+}
+
+function send(res: http.ServerResponse, requestId: string, response: SandboxResponse, rawOverride?: string): void {
+  const headers: Record<string, string> = { 'x-amzn-RequestId': requestId, ...response.headers };
+  let payload: string | Buffer | undefined;
+  if (rawOverride !== undefined) {
+    payload = rawOverride;
+    headers['content-type'] = 'application/json';
+  } else if (response.raw !== undefined) {
+    payload = response.raw;
+  } else if (response.json !== undefined) {
+    payload = JSON.stringify(response.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+  res.writeHead(response.status, headers);
+  res.end(payload);
+}
+
+/**
+ * Starts the sandbox: `{ url, lwaUrl, port, demoApp, close(), ...control functions }`.
+ * SP-API base URL = `url`; LWA token URL = `lwaUrl`.
+ */
+export async function startAmazonSandbox(options: StartAmazonSandboxOptions = {}): Promise<RunningAmazonSandbox> {
+  let base = '';
+  const sandbox = new RunningAmazonSandbox(options, () => base);
+  await sandbox.listen(options.port ?? DEFAULT_AMAZON_SANDBOX_PORT, options.host ?? '127.0.0.1');
+  base = sandbox.url;
+  return sandbox;
+}
+
+/** The lines to print at start so an admin can add a store pointing at the sandbox. */
+export function describeSandbox(sandbox: RunningAmazonSandbox): string {
+  const app = sandbox.demoApp;
+  return [
+    `Amazon sandbox listening on ${sandbox.url}`,
+    `  SP-API endpoint : ${sandbox.url}`,
+    `  LWA token URL   : ${sandbox.lwaUrl}`,
+    `  client id       : ${app.clientId}`,
+    `  client secret   : ${app.clientSecret}`,
+    `  refresh token   : ${app.refreshToken}`,
+    `  seller id       : ${app.sellerId}`,
+    `  control API     : ${sandbox.url}/_sandbox`,
+  ].join('\n');
+}

@@ -1,0 +1,412 @@
+/**
+ * The one place that talks HTTP to the Selling Partner API (and to the presigned feed-document
+ * URLs). Per call, in order: take a rate-limit token (waiting if needed), get an access token,
+ * send with a timeout, then:
+ * - 2xx: parse the JSON body (malformed JSON is an AmazonResponseError with the request id);
+ * - 401/403 saying the access token is expired or invalid: forget the token, refresh, retry once;
+ * - 429, 500, 502, 503, 504, network errors and timeouts: retry with exponential back-off and full
+ *   jitter, up to the policy's attempts (a 429 also empties the shared bucket: Amazon's is empty);
+ * - any other status: AmazonApiError at once.
+ * A call that finally fails is written to the communication errors log. Amazon's
+ * x-amzn-RequestId is on every error and log line; tokens and presigned URL queries are on none.
+ */
+import type { ClockPort, LoggerPort } from '../host/ports.ts';
+import { USER_AGENT, type RatePlan, type SpApiOperation } from './config.ts';
+import type { ApiErrorEntry, ApiErrorRecorder } from './error-log.ts';
+import { AmazonApiError, AmazonAuthError, AmazonError, AmazonNetworkError, AmazonResponseError } from './errors.ts';
+import type { AccessTokenSource } from './lwa.ts';
+import { bucketKey, type RateLimiter } from './rate-limiter.ts';
+import {
+  backoffDelayMs,
+  classifyFetchError,
+  networkReason,
+  realSleep,
+  resolveRetryPolicy,
+  RETRYABLE_STATUSES,
+  type RetryPolicy,
+  type Sleep,
+} from './retry.ts';
+
+export interface StoreIdentity {
+  /** amazon_store.id; null for a store not saved yet (e.g. while testing credentials). */
+  storeId: number | null;
+  storeName: string;
+  sellerId: string;
+}
+
+/** A plan for one operation; `fixed` marks an explicit override that Amazon's rate header must not change. */
+export interface OperationPlan extends RatePlan {
+  fixed: boolean;
+}
+
+export interface RateLimitWaitEvent {
+  storeName: string;
+  operation: SpApiOperation;
+  waitMs: number;
+}
+
+export interface SpApiHttpOptions {
+  store: StoreIdentity;
+  baseUrl: string;
+  tokens: AccessTokenSource;
+  limiter: RateLimiter;
+  plans: Record<SpApiOperation, OperationPlan>;
+  recorder: ApiErrorRecorder;
+  logger: LoggerPort;
+  clock: ClockPort;
+  /** Per-call timeout (default 30 s), covering the whole response body. */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  sleep?: Sleep;
+  random?: () => number;
+  fetch?: typeof fetch;
+  userAgent?: string;
+  /** Told before a call waits for a rate-limit token (e.g. the CLI says "waiting for Amazon's rate limit"). */
+  onRateLimitWait?: (event: RateLimitWaitEvent) => void;
+  /** Refuse waits for a token longer than this (AmazonRateLimitWaitError); default: wait as long as needed. */
+  maxRateLimitWaitMs?: number;
+}
+
+export interface SpApiCall {
+  operation: SpApiOperation;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path with its parameters already encoded, e.g. /orders/2026-01-01/orders/123-1234567-1234567. */
+  path: string;
+  /** Query string without "?", already encoded (see encodeQuery). */
+  query?: string;
+  /** JSON body. */
+  body?: unknown;
+}
+
+export interface SpApiResponse {
+  status: number;
+  /** Parsed JSON, or undefined for an empty body (204). */
+  body: unknown;
+  requestId: string | null;
+}
+
+export interface TransferRequest {
+  operation: string;
+  method: 'GET' | 'PUT';
+  url: string;
+  /** Text body, sent as UTF-8. */
+  body?: string;
+  contentType?: string;
+}
+
+export interface TransferResponse {
+  status: number;
+  body: Buffer;
+  contentType: string | null;
+}
+
+/**
+ * Encodes query parameters; arrays become one comma-separated value (the models' default
+ * collectionFormat "csv"), each item percent-encoded. Undefined and empty arrays are left out.
+ */
+export function encodeQuery(params: Record<string, string | number | boolean | readonly string[] | undefined>): string {
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      if (value.length === 0) continue;
+      parts.push(`${encodeURIComponent(name)}=${value.map((item) => encodeURIComponent(item)).join(',')}`);
+    } else {
+      parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
+    }
+  }
+  return parts.join('&');
+}
+
+/** Where a URL points, without its query (presigned URLs carry signatures in the query). */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+/** Amazon's `{errors: [{code, message, details}]}`, read tolerantly (v0 uses the same shape). */
+function readErrors(body: unknown): Array<{ code: string; message: string; details?: string }> {
+  if (typeof body !== 'object' || body === null) return [];
+  const errors = (body as { errors?: unknown }).errors;
+  if (!Array.isArray(errors)) return [];
+  return errors
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+    .map((e) => ({
+      code: typeof e.code === 'string' ? e.code : String(e.code ?? ''),
+      message: typeof e.message === 'string' ? e.message : '',
+      ...(typeof e.details === 'string' && e.details !== '' ? { details: e.details } : {}),
+    }));
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * Amazon says the access token itself is the problem (expired, revoked, malformed): worth one
+ * refresh. A 403 for a missing role says nothing about the token and is final.
+ */
+export function isAccessTokenRejection(error: AmazonApiError): boolean {
+  if (error.status === 401) return true;
+  if (error.status !== 403) return false;
+  const text = `${error.code ?? ''} ${error.message} ${error.details ?? ''}`;
+  return /access token|expired|invalid.?token|InvalidAccessToken|ExpiredToken/i.test(text);
+}
+
+export class SpApiHttp {
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
+  private readonly fetchImpl: typeof fetch;
+  private readonly userAgent: string;
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: SpApiHttpOptions) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retry = resolveRetryPolicy(options.retry);
+    this.sleep = options.sleep ?? realSleep;
+    this.random = options.random ?? Math.random;
+    this.fetchImpl = options.fetch ?? fetch;
+    this.userAgent = options.userAgent ?? USER_AGENT;
+    const base = new URL(options.baseUrl); // throws early on a malformed endpoint
+    this.baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
+  }
+
+  get store(): StoreIdentity {
+    return this.options.store;
+  }
+
+  /** Sends one SP-API call with rate limiting, token refresh and retries; returns a 2xx response. */
+  async send(call: SpApiCall): Promise<SpApiResponse> {
+    const { store, logger } = this.options;
+    const plan = this.options.plans[call.operation];
+    const key = bucketKey(store.sellerId, call.operation);
+    const url = `${this.baseUrl}${call.path}${call.query ? `?${call.query}` : ''}`;
+    let failures = 0;
+    let tokenRefreshed = false;
+
+    for (;;) {
+      await this.options.limiter.acquire(key, plan, {
+        fixedRate: plan.fixed,
+        maxWaitMs: this.options.maxRateLimitWaitMs,
+        onWait: (waitMs) => {
+          logger.info("Waiting for Amazon's rate limit", { store: store.storeName, operation: call.operation, waitMs });
+          this.options.onRateLimitWait?.({ storeName: store.storeName, operation: call.operation, waitMs });
+        },
+      });
+      const accessToken = await this.accessToken();
+      const startedAt = this.options.clock.now().getTime();
+      const context = { store: store.storeName, operation: call.operation, method: call.method, path: call.path };
+
+      let response: Response;
+      let text: string;
+      try {
+        response = await this.fetchImpl(url, {
+          method: call.method,
+          headers: {
+            'x-amz-access-token': accessToken,
+            'user-agent': this.userAgent,
+            accept: 'application/json',
+            ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: call.body === undefined ? undefined : JSON.stringify(call.body),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        text = await response.text();
+      } catch (error) {
+        const kind = classifyFetchError(error);
+        if (kind === null) throw error;
+        const reason = kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : networkReason(error);
+        failures++;
+        if (failures < this.retry.maxAttempts) {
+          const delayMs = backoffDelayMs(failures, this.retry, this.random);
+          logger.warn('Amazon call failed without an answer, retrying', { ...context, reason, attempt: failures, delayMs });
+          await this.sleep(delayMs);
+          continue;
+        }
+        const networkError = new AmazonNetworkError(
+          `${call.operation} failed for store "${store.storeName}": no answer from Amazon (${reason}) after ${failures} attempt(s)`,
+          call.operation,
+          kind === 'timeout',
+        );
+        await this.recordFailure(networkError, { httpStatus: null, code: kind === 'timeout' ? 'Timeout' : 'NetworkError', requestId: null });
+        throw networkError;
+      }
+
+      const requestId = response.headers.get('x-amzn-requestid');
+      const durationMs = this.options.clock.now().getTime() - startedAt;
+      logger.debug('Amazon call', { ...context, status: response.status, requestId, durationMs });
+      await this.observeRateHeader(key, plan, response.headers.get('x-amzn-ratelimit-limit'));
+
+      if (response.ok) {
+        if (response.status === 204 || text.trim() === '') return { status: response.status, body: undefined, requestId };
+        const parsed = parseJson(text);
+        if (parsed.ok) return { status: response.status, body: parsed.value, requestId };
+        const malformed = new AmazonResponseError(
+          `Invalid ${call.operation} response: the body is not JSON${requestId === null ? '' : ` [request id ${requestId}]`}`,
+          call.operation,
+          requestId,
+          null,
+          '',
+          [{ path: '', message: 'body is not JSON' }],
+        );
+        await this.recordFailure(malformed, { httpStatus: response.status, code: 'InvalidResponse', requestId });
+        throw malformed;
+      }
+
+      const apiError = this.toApiError(call.operation, response.status, text, requestId);
+      if (isAccessTokenRejection(apiError) && !tokenRefreshed) {
+        // One refresh and one retry: a second rejection means the problem is not the token's age.
+        tokenRefreshed = true;
+        logger.warn('Amazon rejected the access token, refreshing it once', { ...context, status: response.status, requestId });
+        this.options.tokens.invalidate(accessToken);
+        continue;
+      }
+      if (RETRYABLE_STATUSES.has(response.status)) {
+        failures++;
+        if (response.status === 429) await this.options.limiter.drain(key);
+        if (failures < this.retry.maxAttempts) {
+          const delayMs = backoffDelayMs(failures, this.retry, this.random);
+          logger.warn('Amazon call failed, retrying', { ...context, status: response.status, code: apiError.code, requestId, attempt: failures, delayMs });
+          await this.sleep(delayMs);
+          continue;
+        }
+      }
+      logger.error('Amazon call failed', { ...context, status: response.status, code: apiError.code, requestId });
+      await this.recordFailure(apiError, { httpStatus: apiError.status, code: apiError.code, requestId });
+      throw apiError;
+    }
+  }
+
+  /**
+   * A request to a presigned feed-document URL: no access token (the URL is the credential), no
+   * SP-API rate limit; timeout and retries as for SP-API calls.
+   */
+  async transfer(request: TransferRequest): Promise<TransferResponse> {
+    const { store, logger } = this.options;
+    const where = safeUrl(request.url);
+    let failures = 0;
+    for (;;) {
+      let response: Response;
+      let body: Buffer;
+      try {
+        response = await this.fetchImpl(request.url, {
+          method: request.method,
+          headers: request.contentType === undefined ? {} : { 'content-type': request.contentType },
+          body: request.body,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        body = Buffer.from(await response.arrayBuffer());
+      } catch (error) {
+        const kind = classifyFetchError(error);
+        if (kind === null) throw error;
+        const reason = kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : networkReason(error);
+        failures++;
+        if (failures < this.retry.maxAttempts) {
+          const delayMs = backoffDelayMs(failures, this.retry, this.random);
+          logger.warn('Amazon document transfer failed without an answer, retrying', { store: store.storeName, operation: request.operation, url: where, reason, delayMs });
+          await this.sleep(delayMs);
+          continue;
+        }
+        const networkError = new AmazonNetworkError(
+          `${request.operation} failed for store "${store.storeName}": no answer from ${where} (${reason})`,
+          request.operation,
+          kind === 'timeout',
+        );
+        await this.recordFailure(networkError, { httpStatus: null, code: kind === 'timeout' ? 'Timeout' : 'NetworkError', requestId: null });
+        throw networkError;
+      }
+      if (response.ok) return { status: response.status, body, contentType: response.headers.get('content-type') };
+      const requestId = response.headers.get('x-amz-request-id') ?? response.headers.get('x-amzn-requestid');
+      failures++;
+      if (response.status >= 500 && failures < this.retry.maxAttempts) {
+        const delayMs = backoffDelayMs(failures, this.retry, this.random);
+        logger.warn('Amazon document transfer failed, retrying', { store: store.storeName, operation: request.operation, url: where, status: response.status, delayMs });
+        await this.sleep(delayMs);
+        continue;
+      }
+      // Storage errors are XML; keep only <Code> and <Message> (the rest can echo the signature).
+      const xml = body.toString('utf8');
+      const code = /<Code>([^<]{1,100})<\/Code>/.exec(xml)?.[1] ?? null;
+      const message = /<Message>([^<]{1,300})<\/Message>/.exec(xml)?.[1] ?? null;
+      const error = new AmazonApiError(
+        `${request.operation} failed for store "${store.storeName}": HTTP ${response.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''} (${where})`,
+        request.operation,
+        response.status,
+        code,
+        null,
+        requestId,
+      );
+      logger.error('Amazon document transfer failed', { store: store.storeName, operation: request.operation, url: where, status: response.status, code, requestId });
+      await this.recordFailure(error, { httpStatus: response.status, code, requestId });
+      throw error;
+    }
+  }
+
+  /** The access token; a refused or unreachable Login with Amazon is logged as a communication error too. */
+  private async accessToken(): Promise<string> {
+    try {
+      return await this.options.tokens.getAccessToken();
+    } catch (error) {
+      if (error instanceof AmazonAuthError) await this.recordFailure(error, { httpStatus: error.status, code: error.code, requestId: null });
+      else if (error instanceof AmazonApiError) await this.recordFailure(error, { httpStatus: error.status, code: error.code, requestId: error.requestId });
+      else if (error instanceof AmazonNetworkError) await this.recordFailure(error, { httpStatus: null, code: error.timedOut ? 'Timeout' : 'NetworkError', requestId: null });
+      throw error;
+    }
+  }
+
+  /** Writes a final failure to the communication errors log; a failing log never hides the error. */
+  async recordFailure(error: AmazonError, entry: Pick<ApiErrorEntry, 'httpStatus' | 'code' | 'requestId'>): Promise<void> {
+    const operation = error instanceof AmazonAuthError ? 'lwaRefreshToken' : 'operation' in error && typeof error.operation === 'string' ? error.operation : 'unknown';
+    try {
+      await this.options.recorder.record({ storeId: this.options.store.storeId, operation, message: error.message, ...entry });
+    } catch (recordError) {
+      this.options.logger.error('Could not record an Amazon communication error', {
+        store: this.options.store.storeName,
+        operation,
+        error: recordError instanceof Error ? recordError.message : String(recordError),
+      });
+    }
+  }
+
+  private toApiError(operation: string, status: number, text: string, requestId: string | null): AmazonApiError {
+    const parsed = parseJson(text);
+    const errors = parsed.ok ? readErrors(parsed.value) : [];
+    const first = errors[0];
+    const what = first
+      ? `${first.code}: ${first.message}${first.details ? ` (${first.details})` : ''}`
+      : parsed.ok
+        ? 'no error details'
+        : 'non-JSON body';
+    return new AmazonApiError(
+      `${operation} failed for store "${this.options.store.storeName}": HTTP ${status} ${what}${requestId === null ? '' : ` [request id ${requestId}]`}`,
+      operation,
+      status,
+      first?.code ?? null,
+      first?.details ?? null,
+      requestId,
+      errors,
+    );
+  }
+
+  private async observeRateHeader(key: string, plan: OperationPlan, header: string | null): Promise<void> {
+    if (header === null || plan.fixed) return;
+    const rate = Number(header);
+    if (!(Number.isFinite(rate) && rate > 0)) return;
+    try {
+      await this.options.limiter.observeRate(key, rate);
+    } catch (error) {
+      // The answer arrived; failing to store a rate hint must not fail the call.
+      this.options.logger.warn('Could not store the rate Amazon reported', { key, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}

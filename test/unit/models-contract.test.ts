@@ -1,0 +1,128 @@
+/**
+ * The hand-written validators against the official models: same required properties, same types,
+ * and every sandbox example of the models parses through them.
+ */
+import { expect } from 'chai';
+import { SCHEMAS, parseSearchOrdersPage, parseGetOrderResponse, parseCreateFeedDocumentResponse, parseCreateFeedResponse, parseFeed, parseFeedDocument, type Schema } from '../../src/amazon/validate.ts';
+import { loadModel, sandboxExamples, validateRequest, validateResponse, type SwaggerModel } from '../support/sp-api-contract.ts';
+
+type ModelSchema = Record<string, unknown> & { $ref?: string; type?: string; enum?: string[]; items?: ModelSchema; required?: string[]; properties?: Record<string, ModelSchema> };
+
+function resolve(model: SwaggerModel, schema: ModelSchema): { schema: ModelSchema; definition: string | null } {
+  if (schema.$ref === undefined) return { schema, definition: null };
+  const name = schema.$ref.replace('#/definitions/', '');
+  return { schema: model.definitions[name] as ModelSchema, definition: name };
+}
+
+/** Differences between one of our schemas and the model's schema at the same place. */
+function compare(model: SwaggerModel, ours: Schema, theirs: ModelSchema, where: string, problems: string[]): void {
+  const { schema: target, definition } = resolve(model, theirs);
+  const modelType = target.type ?? (target.properties ? 'object' : undefined);
+  if (ours.type === 'unknown') return;
+  if (ours.type !== modelType) {
+    problems.push(`${where}: ours is ${ours.type}, the model's is ${modelType}`);
+    return;
+  }
+  if (ours.type === 'string' && target.enum) {
+    // A unit of measure is not something the module reads: a new unit must not reject an order.
+    const looserOnPurpose = ['Measurement.unit'];
+    if (!ours.enum && !looserOnPurpose.includes(where)) problems.push(`${where}: the model has an enum, ours does not`);
+    if (ours.enum && [...ours.enum].sort().join() !== [...target.enum].sort().join()) problems.push(`${where}: enum differs from the model's`);
+  }
+  if (ours.type === 'array') compare(model, ours.items, target.items ?? {}, `${where}[]`, problems);
+  if (ours.type === 'object' && definition !== null && ours.definition !== definition) problems.push(`${where}: ours is ${ours.definition}, the model's is ${definition}`);
+}
+
+function checkDefinitions(modelName: string, schemas: Record<string, Schema & { type: 'object' }>) {
+  const model = loadModel(modelName);
+  const problems: string[] = [];
+  for (const [name, schema] of Object.entries(schemas)) {
+    const definition = model.definitions[name] as ModelSchema | undefined;
+    if (definition === undefined) {
+      problems.push(`${name}: no such definition in ${modelName}`);
+      continue;
+    }
+    expect(schema.definition, name).to.equal(name);
+    const modelRequired = [...(definition.required ?? [])].sort();
+    expect([...schema.required].sort(), `${name}.required`).to.deep.equal(modelRequired);
+    for (const [property, propertySchema] of Object.entries(schema.properties)) {
+      const theirs = definition.properties?.[property];
+      if (theirs === undefined) problems.push(`${name}.${property}: not in the model`);
+      else compare(model, propertySchema, theirs, `${name}.${property}`, problems);
+    }
+  }
+  return { model, problems };
+}
+
+describe('validators vs the official models', () => {
+  it('orders v2026-01-01: same required properties and types as the model definitions', () => {
+    const { model, problems } = checkDefinitions('orders_2026-01-01', SCHEMAS.orders);
+    expect(problems).to.deep.equal([]);
+    // Every definition with required properties has a validator (ErrorList is read tolerantly by http.ts).
+    const withRequired = Object.entries(model.definitions).filter(([, d]) => Array.isArray(d.required)).map(([n]) => n);
+    expect(withRequired.filter((n) => !(n in SCHEMAS.orders))).to.have.members(['Error', 'ErrorList']);
+  });
+
+  it('feeds 2021-06-30: same required properties and types as the model definitions', () => {
+    const { problems } = checkDefinitions('feeds_2021-06-30', SCHEMAS.feeds);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('the comparison itself notices a difference', () => {
+    const broken = { ...SCHEMAS.orders.OrderItem, required: ['orderItemId'] };
+    expect(() => checkDefinitions('orders_2026-01-01', { OrderItem: broken })).to.throw(/OrderItem.required/);
+    const wrongType = { ...SCHEMAS.orders.OrderItem, properties: { ...SCHEMAS.orders.OrderItem.properties, quantityOrdered: { type: 'string' } as Schema } };
+    expect(checkDefinitions('orders_2026-01-01', { OrderItem: wrongType }).problems).to.have.length(1);
+  });
+
+  it("every 2xx sandbox example of the models parses through the client's validators", () => {
+    const context = { operation: 'example', requestId: null };
+    const parsers: Record<string, (body: unknown) => unknown> = {
+      searchOrders: (body) => {
+        const page = parseSearchOrdersPage(body, context);
+        expect(page.invalidOrders.map((i) => i.error.message)).to.deep.equal([]);
+        expect(page.orders).to.have.length((body as { orders: unknown[] }).orders.length);
+        return page;
+      },
+      getOrder: (body) => parseGetOrderResponse(body, context),
+      createFeedDocument: (body) => parseCreateFeedDocumentResponse(body, context),
+      createFeed: (body) => parseCreateFeedResponse(body, context),
+      getFeed: (body) => parseFeed(body, context),
+      getFeedDocument: (body) => parseFeedDocument(body, context),
+    };
+    let parsed = 0;
+    for (const modelName of ['orders_2026-01-01', 'feeds_2021-06-30']) {
+      for (const example of sandboxExamples(modelName)) {
+        if (example.status >= 300 || example.response === undefined) continue;
+        // The examples are valid against the model itself (a check of the contract helper)...
+        expect(validateResponse(modelName, example.method, example.template, example.status, example.response).errors).to.deep.equal([]);
+        const parse = parsers[example.operationId];
+        if (parse === undefined) continue; // getFeeds, cancelFeed: operations the module does not use
+        parse(example.response);
+        parsed++;
+      }
+    }
+    expect(parsed).to.be.at.least(8);
+  });
+});
+
+describe('the request contract helper', () => {
+  it('accepts a valid searchOrders request and rejects bad or unknown parameters', () => {
+    const ok = validateRequest('orders_2026-01-01', 'GET', '/orders/2026-01-01/orders', 'lastUpdatedAfter=2026-01-01T00:00:00Z&fulfillmentStatuses=UNSHIPPED,SHIPPED&maxResultsPerPage=50');
+    expect(ok.errors).to.deep.equal([]);
+    expect(ok.operationId).to.equal('searchOrders');
+    expect(validateRequest('orders_2026-01-01', 'GET', '/orders/2026-01-01/orders', 'fulfillmentStatuses=Unshipped').ok).to.equal(false);
+    expect(validateRequest('orders_2026-01-01', 'GET', '/orders/2026-01-01/orders', 'MaxResultsPerPage=5').ok).to.equal(false);
+    expect(validateRequest('orders_2026-01-01', 'GET', '/orders/2026-01-01/orders', 'maxResultsPerPage=ten').ok).to.equal(false);
+    expect(validateRequest('orders_2026-01-01', 'GET', '/orders/2026-01-01/orders', 'createdAfter=yesterday').ok).to.equal(false);
+  });
+
+  it('checks JSON bodies and flags deprecated operations', () => {
+    const path = '/orders/v0/orders/111-1/shipmentConfirmation';
+    const body = { marketplaceId: 'ATVPDKIKX0DER', packageDetail: { packageReferenceId: '1', carrierCode: 'UPS', trackingNumber: '1Z', shipDate: '2026-11-26T10:00:00Z', orderItems: [{ orderItemId: '1', quantity: 1 }] } };
+    expect(validateRequest('ordersV0', 'POST', path, '', body).errors).to.deep.equal([]);
+    expect(validateRequest('ordersV0', 'POST', path, '', { ...body, marketplaceId: undefined }).ok).to.equal(false);
+    expect(validateRequest('ordersV0', 'POST', path, '', { ...body, packageDetail: { ...body.packageDetail, orderItems: [{ orderItemId: '1', quantity: '1' }] } }).ok).to.equal(false);
+    expect(validateRequest('ordersV0', 'GET', '/orders/v0/orders', 'MarketplaceIds=X&CreatedAfter=2026-01-01T00:00:00Z').errors.join()).to.match(/deprecated/);
+  });
+});
