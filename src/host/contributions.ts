@@ -42,7 +42,11 @@ export interface AdminRequest extends AdminContext {
   /** Route parameters from `:name` segments of the path. */
   params: Record<string, string>;
   query: URLSearchParams;
-  /** Decoded form body for POST (application/x-www-form-urlencoded); empty for GET. */
+  /**
+   * Decoded form body for POST (application/x-www-form-urlencoded) as posted, `csrf_token`
+   * included: the host checks it first, and a module may check it again against `csrfToken`
+   * (this module does, so a host that forgot cannot expose its POSTs). Empty for GET.
+   */
   form: URLSearchParams;
 }
 
