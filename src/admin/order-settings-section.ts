@@ -100,6 +100,7 @@ export class OrderSettingsSection implements SettingsSectionContribution {
       missing: null,
       storeName: store.name,
       generalError: errorFor.get('scope') ?? null,
+      locked: importDisabled && canEdit,
       fields: [
         field('import_enabled', staticOptions('import_enabled'), false),
         field('host_store_view', values.host_store_view === '' ? [{ value: '', label: 'Default store view' }, ...choices.storeViews] : choices.storeViews, importDisabled),
