@@ -2,25 +2,43 @@
  * Orders that need the admin: blocked from import (no host order can be created yet) or in Error
  * (sending to Amazon failed). The store cards count both; the system message names the stores with
  * blocked orders, as the original's "orders that cannot be imported" message does.
+ *
+ * The system message renders on every admin page, so these are counted per store through the
+ * (store_id, import_state) and (store_id, status, ...) indexes, never by scanning all orders.
  */
 import type { Knex } from 'knex';
 
-/** Orders needing attention per store id (stores without any are absent). */
-export async function attentionCounts(db: Knex): Promise<Map<number, number>> {
-  const rows: Array<{ store_id: unknown; n: unknown }> = await db('amazon_order')
-    .where((q) => q.where('import_state', 'blocked').orWhere('status', 'Error'))
-    .groupBy('store_id')
-    .select('store_id', db.raw('count(*) as n'));
-  return new Map(rows.map((row) => [Number(row.store_id), Number(row.n)]));
+async function count(query: Knex.QueryBuilder): Promise<number> {
+  const row = await query.count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
 }
 
-/** Stores that have orders which cannot be imported, with how many. */
+function blocked(db: Knex, storeId: number): Knex.QueryBuilder {
+  return db('amazon_order').where({ store_id: storeId, import_state: 'blocked' });
+}
+
+/** Orders needing attention per store id (stores without any are absent). */
+export async function attentionCounts(db: Knex): Promise<Map<number, number>> {
+  const stores: Array<{ id: unknown }> = await db('amazon_store').select('id');
+  const counts = new Map<number, number>();
+  for (const { id } of stores) {
+    const storeId = Number(id);
+    // Disjoint halves (an order in Error is not also blocked), so the sum counts each order once.
+    const n =
+      (await count(blocked(db, storeId))) +
+      (await count(db('amazon_order').where({ store_id: storeId, status: 'Error' }).whereNot('import_state', 'blocked')));
+    if (n > 0) counts.set(storeId, n);
+  }
+  return counts;
+}
+
+/** Stores that have orders which cannot be imported, with how many, by store name. */
 export async function storesWithBlockedOrders(db: Knex): Promise<Array<{ storeId: number; name: string; blocked: number }>> {
-  const rows: Array<{ id: unknown; name: string; n: unknown }> = await db('amazon_order as o')
-    .join('amazon_store as s', 's.id', 'o.store_id')
-    .where('o.import_state', 'blocked')
-    .groupBy('s.id', 's.name')
-    .orderBy('s.name')
-    .select('s.id', 's.name', db.raw('count(*) as n'));
-  return rows.map((row) => ({ storeId: Number(row.id), name: row.name, blocked: Number(row.n) }));
+  const stores: Array<{ id: unknown; name: string }> = await db('amazon_store').orderBy('name').select('id', 'name');
+  const result: Array<{ storeId: number; name: string; blocked: number }> = [];
+  for (const store of stores) {
+    const n = await count(blocked(db, Number(store.id)));
+    if (n > 0) result.push({ storeId: Number(store.id), name: store.name, blocked: n });
+  }
+  return result;
 }
