@@ -21,6 +21,13 @@ export function timeTextOrNull(date: Date | null): TimeText | null {
   return date ? timeText(date) : null;
 }
 
+/** An instant Amazon sent as text; shown as sent if it does not parse, never a failed page. */
+export function amazonTimeText(value: string | undefined): TimeText | null {
+  if (value === undefined || value === '') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? { iso: '', text: value } : timeText(date);
+}
+
 /** "$1,234.50"; an amount in a currency Intl does not know is shown as "1234.50 XXX", never dropped. */
 export function moneyText(amount: string | null, currencyCode: string | null): string {
   if (amount === null) return '';

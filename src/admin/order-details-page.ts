@@ -9,7 +9,7 @@ import { Ports } from '../host/tokens.ts';
 import type { CatalogPort } from '../host/ports.ts';
 import type { Order } from '../amazon/models.ts';
 import { OrderRepository, type StoredOrder, type StoredOrderItem } from '../orders/order-repository.ts';
-import { marketplaceText, moneyText, statusSlug, timeText, timeTextOrNull } from './format.ts';
+import { amazonTimeText, marketplaceText, moneyText, statusSlug, timeText, timeTextOrNull } from './format.ts';
 import { sellerCentralOrderUrl } from '../stores/marketplaces.ts';
 import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
@@ -39,8 +39,10 @@ const text = (value: string | null | undefined) => value ?? '';
 
 function orderFacts(order: StoredOrder, raw: Order) {
   const address = raw.recipient?.deliveryAddress;
-  const window = (range: { earliestDateTime?: string; latestDateTime?: string } | undefined) =>
-    range?.latestDateTime ? `${range.earliestDateTime ? `${timeText(new Date(range.earliestDateTime)).text} – ` : 'by '}${timeText(new Date(range.latestDateTime)).text}` : '';
+  const window = (range: { earliestDateTime?: string; latestDateTime?: string } | undefined) => {
+    const [from, to] = [amazonTimeText(range?.earliestDateTime), amazonTimeText(range?.latestDateTime)];
+    return to ? `${from ? `${from.text} – ` : 'by '}${to.text}` : '';
+  };
   return {
     order: [
       { label: 'Amazon status', value: raw.fulfillment?.fulfillmentStatus ?? order.amazonStatus },
@@ -127,7 +129,7 @@ export class OrderDetailsPage extends ModuleRoute {
         carrier: text(p.carrier),
         service: text(p.shippingService),
         trackingNumber: text(p.trackingNumber),
-        shipTime: p.shipTime ? timeText(new Date(p.shipTime)) : null,
+        shipTime: amazonTimeText(p.shipTime),
         status: text(p.packageStatus?.status),
         detail: text(p.packageStatus?.detailedStatus),
         units: (p.packageItems ?? []).reduce((sum, item) => sum + item.quantity, 0),

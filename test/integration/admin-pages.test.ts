@@ -284,9 +284,18 @@ describeEachDatabase('admin pages', (db) => {
 
     it('shows Amazon packages with their tracking', async () => {
       const m = extra(60);
-      await putOrder(h, db().knex, us.id, doc(m, { packages: [{ packageReferenceId: 'PKG-1', carrier: 'UPS', shippingService: 'Ground', trackingNumber: '1Z999', shipTime: '2026-11-25T15:00:00Z', packageStatus: { status: 'IN_TRANSIT' }, packageItems: [{ orderItemId: '10001', quantity: 2 }] }] }));
+      await putOrder(h, db().knex, us.id, doc(m, {
+        fulfillment: { fulfillmentStatus: 'UNSHIPPED', fulfilledBy: 'MERCHANT', shipByWindow: { latestDateTime: 'tomorrow-ish' } },
+        packages: [
+          { packageReferenceId: 'PKG-1', carrier: 'UPS', shippingService: 'Ground', trackingNumber: '1Z999', shipTime: '2026-11-25T15:00:00Z', packageStatus: { status: 'IN_TRANSIT' }, packageItems: [{ orderItemId: '10001', quantity: 2 }] },
+          { packageReferenceId: 'PKG-2', shipTime: 'not-a-date' },
+        ],
+      }));
       const page = await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${m.id}?tab=tracking`);
       expect(page.html).to.include('1Z999').and.include('UPS').and.include('IN_TRANSIT').and.include('2026-11-25 15:00 UTC');
+      // Odd instants from Amazon are shown as sent, never a failed page.
+      expect(page.html).to.include('not-a-date');
+      expect((await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${m.id}`)).html).to.include('by tomorrow-ish');
     });
 
     it('retries a blocked order: refused without a valid CSRF token or the manage right, imported once the cause is fixed', async () => {
