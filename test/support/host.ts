@@ -1,0 +1,32 @@
+/** Builds a migrated in-process host on a test database. */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ClockPort } from '../../src/host/ports.ts';
+import { createHost, type Host } from '../../sandbox/host/host.ts';
+import type { ModuleSource } from '../../sandbox/host/module-loader.ts';
+import type { TestDatabase } from './databases.ts';
+import { memoryLogger, type MemoryLog } from './logs.ts';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+export const FIXTURE_MODULE = path.join(REPO_ROOT, 'test/fixtures/fixture-module');
+
+export interface TestHost {
+  host: Host;
+  log: MemoryLog;
+}
+
+export async function openTestHost(db: TestDatabase, options: { modules?: ModuleSource[]; clock?: ClockPort } = {}): Promise<TestHost> {
+  const log = memoryLogger();
+  const host = await createHost({
+    knex: db.knex,
+    clock: options.clock,
+    logger: log.logger,
+    modules: options.modules ?? [],
+    secretKey: crypto.randomBytes(32),
+    varDir: fs.mkdtempSync(path.join(os.tmpdir(), 'asc-var-')),
+  });
+  await host.migrate();
+  return { host, log };
+}
