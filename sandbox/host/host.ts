@@ -14,6 +14,7 @@ import type { Knex } from 'knex';
 import type { ClockPort, LoggerPort } from '../../src/host/ports.ts';
 import { Ports } from '../../src/host/tokens.ts';
 import { Acl } from './acl.ts';
+import { AdminServer, type RunningAdmin } from './admin/server.ts';
 import { AdminUsers } from './admin-users.ts';
 import { HostCatalog } from './catalog.ts';
 import { systemClock } from './clock.ts';
@@ -144,6 +145,11 @@ export class Host {
 
   seedDemoData(): Promise<{ adminPassword: string | null }> {
     return seedDemoData(this.knex, this.services.users, this.services.catalog);
+  }
+
+  /** Starts the admin on hostname:port (port 0 picks a free one). */
+  startAdmin(options: { port?: number; hostname?: string } = {}): Promise<RunningAdmin> {
+    return new AdminServer(this).listen(options.port ?? 0, options.hostname ?? '127.0.0.1');
   }
 
   createCronRunner(): CronRunner {

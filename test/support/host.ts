@@ -30,3 +30,22 @@ export async function openTestHost(db: TestDatabase, options: { modules?: Module
   await host.migrate();
   return { host, log };
 }
+
+export interface AdminTestHost extends TestHost {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A migrated host with the admin listening on 127.0.0.1 (ephemeral port) and two users. */
+export async function startTestAdmin(
+  db: TestDatabase,
+  options: { modules?: ModuleSource[]; clock?: ClockPort } = {},
+): Promise<AdminTestHost> {
+  const t = await openTestHost(db, options);
+  for (const [username, role] of [['admin', 'admin'], ['staff', 'staff']] as const) {
+    const created = await t.host.services.users.create(username, `${username}-password`, role);
+    if (!created.ok) throw new Error(created.message);
+  }
+  const admin = await t.host.startAdmin({ port: 0, hostname: '127.0.0.1' });
+  return { ...t, url: admin.url, close: () => admin.close() };
+}

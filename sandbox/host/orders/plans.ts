@@ -100,12 +100,12 @@ function checkLines(order: OrderSnapshot, lines: LineRequest[], limit: (i: ItemS
   const chosen: Array<{ item: ItemSnapshot; qty: number }> = [];
   for (const line of lines) {
     const item = order.items.find((i) => i.id === line.itemId);
-    if (!item) throw new OrderActionError(`Item ${line.itemId} is not part of order ${order.number}`, `qty[${line.itemId}]`);
+    if (!item) throw new OrderActionError(`Item ${line.itemId} is not part of order ${order.number}`, `qty_${line.itemId}`);
     if (!Number.isSafeInteger(line.qty) || line.qty < 0) {
-      throw new OrderActionError(`Quantity for ${item.sku} must be a whole number of 0 or more`, `qty[${item.id}]`);
+      throw new OrderActionError(`Quantity for ${item.sku} must be a whole number of 0 or more`, `qty_${item.id}`);
     }
     if (line.qty > limit(item)) {
-      throw new OrderActionError(`Only ${limit(item)} of ${item.sku} can be ${verb}, not ${line.qty}`, `qty[${item.id}]`);
+      throw new OrderActionError(`Only ${limit(item)} of ${item.sku} can be ${verb}, not ${line.qty}`, `qty_${item.id}`);
     }
     if (line.qty > 0) chosen.push({ item, qty: line.qty });
   }
