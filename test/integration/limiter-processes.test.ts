@@ -17,6 +17,7 @@ import { describeEachDatabase } from '../support/databases.ts';
 import { migrateModule } from '../support/module-database.ts';
 import { ReferenceBucket } from '../support/token-bucket.ts';
 import { order } from '../support/amazon-fixtures.ts';
+import { validateRequest } from '../support/sp-api-contract.ts';
 
 const RATE = 10;
 const BURST = 5;
@@ -58,9 +59,12 @@ describeEachDatabase('rate limit shared by two processes', (db) => {
     const bucket = new ReferenceBucket(RATE, BURST);
     const arrivals: number[] = [];
     let throttled = 0;
+    const violations: string[] = [];
     const server = http.createServer((req, res) => {
       if (req.url === '/ping') return void res.end('pong');
       const now = Date.now();
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      violations.push(...validateRequest('orders_2026-01-01', req.method ?? 'GET', url.pathname, url.searchParams).errors);
       const body = bucket.take(now)
         ? (arrivals.push(now), { status: 200, json: { order: order('111-0000001-0000001') } })
         : (throttled++, { status: 429, json: { errors: [{ code: 'QuotaExceeded', message: 'You exceeded your quota for the requested resource.', details: '' }] } });
@@ -82,6 +86,7 @@ describeEachDatabase('rate limit shared by two processes', (db) => {
       };
       const results = await Promise.all([runWorker({ ...common, WORKER: 'a' }), runWorker({ ...common, WORKER: 'b' })]);
 
+      expect(violations).to.deep.equal([]);
       expect(throttled, `throttled answers; workers said ${JSON.stringify(results)}`).to.equal(0);
       expect(results.map((r) => r.failed)).to.deep.equal([0, 0]);
       const accepted = arrivals.length;
