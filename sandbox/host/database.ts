@@ -89,19 +89,36 @@ export function knexConfig(target: DatabaseTarget): Knex.Config {
   };
 }
 
-/** Opens the database and proves it answers; any failure is one DatabaseConfigError line. */
-export async function openDatabase(url: string | undefined, cwd = process.cwd()): Promise<Knex> {
+/**
+ * A knex instance for DATABASE_URL without connecting yet (knex connects on the first query), so
+ * that e.g. `asc --help` works before the database is reachable.
+ */
+export function createKnex(url: string | undefined, cwd = process.cwd()): { knex: Knex; target: DatabaseTarget } {
   const target = parseDatabaseUrl(url, cwd);
+  return { knex: knexFactory(knexConfig(target)), target };
+}
+
+/** Proves the database answers; any failure is one DatabaseConfigError line (password masked). */
+export async function checkConnection(knex: Knex, target: DatabaseTarget): Promise<void> {
   if (target.client === 'better-sqlite3' && target.filename !== ':memory:') {
     fs.mkdirSync(path.dirname(target.filename), { recursive: true });
   }
-  const knex = knexFactory(knexConfig(target));
   try {
     await knex.raw('select 1');
   } catch (error) {
-    await knex.destroy().catch(() => undefined);
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new DatabaseConfigError(`Cannot connect to DATABASE_URL "${maskUrl(target.url)}": ${reason}`);
+  }
+}
+
+/** Opens the database and proves it answers; any failure is one DatabaseConfigError line. */
+export async function openDatabase(url: string | undefined, cwd = process.cwd()): Promise<Knex> {
+  const { knex, target } = createKnex(url, cwd);
+  try {
+    await checkConnection(knex, target);
+  } catch (error) {
+    await knex.destroy().catch(() => undefined);
+    throw error;
   }
   return knex;
 }

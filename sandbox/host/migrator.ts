@@ -49,3 +49,9 @@ export async function rollbackAll(knex: Knex, set: MigrationSet): Promise<string
   const [, rolledBack] = (await knex.migrate.rollback(config(set), true)) as [number, string[]];
   return rolledBack;
 }
+
+/** Names of the migrations of the set not applied yet. */
+export async function pendingMigrations(knex: Knex, set: MigrationSet): Promise<string[]> {
+  const [, pending] = (await knex.migrate.list(config(set))) as [unknown[], Array<{ file: string } | string>];
+  return pending.map((p) => (typeof p === 'string' ? p : p.file).replace(/\.(ts|js|mjs)$/, ''));
+}

@@ -42,6 +42,11 @@ export class AmazonApiError extends AmazonError {
     readonly details: string | null,
     readonly requestId: string | null,
     readonly errors: Array<{ code: string; message: string; details?: string }> = [],
+    /**
+     * True when a call that must not run twice (createFeed) failed in a way that does not prove
+     * Amazon ignored it (5xx): it was not retried, and the caller must check before sending again.
+     */
+    readonly outcomeUnknown = false,
   ) {
     super(message);
   }
@@ -54,6 +59,8 @@ export class AmazonNetworkError extends AmazonError {
     message: string,
     readonly operation: string,
     readonly timedOut: boolean,
+    /** As AmazonApiError.outcomeUnknown: the request may have reached Amazon (timeout, reset). */
+    readonly outcomeUnknown = false,
   ) {
     super(message);
   }

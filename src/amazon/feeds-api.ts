@@ -69,7 +69,8 @@ export class FeedsApi {
     }
     if (inputFeedDocumentId.trim() === '') throw new AmazonRequestError('createFeed: inputFeedDocumentId is required', 'createFeed', 'inputFeedDocumentId');
     const body: CreateFeedSpecification = { feedType, marketplaceIds: [...marketplaceIds], inputFeedDocumentId, ...(feedOptions ? { feedOptions } : {}) };
-    const response = await this.http.send({ operation: 'createFeed', method: 'POST', path: '/feeds/2021-06-30/feeds', body });
+    // Not idempotent: a feed created twice is processed twice (a refund would be paid twice).
+    const response = await this.http.send({ operation: 'createFeed', method: 'POST', path: '/feeds/2021-06-30/feeds', body, idempotent: false });
     const { feedId } = await this.validated(response, parseCreateFeedResponse, 'createFeed');
     return { feedId };
   }

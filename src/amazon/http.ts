@@ -6,6 +6,7 @@
  * - 401/403 saying the access token is expired or invalid: forget the token, refresh, retry once;
  * - 429, 500, 502, 503, 504, network errors and timeouts: retry with exponential back-off and full
  *   jitter, up to the policy's attempts (a 429 also empties the shared bucket: Amazon's is empty);
+ *   a call marked not idempotent (createFeed) is retried only when it surely was not processed;
  * - any other status: AmazonApiError at once.
  * A call that finally fails is written to the communication errors log. Amazon's
  * x-amzn-RequestId is on every error and log line; tokens and presigned URL queries are on none.
@@ -21,6 +22,7 @@ import {
   classifyFetchError,
   networkReason,
   realSleep,
+  requestNeverSent,
   resolveRetryPolicy,
   RETRYABLE_STATUSES,
   type RetryPolicy,
@@ -76,6 +78,12 @@ export interface SpApiCall {
   query?: string;
   /** JSON body. */
   body?: unknown;
+  /**
+   * False for a call that must not take effect twice (createFeed: a refund feed sent twice refunds
+   * twice). It is then retried only when the failure proves Amazon did not process it (429, or
+   * the connection never opened); any other failure is reported with `outcomeUnknown`.
+   */
+  idempotent?: boolean;
 }
 
 export interface SpApiResponse {
@@ -191,6 +199,7 @@ export class SpApiHttp {
     const plan = this.options.plans[call.operation];
     const key = bucketKey(store.sellerId, call.operation);
     const url = `${this.baseUrl}${call.path}${call.query ? `?${call.query}` : ''}`;
+    const idempotent = call.idempotent ?? true;
     let failures = 0;
     let tokenRefreshed = false;
 
@@ -226,17 +235,20 @@ export class SpApiHttp {
         const kind = classifyFetchError(error);
         if (kind === null) throw error;
         const reason = kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : networkReason(error);
+        const outcomeUnknown = !idempotent && !requestNeverSent(error);
         failures++;
-        if (failures < this.retry.maxAttempts) {
+        if (failures < this.retry.maxAttempts && !outcomeUnknown) {
           const delayMs = backoffDelayMs(failures, this.retry, this.random);
           logger.warn('Amazon call failed without an answer, retrying', { ...context, reason, attempt: failures, delayMs });
           await this.sleep(delayMs);
           continue;
         }
         const networkError = new AmazonNetworkError(
-          `${call.operation} failed for store "${store.storeName}": no answer from Amazon (${reason}) after ${failures} attempt(s)`,
+          `${call.operation} failed for store "${store.storeName}": no answer from Amazon (${reason}) after ${failures} attempt(s)` +
+            (outcomeUnknown ? '; the request may have reached Amazon: check before sending it again' : ''),
           call.operation,
           kind === 'timeout',
+          outcomeUnknown,
         );
         await this.recordFailure(networkError, { httpStatus: null, code: kind === 'timeout' ? 'Timeout' : 'NetworkError', requestId: null });
         throw networkError;
@@ -263,7 +275,9 @@ export class SpApiHttp {
         throw malformed;
       }
 
-      const apiError = this.toApiError(call.operation, response.status, text, requestId);
+      // A throttled call was rejected unprocessed; any other server error may have been processed.
+      const outcomeUnknown = !idempotent && response.status >= 500;
+      const apiError = this.toApiError(call.operation, response.status, text, requestId, outcomeUnknown);
       if (isAccessTokenRejection(apiError) && !tokenRefreshed) {
         // One refresh and one retry: a second rejection means the problem is not the token's age.
         tokenRefreshed = true;
@@ -274,7 +288,7 @@ export class SpApiHttp {
       if (RETRYABLE_STATUSES.has(response.status)) {
         failures++;
         if (response.status === 429) await this.options.limiter.drain(key);
-        if (failures < this.retry.maxAttempts) {
+        if (failures < this.retry.maxAttempts && !outcomeUnknown) {
           const delayMs = backoffDelayMs(failures, this.retry, this.random);
           logger.warn('Amazon call failed, retrying', { ...context, status: response.status, code: apiError.code, requestId, attempt: failures, delayMs });
           await this.sleep(delayMs);
@@ -378,7 +392,7 @@ export class SpApiHttp {
     }
   }
 
-  private toApiError(operation: string, status: number, text: string, requestId: string | null): AmazonApiError {
+  private toApiError(operation: string, status: number, text: string, requestId: string | null, outcomeUnknown = false): AmazonApiError {
     const parsed = parseJson(text);
     const errors = parsed.ok ? readErrors(parsed.value) : [];
     const first = errors[0];
@@ -388,13 +402,15 @@ export class SpApiHttp {
         ? 'no error details'
         : 'non-JSON body';
     return new AmazonApiError(
-      `${operation} failed for store "${this.options.store.storeName}": HTTP ${status} ${what}${requestId === null ? '' : ` [request id ${requestId}]`}`,
+      `${operation} failed for store "${this.options.store.storeName}": HTTP ${status} ${what}${requestId === null ? '' : ` [request id ${requestId}]`}` +
+        (outcomeUnknown ? '; the request may have been processed: check before sending it again' : ''),
       operation,
       status,
       first?.code ?? null,
       first?.details ?? null,
       requestId,
       errors,
+      outcomeUnknown,
     );
   }
 

@@ -1,4 +1,31 @@
-/** The Amazon Selling Partner API client: what the rest of the module imports. */
+/**
+ * The Amazon Selling Partner API client: what the rest of the module imports.
+ *
+ * Usage (one client per store, kept for the life of the process: it caches the access token):
+ *
+ *   const client = createSpApiClient(
+ *     { storeId, name, region: 'na', sellerId, endpoint?, lwaEndpoint?, credentials: { clientId, clientSecret, refreshToken } },
+ *     { database: knex, clock, logger, onRateLimitWait?: (e) => cli.say(`waiting ${e.waitMs} ms for Amazon's rate limit`) },
+ *   );
+ *   for await (const page of client.orders.searchOrderPages({
+ *     lastUpdatedAfter: cursor,
+ *     lastUpdatedBefore: new Date(clock.now().getTime() - BEFORE_MARGIN_MS),
+ *     marketplaceIds: [marketplaceId],
+ *     includedData: ['BUYER', 'RECIPIENT', 'PROCEEDS', 'PROMOTION', 'CANCELLATION', 'FULFILLMENT', 'TAX'],
+ *   })) {
+ *     store(page.orders);            // validated Order objects, money as decimal strings
+ *     record(page.invalidOrders);    // {index, orderId, error (names order + JSON path), raw}
+ *   }
+ *   await client.shipments.confirmShipment(orderId, { marketplaceId, packageDetail: {...} });
+ *   const feed = buildOrderAcknowledgementFeed(sellerId, cancellations);
+ *   const { feedId } = await client.feeds.submitFeed({ feedType: feed.feedType, marketplaceIds: [marketplaceId], content: feed.xml });
+ *   const status = await client.feeds.getFeed(feedId);          // poll until FINAL_FEED_STATUSES
+ *   const report = await client.feeds.getProcessingReport(status); // results by MessageID -> feed.messages
+ *
+ * Failures are typed (errors.ts): AmazonApiError (Amazon answered an error), AmazonNetworkError,
+ * AmazonResponseError (body not per the model), AmazonAuthError (credentials refused),
+ * AmazonRequestError (refused before sending), AmazonRateLimitWaitError (maxRateLimitWaitMs).
+ */
 export * from './models.ts';
 export * from './errors.ts';
 export * from './config.ts';

@@ -55,3 +55,13 @@ export function networkReason(error: unknown): string {
   }
   return error.message;
 }
+
+/** Errors raised before a request left this machine: nothing reached Amazon, resending is safe. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** True when a fetch error proves the request never reached the server (refused, DNS, connect timeout). */
+export function requestNeverSent(error: unknown): boolean {
+  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+  const code = cause instanceof Error ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && NOT_SENT_CODES.has(code);
+}

@@ -325,12 +325,17 @@ export const SCHEMAS = {
 
 // --- the validator -----------------------------------------------------------------------------
 
-/** How a wrong value is shown: primitives as JSON (strings cut short), containers by kind only. */
-function describe(value: unknown): string {
+/** A value's kind only: what a message may say about a value that could be buyer data. */
+function kind(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (typeof value === 'object') return 'object';
+  return typeof value;
+}
+
+/** How a wrong value is shown: primitives as JSON (strings cut short), containers by kind only. */
+function describe(value: unknown): string {
+  if (value === null || value === undefined || typeof value === 'object') return kind(value);
   if (typeof value === 'string') {
     const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
     return JSON.stringify(shown);
@@ -351,7 +356,10 @@ export function validateValue(schema: Schema, value: unknown, path = '', issues:
       return issues;
     case 'string': {
       if (typeof value !== 'string') {
-        fail(`expected string, got ${describe(value)}`);
+        // Buyer data (names, addresses, phone, e-mail) lives in plain string fields: for those, say
+        // only what kind of value came. Dates, amounts, codes and enums show the value itself.
+        const plain = schema.format === undefined && schema.enum === undefined;
+        fail(`expected string, got ${plain ? kind(value) : describe(value)}`);
         break;
       }
       if (schema.minLength !== undefined && value.length < schema.minLength) fail('expected a non-empty string, got ""');

@@ -31,7 +31,8 @@ export interface ModuleManifest {
   acl: AclNode[];
   settings: Array<{ id: string; title: string; acl: string; fields: SettingsFieldSchema[] }>;
   widgets: Array<{ id: string; zone: WidgetZone; acl: string }>;
-  routes: Array<{ id: string; method: 'GET' | 'POST'; path: string; acl: string }>;
+  /** `title` (optional) labels the route in the admin navigation, which lists GET routes without parameters. */
+  routes: Array<{ id: string; method: 'GET' | 'POST'; path: string; acl: string; title?: string }>;
   cron: Array<{ id: string; schedule: string; description: string }>;
   hooks: Array<{ id: string; kind: 'guard' | 'after'; actions: OrderAction[] }>;
   events: Array<{ id: string; event: string }>;

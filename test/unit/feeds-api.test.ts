@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { AmazonApiError, AmazonRequestError, AmazonResponseError } from '../../src/amazon/errors.ts';
+import { AmazonApiError, AmazonNetworkError, AmazonRequestError, AmazonResponseError } from '../../src/amazon/errors.ts';
 import { buildOrderAcknowledgementFeed, FEED_XML_CONTENT_TYPE } from '../../src/amazon/feed-xml.ts';
 import { MAX_FEED_BYTES } from '../../src/amazon/feeds-api.ts';
 import type { Feed } from '../../src/amazon/models.ts';
@@ -138,5 +138,64 @@ describe('Feeds API 2021-06-30', () => {
     ]) {
       expect(await client.feeds.createFeed(spec).catch((e: unknown) => e)).to.be.instanceOf(AmazonRequestError);
     }
+  });
+});
+
+describe('createFeed is never sent twice when Amazon may have processed it', () => {
+  let amazon: FakeAmazon;
+  before(async () => {
+    amazon = await FakeAmazon.start();
+  });
+  after(async () => amazon.close());
+  afterEach(() => {
+    expect(amazon.violations).to.deep.equal([]);
+    amazon.reset();
+  });
+  const spec = { feedType: 'POST_PAYMENT_ADJUSTMENT_DATA', marketplaceIds: ['ATVPDKIKX0DER'], inputFeedDocumentId: 'DOC-1' };
+  const accepted = { status: 202, json: { feedId: 'FEED-1' } };
+
+  it('a 429 is retried: the throttled request was not processed', async () => {
+    amazon.sequence('POST', '/feeds/2021-06-30/feeds', [{ status: 429, json: { errors: [{ code: 'QuotaExceeded', message: 'You exceeded your quota for the requested resource.' }] } }, accepted]);
+    const { client } = testClient(amazon.url);
+    expect(await client.feeds.createFeed(spec)).to.deep.equal({ feedId: 'FEED-1' });
+    expect(amazon.requests).to.have.length(2);
+  });
+
+  it('a 5xx is not retried and is reported as outcome unknown', async () => {
+    amazon.sequence('POST', '/feeds/2021-06-30/feeds', [{ status: 500, json: { errors: [{ code: 'InternalFailure', message: 'We encountered an internal error.' }] } }, accepted]);
+    const { client, recorder } = testClient(amazon.url);
+    const error = (await client.feeds.createFeed(spec).catch((e: unknown) => e)) as AmazonApiError;
+    expect(error).to.be.instanceOf(AmazonApiError);
+    expect(error.outcomeUnknown).to.equal(true);
+    expect(error.message).to.contain('may have been processed');
+    expect(amazon.requests).to.have.length(1);
+    expect(recorder.entries).to.have.length(1);
+  });
+
+  it('a reset connection is not retried; a refused connection is', async () => {
+    amazon.sequence('POST', '/feeds/2021-06-30/feeds', [{ status: 202, destroy: true }, accepted]);
+    const reset = testClient(amazon.url);
+    const error = await reset.client.feeds.createFeed(spec).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(AmazonNetworkError);
+    expect((error as AmazonNetworkError).outcomeUnknown).to.equal(true);
+    expect(amazon.requests).to.have.length(1);
+
+    let calls = 0;
+    const refusedOnce: typeof fetch = async (input, init) => {
+      if (calls++ === 0) throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
+      return fetch(input, init);
+    };
+    const refused = testClient(amazon.url, { fetch: refusedOnce });
+    expect(await refused.client.feeds.createFeed(spec)).to.deep.equal({ feedId: 'FEED-1' });
+    expect(calls).to.equal(2);
+  });
+
+  it('idempotent reads are still retried on 5xx', async () => {
+    amazon.sequence('GET', '/feeds/2021-06-30/feeds/FEED-1', [
+      { status: 500, json: { errors: [{ code: 'InternalFailure', message: 'We encountered an internal error.' }] } },
+      { status: 200, json: { feedId: 'FEED-1', feedType: 'T', createdTime: '2026-11-26T09:00:00Z', processingStatus: 'IN_QUEUE' } },
+    ]);
+    const { client } = testClient(amazon.url);
+    expect((await client.feeds.getFeed('FEED-1')).processingStatus).to.equal('IN_QUEUE');
   });
 });

@@ -64,11 +64,11 @@ describe('response validation', () => {
       [order('1', { orderItems: [orderItem({ orderItemId: '' })] }), 'orderItems[0].orderItemId: expected a non-empty string'],
       [order('1', { orderItems: [orderItem({ quantityOrdered: 1.5 })] }), 'orderItems[0].quantityOrdered: expected integer, got 1.5'],
       [order('1', { orderItems: [orderItem({ fulfillment: { quantityFulfilled: -1 } })] }), 'orderItems[0].fulfillment.quantityFulfilled: expected an integer >= 0, got -1'],
-      [order('1', { orderItems: [orderItem({ product: { sellerSku: 42 as never } })] }), 'orderItems[0].product.sellerSku: expected string, got 42'],
+      [order('1', { orderItems: [orderItem({ product: { sellerSku: 42 as never } })] }), 'orderItems[0].product.sellerSku: expected string, got number'],
       [order('1', { buyer: { buyerName: null as never } }), 'buyer.buyerName: expected string, got null'],
       [order('1', { recipient: { deliveryAddress: 'Main St' as never } }), 'recipient.deliveryAddress: expected object (CustomerAddress), got "Main St"'],
       [order('1', { orderItems: [orderItem({ proceeds: { breakdowns: [{ type: 'TAX' } as never] } })] }), 'orderItems[0].proceeds.breakdowns[0].subtotal: required property missing'],
-      [order('1', { orderItems: [orderItem({ cancellation: { cancellationRequest: { cancelReason: 5 as never } } })] }), 'orderItems[0].cancellation.cancellationRequest.cancelReason: expected string, got 5'],
+      [order('1', { orderItems: [orderItem({ cancellation: { cancellationRequest: { cancelReason: 5 as never } } })] }), 'orderItems[0].cancellation.cancellationRequest.cancelReason: expected string, got number'],
       [order('1', { salesChannel: {} as never }), 'salesChannel.channelName: required property missing'],
     ];
     for (const [raw, expected] of cases) {
@@ -76,10 +76,14 @@ describe('response validation', () => {
     }
   });
 
-  it('does not print PII-bearing containers, only their kind', () => {
+  it('does not print buyer data: containers and plain-string fields by kind only', () => {
     const error = catchError(() => parseGetOrderResponse({ order: order('1', { buyer: ['Jane Doe', 'jane@example.com'] as never }) }, context));
     expect(error.message).to.contain('buyer: expected object (Buyer), got array');
     expect(error.message).to.not.contain('Jane');
+    const address = { ...order('1').recipient!.deliveryAddress, postalCode: 98101 as never, phone: 2065550100 as never };
+    const leak = catchError(() => parseGetOrderResponse({ order: order('1', { recipient: { deliveryAddress: address } }) }, context));
+    expect(leak.message).to.contain('recipient.deliveryAddress.postalCode: expected string, got number');
+    expect(JSON.stringify(leak)).to.not.contain('98101').and.to.not.contain('2065550100');
   });
 
   it('a page without an orders array fails as a whole', () => {

@@ -1,0 +1,37 @@
+/**
+ * Host extensions: pluggable pieces that are not modules but run beside the host, such as the
+ * local Amazon sandbox (sandbox/amazon). Each may add `asc` commands, migrations of its own, and a
+ * background service that `asc start` starts with the admin and stops on shutdown.
+ *
+ * To plug one in, import it here and add it to `hostExtensions`, e.g.
+ *   import { amazonSandboxExtension } from '../amazon/extension.ts';
+ *   export const hostExtensions: HostExtension[] = [amazonSandboxExtension];
+ */
+import type { Knex } from 'knex';
+import type { CliCommandContribution } from '../../src/host/contributions.ts';
+import type { ClockPort, LoggerPort } from '../../src/host/ports.ts';
+
+export interface HostExtensionContext {
+  knex: Knex;
+  logger: LoggerPort;
+  clock: ClockPort;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface RunningService {
+  /** One line `asc start` prints, e.g. "Amazon sandbox: http://127.0.0.1:9090". */
+  description?: string;
+  stop(): Promise<void>;
+}
+
+export interface HostExtension {
+  name: string;
+  /** Extra CLI commands (names must not clash with host or module commands). */
+  commands?(context: HostExtensionContext): CliCommandContribution[];
+  /** Migrated by `asc migrate` / `asc start` after the host and the modules. */
+  migrations?: { directory: string; tableName: string };
+  /** A background service started by `asc start` after the admin, stopped before it. */
+  start?(context: HostExtensionContext): Promise<RunningService>;
+}
+
+export const hostExtensions: HostExtension[] = [];

@@ -1,0 +1,55 @@
+/**
+ * A browser stand-in for admin tests: real fetch, a cookie jar, no redirects followed (so tests
+ * see statuses and Location), and helpers that submit forms with the page's CSRF token.
+ */
+export interface Page {
+  status: number;
+  text: string;
+  headers: Headers;
+  location: string | null;
+}
+
+export class AdminClient {
+  readonly cookies = new Map<string, string>();
+
+  constructor(readonly baseUrl: string) {}
+
+  async request(method: 'GET' | 'POST', path: string, form?: Record<string, string> | URLSearchParams): Promise<Page> {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+    const body = form === undefined ? undefined : form instanceof URLSearchParams ? form : new URLSearchParams(form);
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
+    for (const setCookie of response.headers.getSetCookie()) {
+      const [pair] = setCookie.split(';');
+      const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
+      if (/max-age=0/i.test(setCookie)) this.cookies.delete(name);
+      else this.cookies.set(name, decodeURIComponent(value));
+    }
+    return { status: response.status, text: await response.text(), headers: response.headers, location: response.headers.get('location') };
+  }
+
+  get(path: string): Promise<Page> {
+    return this.request('GET', path);
+  }
+
+  post(path: string, form: Record<string, string> | URLSearchParams): Promise<Page> {
+    return this.request('POST', path, form);
+  }
+
+  /** Loads `pagePath`, then posts `fields` to `action` with the CSRF token found on the page. */
+  async submit(pagePath: string, action: string, fields: Record<string, string>): Promise<Page> {
+    const page = await this.get(pagePath);
+    if (page.status !== 200) throw new Error(`GET ${pagePath} answered ${page.status}`);
+    return this.post(action, { csrf_token: csrfToken(page.text), ...fields });
+  }
+
+  async login(username: string, password: string): Promise<Page> {
+    return this.submit('/admin/login', '/admin/login', { username, password, next: '/admin' });
+  }
+}
+
+export function csrfToken(html: string): string {
+  const match = /name="csrf_token" value="([^"]+)"/.exec(html);
+  if (!match) throw new Error('No csrf_token on the page');
+  return match[1]!;
+}
