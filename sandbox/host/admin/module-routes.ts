@@ -10,8 +10,8 @@ function moduleRoute(route: AdminRouteContribution, module: string): HostRoute {
     csrf: 'session',
     handle: async (raw): Promise<Outcome> => {
       const context = signedIn(raw);
+      // Passed as posted, csrf_token included (contract: a module may check it again).
       const form = new URLSearchParams(context.form);
-      form.delete('csrf_token');
       const request: AdminRequest = { ...context.admin, method: context.method, params: context.params, query: context.query, form };
       const response = await route.handle(request);
       switch (response.kind) {

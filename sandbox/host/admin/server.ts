@@ -149,6 +149,10 @@ export class AdminServer {
       can: (resource) => acl.allows(user.role, resource),
       csrfToken: session.csrfToken,
       basePath: BASE_PATH,
+      links: {
+        order: (orderId) => `${BASE_PATH}/orders/${encodeURIComponent(orderId)}`,
+        settings: (sectionId, scope) => `${BASE_PATH}/settings/${encodeURIComponent(sectionId)}?scope=${encodeURIComponent(scope)}`,
+      },
     };
     Object.assign(context, { session, user, admin });
   }
