@@ -139,7 +139,7 @@ export class OrderSettingsSection implements SettingsSectionContribution {
       if (!form.has(id)) continue;
       const value = (form.get(id) ?? '').trim();
       if (!allowed[id].includes(value)) {
-        errors.push({ field: id, message: `"${value}" is not one of the choices` });
+        errors.push({ field: id, message: `${schemaField(id).label}: "${value}" is not one of the choices` });
         continue;
       }
       switch (FIELD_KEYS[id]) {
@@ -157,7 +157,8 @@ export class OrderSettingsSection implements SettingsSectionContribution {
     if (change.orderStatus === 'default') delete change.processingStatus;
     const result = await this.stores.updateSettings(storeId, change);
     if (result.ok) return { ok: true };
-    return { ok: false, errors: result.errors.map((e) => ({ field: SETTINGS_FIELDS[e.field], message: e.message })) };
+    // Labelled, because a host may list the messages away from their fields.
+    return { ok: false, errors: result.errors.map((e) => ({ field: SETTINGS_FIELDS[e.field], message: `${schemaField(SETTINGS_FIELDS[e.field]).label}: ${e.message}` })) };
   }
 
   private storeId(scope: string): number | null {

@@ -340,6 +340,51 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
       expect(hostOrder).to.contain('LAMP-1').and.contain(`reference ${m.id}`);
     });
 
+    it('changes Order Settings from the dashboard: inline validation, locked fields, and the links follow the import mode', async () => {
+      const imported = (await repository().find(us.id, all[0].id))!;
+      const save = async () => {
+        await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Save' }).click()]);
+        await page.waitForLoadState('load');
+      };
+      await page.goto(path(`/amazon/stores/${us.id}`));
+      await Promise.all([page.waitForURL(new RegExp(`/admin/settings/amazon_order_settings\\?scope=${us.id}$`)), page.getByRole('link', { name: 'Order Settings' }).click()]);
+      expect(await page.getByLabel('Import Amazon Orders', { exact: true }).inputValue()).to.equal('enabled');
+      expect(await page.getByLabel('Processing Order Status').isDisabled()).to.equal(true);
+
+      // Custom status without choosing one: refused, message at the field, the field now open.
+      await page.getByLabel('Order Status', { exact: true }).selectOption('custom');
+      await page.getByLabel('Order Number Source').selectOption('amazon');
+      await save();
+      expect(await page.locator('#asc-setting-processing_status-error').textContent()).to.equal('Processing Order Status: is required when Order Status is Custom');
+      expect(await page.getByLabel('Processing Order Status').isDisabled()).to.equal(false);
+      expect(await page.getByLabel('Order Number Source').inputValue()).to.equal('amazon');
+      expect((await stores().settings(us.id)).orderNumberSource).to.equal('host');
+      await screenshot(page, `${shotPrefix()}-order-settings-invalid`);
+
+      await page.getByLabel('Processing Order Status').selectOption('amazon_processing');
+      await save();
+      expect(await page.locator('.flash').textContent()).to.equal('Settings saved.');
+      expect(await stores().settings(us.id)).to.include({ orderStatus: 'custom', processingStatus: 'amazon_processing', orderNumberSource: 'amazon' });
+
+      // Import Disabled: the other fields lock, and order numbers open Seller Central.
+      await page.getByLabel('Import Amazon Orders', { exact: true }).selectOption('disabled');
+      await save();
+      for (const label of ['Import Amazon Orders Into Store', 'Customer Creation', 'Order Number Source', 'Pending Orders', 'Order Status', 'Processing Order Status']) {
+        expect(await page.getByLabel(label, { exact: true }).isDisabled(), label).to.equal(true);
+      }
+      await screenshot(page, `${shotPrefix()}-order-settings-disabled`);
+      await page.goto(path(`/amazon/stores/${us.id}/orders?orderNumber=${all[0].id}`));
+      expect(await page.getByRole('link', { name: new RegExp(`^${all[0].id}`) }).getAttribute('href')).to.equal(`https://sellercentral.amazon.com/orders-v3/order/${all[0].id}`);
+
+      await page.goto(path(`/settings/amazon_order_settings?scope=${us.id}`));
+      await page.getByLabel('Import Amazon Orders', { exact: true }).selectOption('enabled');
+      await save();
+      await page.goto(path(`/amazon/stores/${us.id}/orders?orderNumber=${all[0].id}`));
+      expect(await page.getByRole('link', { name: new RegExp(`^${all[0].id}`) }).getAttribute('href')).to.equal(`/admin/orders/${imported.hostOrderId}`);
+      expect(await stores().settings(us.id)).to.include({ importEnabled: true, orderNumberSource: 'amazon' });
+      await stores().updateSettings(us.id, { orderNumberSource: 'host', orderStatus: 'default' });
+    });
+
     it('renders a buyer name with markup as text and runs nothing', async () => {
       const xss = all.find((m) => m.buyer === XSS)!;
       for (const url of [`/amazon/stores/${us.id}/orders?buyer=${encodeURIComponent('<img')}`, `/amazon/stores/${us.id}/orders/${xss.id}`, `/amazon/stores/${us.id}?buyer=${encodeURIComponent('<img')}`]) {

@@ -51,7 +51,7 @@ describeEachDatabase('admin Order Settings section', (db) => {
   it('validates inline and saves nothing when a field is refused', async () => {
     const form = new URLSearchParams({ import_enabled: 'enabled', host_store_view: 'default', customer_creation: 'account', order_number_source: 'host', reserve_pending: 'true', order_status: 'custom', processing_status: '' });
     const result = await h.settings.save(adminContext(), String(store.id), form);
-    expect(result).to.deep.equal({ ok: false, errors: [{ field: 'processing_status', message: 'is required when Order Status is Custom' }] });
+    expect(result).to.deep.equal({ ok: false, errors: [{ field: 'processing_status', message: 'Processing Order Status: is required when Order Status is Custom' }] });
     expect((await h.stores.settings(store.id)).customerCreation).to.equal('guest');
     const html = await h.settings.render(adminContext(), String(store.id), result.ok ? [] : result.errors, form);
     expect(select(html, 'processing_status')).to.deep.equal({ disabled: false, selected: '', invalid: true });
@@ -59,7 +59,13 @@ describeEachDatabase('admin Order Settings section', (db) => {
     expect(html).to.include('is required when Order Status is Custom');
 
     const bogus = await h.settings.save(adminContext(), String(store.id), new URLSearchParams({ import_enabled: 'maybe', customer_creation: '<b>x</b>' }));
-    expect(bogus).to.deep.equal({ ok: false, errors: [{ field: 'import_enabled', message: '"maybe" is not one of the choices' }, { field: 'customer_creation', message: '"<b>x</b>" is not one of the choices' }] });
+    expect(bogus).to.deep.equal({
+      ok: false,
+      errors: [
+        { field: 'import_enabled', message: 'Import Amazon Orders: "maybe" is not one of the choices' },
+        { field: 'customer_creation', message: 'Customer Creation: "<b>x</b>" is not one of the choices' },
+      ],
+    });
     const shown = await h.settings.render(adminContext(), String(store.id), bogus.ok ? [] : bogus.errors, new URLSearchParams({ customer_creation: '<b>x</b>' }));
     expect(shown).to.include('&quot;&lt;b&gt;x&lt;/b&gt;&quot; is not one of the choices').and.not.include('<b>x</b>');
 
@@ -93,7 +99,7 @@ describeEachDatabase('admin Order Settings section', (db) => {
     }
     // A form that still sends a changed locked field (no JavaScript, stale page) is refused.
     const stale = await h.settings.save(adminContext(), String(store.id), new URLSearchParams({ import_enabled: 'disabled', customer_creation: 'account' }));
-    expect(stale).to.deep.equal({ ok: false, errors: [{ field: 'customer_creation', message: 'cannot be changed while Import Amazon Orders is Disabled; enable import first' }] });
+    expect(stale).to.deep.equal({ ok: false, errors: [{ field: 'customer_creation', message: 'Customer Creation: cannot be changed while Import Amazon Orders is Disabled; enable import first' }] });
     expect(await h.settings.save(adminContext(), String(store.id), new URLSearchParams({ import_enabled: 'enabled' }))).to.deep.equal({ ok: true });
     expect((await h.stores.settings(store.id)).orderNumberSource).to.equal('amazon');
     // Read-only for an admin without the Order Settings right.
