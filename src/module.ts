@@ -9,11 +9,15 @@ import { Stores } from './stores/stores.ts';
 import { OrderRepository } from './orders/order-repository.ts';
 import { OrderImporter } from './orders/order-importer.ts';
 import { StoreLease } from './sync/store-lease.ts';
+import { AmazonOrderReader } from './sync/amazon-order-reader.ts';
+import { OrderSync } from './sync/order-sync.ts';
+import { OrderSyncCron } from './sync/sync-cron.ts';
+import { SyncCommand } from './cli/sync-command.ts';
 import { StoreAddCommand, StoreListCommand, StoreStatusCommand } from './cli/store-commands.ts';
 import { SettingsGetCommand, SettingsSetCommand } from './cli/settings-commands.ts';
 import { MatchSetCommand, OrdersListCommand, OrdersRetryCommand } from './cli/order-commands.ts';
 
-const services: Newable<object>[] = [Stores, OrderRepository, OrderImporter, StoreLease];
+const services: Newable<object>[] = [Stores, OrderRepository, OrderImporter, StoreLease, AmazonOrderReader, OrderSync];
 
 const cliCommands: Newable<object>[] = [
   StoreAddCommand,
@@ -24,6 +28,7 @@ const cliCommands: Newable<object>[] = [
   OrdersListCommand,
   OrdersRetryCommand,
   MatchSetCommand,
+  SyncCommand,
 ];
 
 export const containerModule = new ContainerModule(({ bind }) => {
@@ -32,4 +37,6 @@ export const containerModule = new ContainerModule(({ bind }) => {
     bind(command).toSelf().inSingletonScope();
     bind(Contributions.CliCommand).toService(command);
   }
+  bind(OrderSyncCron).toSelf().inSingletonScope();
+  bind(Contributions.CronObserver).toService(OrderSyncCron);
 });
