@@ -9,6 +9,10 @@ import { Stores } from './stores/stores.ts';
 import { OrderRepository } from './orders/order-repository.ts';
 import { OrderImporter } from './orders/order-importer.ts';
 import { StoreLease } from './sync/store-lease.ts';
+import { AmazonOrderReader } from './sync/amazon-order-reader.ts';
+import { OrderSync } from './sync/order-sync.ts';
+import { OrderSyncCron } from './sync/sync-cron.ts';
+import { SyncCommand } from './cli/sync-command.ts';
 import { StoreAddCommand, StoreListCommand, StoreStatusCommand } from './cli/store-commands.ts';
 import { SettingsGetCommand, SettingsSetCommand } from './cli/settings-commands.ts';
 import { MatchSetCommand, OrdersListCommand, OrdersRetryCommand } from './cli/order-commands.ts';
@@ -25,7 +29,17 @@ import { MatchListingAction, UnmatchedListingsPage } from './admin/unmatched-lis
 import { ImportProblemsMessage } from './admin/import-problems-message.ts';
 import { OrderSettingsSection } from './admin/order-settings-section.ts';
 
-const services: Newable<object>[] = [Stores, OrderRepository, OrderImporter, StoreLease, AdminViews, ImportRetry, UnmatchedListings];
+const services: Newable<object>[] = [
+  Stores,
+  OrderRepository,
+  OrderImporter,
+  StoreLease,
+  AmazonOrderReader,
+  OrderSync,
+  AdminViews,
+  ImportRetry,
+  UnmatchedListings,
+];
 
 const cliCommands: Newable<object>[] = [
   StoreAddCommand,
@@ -36,6 +50,7 @@ const cliCommands: Newable<object>[] = [
   OrdersListCommand,
   OrdersRetryCommand,
   MatchSetCommand,
+  SyncCommand,
 ];
 
 const adminRoutes: Newable<object>[] = [
@@ -53,6 +68,8 @@ const dashboardWidgets: Newable<object>[] = [ImportProblemsMessage];
 
 const settingsSections: Newable<object>[] = [OrderSettingsSection];
 
+const cronObservers: Newable<object>[] = [OrderSyncCron];
+
 export const containerModule = new ContainerModule(({ bind }) => {
   for (const service of services) bind(service).toSelf().inSingletonScope();
   const contributions: Array<[symbol, Newable<object>[]]> = [
@@ -60,6 +77,7 @@ export const containerModule = new ContainerModule(({ bind }) => {
     [Contributions.AdminRoute, adminRoutes],
     [Contributions.DashboardWidget, dashboardWidgets],
     [Contributions.SettingsSection, settingsSections],
+    [Contributions.CronObserver, cronObservers],
   ];
   for (const [point, classes] of contributions) {
     for (const contribution of classes) {

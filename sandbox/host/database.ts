@@ -54,9 +54,21 @@ export function parseDatabaseUrl(url: string | undefined, cwd = process.cwd()): 
   };
 }
 
+/**
+ * knex prints every failed connection attempt with a stack trace; the same error reaches the
+ * caller (and becomes one DatabaseConfigError line), so only other warnings are printed.
+ */
+const log: Knex.Config['log'] = {
+  warn(message: unknown) {
+    if (typeof message === 'string' && message.startsWith('Acquire connection error')) return;
+    console.warn(message);
+  },
+};
+
 export function knexConfig(target: DatabaseTarget): Knex.Config {
   if (target.client === 'better-sqlite3') {
     return {
+      log,
       client: 'better-sqlite3',
       connection: { filename: target.filename },
       useNullAsDefault: true,
@@ -73,6 +85,7 @@ export function knexConfig(target: DatabaseTarget): Knex.Config {
   }
   return {
     client: 'mysql2',
+    log,
     connection: {
       host: target.host,
       port: target.port,

@@ -1,12 +1,11 @@
 /**
- * Publishes host events (order.created, order.shipped, ...) to the modules' EventObserver
+ * Publishes host events (order.created, order.shipped, order.canceled, order.refunded,
+ * order.completed) to the modules' EventObserver
  * contributions. Observers run one after another after the change is committed; an observer that
  * fails is logged and never undoes the change or stops the others.
  */
 import type { EventObserverContribution } from '../../src/host/contributions.ts';
 import type { LoggerPort } from '../../src/host/ports.ts';
-
-export const HOST_EVENTS = ['order.created', 'order.shipped', 'order.canceled', 'order.refunded', 'order.completed'] as const;
 
 export class EventBus {
   private observers: () => EventObserverContribution[] = () => [];

@@ -2,20 +2,20 @@
  * Host extensions: pluggable pieces that are not modules but run beside the host, such as the
  * local Amazon sandbox (sandbox/amazon). Each may add `asc` commands, migrations of its own, and a
  * background service that `asc start` starts with the admin and stops on shutdown.
- *
- * To plug one in, import it here and add it to `hostExtensions`, e.g.
- *   import { amazonSandboxExtension } from '../amazon/extension.ts';
- *   export const hostExtensions: HostExtension[] = [amazonSandboxExtension];
  */
+import type { Container } from 'inversify';
 import type { Knex } from 'knex';
 import type { CliCommandContribution } from '../../src/host/contributions.ts';
 import type { ClockPort, LoggerPort } from '../../src/host/ports.ts';
+import { amazonSandboxExtension } from '../amazon/extension.ts';
 
 export interface HostExtensionContext {
   knex: Knex;
   logger: LoggerPort;
   clock: ClockPort;
   env: NodeJS.ProcessEnv;
+  /** The container modules are loaded in, for an extension that drives a module (e.g. a demo store). */
+  container: Container;
 }
 
 export interface RunningService {
@@ -34,4 +34,4 @@ export interface HostExtension {
   start?(context: HostExtensionContext): Promise<RunningService>;
 }
 
-export const hostExtensions: HostExtension[] = [];
+export const hostExtensions: HostExtension[] = [amazonSandboxExtension];

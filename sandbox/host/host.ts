@@ -17,7 +17,7 @@ import { Acl } from './acl.ts';
 import { AdminServer, type RunningAdmin } from './admin/server.ts';
 import { AdminUsers } from './admin-users.ts';
 import { HostCatalog } from './catalog.ts';
-import { systemClock } from './clock.ts';
+import { clockFromEnv } from './clock.ts';
 import { HostConfig } from './config.ts';
 import { ContributionRegistry } from './contribution-registry.ts';
 import { CronRunner } from './cron-runner.ts';
@@ -110,7 +110,7 @@ export class Host {
   }
 
   get extensionContext(): HostExtensionContext {
-    return { knex: this.knex, logger: this.logger, clock: this.clock, env: this.env };
+    return { knex: this.knex, logger: this.logger, clock: this.clock, env: this.env, container: this.container };
   }
 
   /** Proves the database answers (DatabaseConfigError otherwise). */
@@ -165,7 +165,7 @@ export class Host {
 
 export async function createHost(options: CreateHostOptions = {}): Promise<Host> {
   const env = options.env ?? process.env;
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? clockFromEnv(env);
   const logger = options.logger ?? new JsonLogger({ level: parseLogLevel(env.LOG_LEVEL), clock });
   let knex: Knex;
   let target: DatabaseTarget | null = null;

@@ -30,7 +30,7 @@ export class JsonLogger implements LoggerPort {
   private readonly threshold: number;
 
   constructor(
-    private readonly options: { level: LogLevel; stream?: NodeJS.WritableStream; clock?: ClockPort; base?: Record<string, unknown> },
+    private readonly options: { level: LogLevel; stream?: NodeJS.WritableStream; clock?: ClockPort },
   ) {
     this.threshold = LOG_LEVELS.indexOf(options.level);
   }
@@ -48,15 +48,10 @@ export class JsonLogger implements LoggerPort {
     this.write('error', message, context);
   }
 
-  /** A logger that adds fixed fields (e.g. the module name) to every line. */
-  child(base: Record<string, unknown>): JsonLogger {
-    return new JsonLogger({ ...this.options, base: { ...this.options.base, ...base } });
-  }
-
   private write(level: LogLevel, message: string, context?: Record<string, unknown>): void {
     if (LOG_LEVELS.indexOf(level) < this.threshold) return;
     const time = (this.options.clock?.now() ?? new Date()).toISOString();
-    const entry = { time, level, message, ...(clean({ ...this.options.base, ...context }, 0) as object) };
+    const entry = { time, level, message, ...(clean(context ?? {}, 0) as object) };
     (this.options.stream ?? process.stderr).write(`${JSON.stringify(entry)}\n`);
   }
 }

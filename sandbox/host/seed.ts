@@ -4,11 +4,18 @@ import type { Knex } from 'knex';
 import type { AdminUsers } from './admin-users.ts';
 import type { HostCatalog } from './catalog.ts';
 
+/**
+ * The catalog a new merchant starts with. It carries most of the Amazon sandbox's demo listings so
+ * demo orders import, but on purpose not all of them: the lamp is disabled, the bottle is out of
+ * stock and the notebook is missing, so the dashboard shows each kind of blocked order and how to
+ * fix it.
+ */
 export const DEMO_PRODUCTS = [
-  { sku: 'ASC-TSHIRT-M', name: 'Organic T-Shirt (M)', qty: 100, enabled: true, manageStock: true },
-  { sku: 'ASC-MUG-350', name: 'Enamel Mug 350 ml', qty: 25, enabled: true, manageStock: true },
-  { sku: 'ASC-POSTER-A2', name: 'Poster A2 (print on demand)', qty: 0, enabled: true, manageStock: false },
-  { sku: 'ASC-LAMP-OLD', name: 'Desk Lamp (discontinued)', qty: 3, enabled: false, manageStock: true },
+  { sku: 'TEE-BLK-M', name: 'Organic Cotton T-Shirt, Black, M', qty: 100, enabled: true, manageStock: true },
+  { sku: 'MUG-BLUE-12OZ', name: 'Ceramic Mug, Blue, 12 oz', qty: 25, enabled: true, manageStock: true },
+  { sku: 'LAMP-DESK-LED', name: 'LED Desk Lamp with USB-C Port', qty: 3, enabled: false, manageStock: true },
+  { sku: 'BOTTLE-STEEL-750', name: 'Stainless Steel Water Bottle, 750 ml', qty: 0, enabled: true, manageStock: true },
+  { sku: 'POSTER-A2', name: 'Poster A2 (print on demand)', qty: 0, enabled: true, manageStock: false },
 ];
 
 /**

@@ -10,11 +10,4 @@ export class HostStoreViews implements StoreViewsPort {
     const rows = await this.knex('host_store_view').orderBy([{ column: 'sort_order' }, { column: 'code' }]);
     return rows.map((r) => ({ code: r.code, name: r.name, websiteName: r.website_name, isDefault: toBool(r.is_default) }));
   }
-
-  /** The code of the default store view (the migration creates one). */
-  async defaultCode(): Promise<string> {
-    const row = await this.knex('host_store_view').where({ is_default: true }).first('code');
-    if (!row) throw new Error('The host has no default store view');
-    return row.code;
-  }
 }

@@ -84,7 +84,11 @@ export interface SettingsSectionContribution {
   id: string;
   title: string;
   acl: string;
-  /** The section's form as an HTML fragment for one scope (e.g. one Amazon store). */
+  /**
+   * The section's form fields as an HTML fragment for one scope (e.g. one Amazon store), without
+   * a <form> tag: the host wraps them in its own form (CSRF token, scope, Save button) whose POST
+   * it hands to `save()`.
+   */
   render(context: AdminContext, scope: string, errors?: SettingsFieldError[], submitted?: URLSearchParams): Promise<string>;
   /** Validate and save; return the errors instead of saving anything when the input is invalid. */
   save(context: AdminContext, scope: string, form: URLSearchParams): Promise<{ ok: true } | { ok: false; errors: SettingsFieldError[] }>;

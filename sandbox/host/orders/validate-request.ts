@@ -38,6 +38,8 @@ export function validateCreateRequest(request: CreateOrderRequest): OrderRejecti
   if (request.reservationKey !== null && !isText(request.reservationKey, 191)) {
     return validation('reservationKey', 'reservationKey must be 1..191 characters or null');
   }
+  // The host never e-mails channel buyers (the channel does); asking it to would be silently ignored.
+  if (request.notifyCustomer !== false) return validation('notifyCustomer', 'notifyCustomer must be false: the host sends no mail for channel orders');
   if (!Array.isArray(request.lines) || request.lines.length === 0) return validation('lines', 'An order needs at least one line');
   for (const [index, line] of request.lines.entries()) {
     const at = `lines[${index}]`;

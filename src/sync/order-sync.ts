@@ -1,0 +1,200 @@
+/**
+ * The order sync: what the cron observer and `asc sync` both run. Per Active store: take the
+ * lease, page through searchOrders by lastUpdatedAfter from the stored cursor (minus an overlap)
+ * up to now - 2 minutes, store each page and move the cursor in one transaction, then let the
+ * importer do the host side from stored data.
+ *
+ * Paging state (the exact window and the next token) is saved with every page, so a run that dies
+ * halfway continues where it stopped; an expired token restarts the window from the cursor.
+ */
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { inject, injectable } from 'inversify';
+import type { Knex } from 'knex';
+import { Ports } from '../host/tokens.ts';
+import type { ClockPort, LoggerPort } from '../host/ports.ts';
+import { fromDbOrNull } from '../db/time.ts';
+import { Stores } from '../stores/stores.ts';
+import type { AmazonStore } from '../stores/store.ts';
+import { snapshotFromAmazon } from '../orders/from-amazon.ts';
+import { OrderImporter } from '../orders/order-importer.ts';
+import { OrderRepository } from '../orders/order-repository.ts';
+import { importDecision } from '../orders/rules.ts';
+import { OrderDataError } from '../orders/order-snapshot.ts';
+import { StoreLease } from './store-lease.ts';
+import { AmazonOrderReader, type SyncProgress } from './amazon-order-reader.ts';
+
+/** Amazon refuses a window ending less than two minutes ago; a little more absorbs clock skew. */
+export const LAST_UPDATED_BEFORE_LAG_MS = 2 * 60 * 1000 + 5_000;
+/** Re-read a few minutes before the cursor: Amazon's lastUpdatedTime can land slightly late. */
+export const CURSOR_OVERLAP_MS = 5 * 60 * 1000;
+
+export interface StoreSyncResult {
+  storeId: number;
+  storeName: string;
+  /** ok: synced; skipped: another runner holds the store; failed: see error. */
+  result: 'ok' | 'skipped' | 'failed';
+  error: string | null;
+  seen: number;
+  new: number;
+  updated: number;
+  imported: number;
+  blocked: number;
+  /** Orders Amazon sent that failed validation (recorded in the communication error log). */
+  invalid: number;
+  apiCalls: number;
+  throttled: number;
+  durationMs: number;
+}
+
+export interface SyncOptions {
+  storeId?: number;
+  signal?: AbortSignal;
+  progress?: (event: SyncProgress) => void;
+}
+
+interface SyncStateRow {
+  cursor: unknown;
+  window_after: unknown;
+  window_before: unknown;
+  next_token: string | null;
+}
+
+@injectable()
+export class OrderSync {
+  /** Identifies this runner in leases: host, process and a random part. */
+  readonly owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+
+  constructor(
+    @inject(Ports.Database) private readonly db: Knex,
+    @inject(Ports.Clock) private readonly clock: ClockPort,
+    @inject(Ports.Logger) private readonly logger: LoggerPort,
+    @inject(Stores) private readonly stores: Stores,
+    @inject(StoreLease) private readonly lease: StoreLease,
+    @inject(OrderRepository) private readonly orders: OrderRepository,
+    @inject(OrderImporter) private readonly importer: OrderImporter,
+    @inject(AmazonOrderReader) private readonly reader: AmazonOrderReader,
+  ) {}
+
+  /** Syncs every Active store (or the one asked for), one after the other. */
+  async run(options: SyncOptions = {}): Promise<StoreSyncResult[]> {
+    const stores = options.storeId === undefined ? (await this.stores.list()).filter((s) => s.status === 'active') : [await this.stores.get(options.storeId)];
+    const results: StoreSyncResult[] = [];
+    for (const store of stores) {
+      if (options.signal?.aborted) break;
+      results.push(await this.syncStore(store, options));
+    }
+    return results;
+  }
+
+  async syncStore(store: AmazonStore, options: SyncOptions = {}): Promise<StoreSyncResult> {
+    const started = Date.now();
+    const result: StoreSyncResult = {
+      storeId: store.id, storeName: store.name, result: 'ok', error: null,
+      seen: 0, new: 0, updated: 0, imported: 0, blocked: 0, invalid: 0, apiCalls: 0, throttled: 0, durationMs: 0,
+    };
+    if (!(await this.lease.acquire(store.id, this.owner))) {
+      const holder = await this.lease.holder(store.id);
+      result.result = 'skipped';
+      result.error = `another sync (${holder.owner}) holds this store until ${holder.expiresAt?.toISOString()}`;
+      return result;
+    }
+    await this.db('amazon_sync_state').where({ store_id: store.id }).update({ last_started_at: this.clock.now() });
+    try {
+      try {
+        await this.pageOrders(store, result, options);
+      } finally {
+        // Blocked and ready orders are retried from stored data even when Amazon could not be reached.
+        const stats = await this.importer.processStore(store, await this.stores.settings(store.id));
+        result.imported = stats.imported;
+        result.blocked = stats.blocked;
+      }
+    } catch (error) {
+      result.result = 'failed';
+      result.error = error instanceof Error ? error.message : String(error);
+      this.logger.error('Amazon order sync failed', { storeId: store.id, error: result.error });
+    } finally {
+      result.durationMs = Date.now() - started;
+      const now = this.clock.now();
+      await this.db('amazon_sync_state')
+        .where({ store_id: store.id })
+        .update({
+          last_finished_at: now,
+          last_result: result.result,
+          last_error: result.error,
+          last_stats: JSON.stringify(result),
+          ...(result.result === 'ok' ? { last_success_at: now } : {}),
+        });
+      await this.lease.release(store.id, this.owner);
+    }
+    return result;
+  }
+
+  private async pageOrders(store: AmazonStore, result: StoreSyncResult, options: SyncOptions): Promise<void> {
+    const state: SyncStateRow = await this.db('amazon_sync_state').where({ store_id: store.id }).first('cursor', 'window_after', 'window_before', 'next_token');
+    let window = this.resumeWindow(state);
+    if (!window) {
+      const cursor = fromDbOrNull(state.cursor) ?? store.integratedAt;
+      const after = new Date(Math.max(cursor.getTime() - CURSOR_OVERLAP_MS, store.integratedAt.getTime() - CURSOR_OVERLAP_MS));
+      const before = new Date(this.clock.now().getTime() - LAST_UPDATED_BEFORE_LAG_MS);
+      if (before.getTime() <= after.getTime()) return; // integrated moments ago: nothing Amazon can answer yet
+      window = { after, before, token: null };
+      await this.db('amazon_sync_state').where({ store_id: store.id }).update({ window_after: after, window_before: before, next_token: null });
+    }
+
+    const settings = await this.stores.settings(store.id);
+    let restarted = false;
+    for (;;) {
+      if (options.signal?.aborted) return;
+      let page;
+      try {
+        page = await this.reader.searchPage(store, { lastUpdatedAfter: window.after, lastUpdatedBefore: window.before, paginationToken: window.token }, result, options.progress);
+      } catch (error) {
+        if (window.token !== null && !restarted && this.reader.isExpiredToken(error)) {
+          // Tokens live 24 hours: a run that stopped longer ago starts its window again.
+          restarted = true;
+          window = { ...window, token: null };
+          await this.db('amazon_sync_state').where({ store_id: store.id }).update({ next_token: null });
+          continue;
+        }
+        throw error;
+      }
+      result.invalid += page.invalid.length;
+
+      await this.db.transaction(async (trx) => {
+        for (const order of page.orders) {
+          let snapshot;
+          try {
+            snapshot = snapshotFromAmazon(order, store.marketplaceId);
+          } catch (error) {
+            if (!(error instanceof OrderDataError)) throw error;
+            result.invalid += 1;
+            await this.reader.recordInvalid(store, order.orderId, error.message, trx);
+            continue;
+          }
+          const decision = importDecision(snapshot, settings, store.integratedAt);
+          if (decision === 'hidden') continue;
+          result.seen += 1;
+          const outcome = await this.orders.upsertFromAmazon(trx, store.id, order, snapshot, decision);
+          if (outcome === 'new') result.new += 1;
+          if (outcome === 'updated') result.updated += 1;
+        }
+        for (const invalid of page.invalid) await this.reader.recordInvalid(store, invalid.orderId, invalid.message, trx);
+        const next = page.nextToken;
+        await trx('amazon_sync_state')
+          .where({ store_id: store.id })
+          .update(next ? { next_token: next } : { cursor: window!.before, window_after: null, window_before: null, next_token: null });
+      });
+      options.progress?.({ kind: 'page', storeId: store.id, orders: page.orders.length, seen: result.seen });
+      if (!(await this.lease.renew(store.id, this.owner))) throw new Error('lost the store lease (the run took longer than the lease); stopping');
+      if (!page.nextToken) return;
+      window = { ...window, token: page.nextToken };
+    }
+  }
+
+  private resumeWindow(state: SyncStateRow): { after: Date; before: Date; token: string | null } | null {
+    const after = fromDbOrNull(state.window_after);
+    const before = fromDbOrNull(state.window_before);
+    return after && before ? { after, before, token: state.next_token } : null;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The `asc` CLI. Most cases run in-process (fast); the ones about the real executable (bin/asc.js,
+ * exit codes, `start`) run it as a child process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { describeEachDatabase } from '../support/databases.ts';
+import { ASC, runCli, runCliInProcess } from '../support/cli.ts';
+import { AdminClient } from '../support/admin-client.ts';
+import { FIXTURE_MODULE, openTestHost } from '../support/host.ts';
+import { line, orderRequest } from '../support/orders.ts';
+import type { OrderListJson } from '../../sandbox/host/cli/host-commands.ts';
+
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'asc-cli-'));
+
+describe('asc without a database', () => {
+  it('--help lists the commands (exit 0); no command or an unknown one exits 2', async () => {
+    const env = { DATABASE_URL: `sqlite:${tempDir()}/never-created.sqlite` };
+    const help = await runCli(['--help'], { env });
+    expect(help.code).to.equal(0);
+    for (const name of ['migrate', 'start', 'host:admin:create', 'host:product:set', 'host:orders:list']) expect(help.stdout).to.contain(name);
+    const none = await runCliInProcess([], { env });
+    expect(none.code).to.equal(2);
+    const unknown = await runCliInProcess(['frobnicate'], { env });
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.match(/^asc: unknown command "frobnicate"\. Commands: migrate, start, host:admin:create, host:product:set, host:orders:list, .*\n$/);
+    for (const name of ['store:add', 'sync', 'orders:list', 'sandbox:order:place']) expect(unknown.stderr).to.contain(name);
+  });
+
+  it('a bad or unreachable DATABASE_URL is one masked line and exit 2, no stack trace', async () => {
+    const unreachable = await runCli(['migrate'], { env: { DATABASE_URL: 'mysql://app:hunter2@127.0.0.1:1/shop' } });
+    expect(unreachable.code).to.equal(2);
+    expect(unreachable.stderr.trim().split('\n')).to.have.length(1);
+    expect(unreachable.stderr).to.contain('Cannot connect to DATABASE_URL "mysql://app:***@127.0.0.1:1/shop"');
+    expect(unreachable.stderr).to.not.contain('hunter2');
+    expect(unreachable.stderr).to.not.match(/\n\s+at /);
+    const malformed = await runCliInProcess(['migrate'], { env: { DATABASE_URL: 'postgres://u:p@h/db' } });
+    expect(malformed.code).to.equal(2);
+    expect(malformed.stderr).to.match(/^asc migrate: DATABASE_URL "postgres:\/\/u:\*\*\*@h\/db" has unsupported scheme "postgres"/);
+  });
+
+  it('flag errors exit 2 before touching the database', async () => {
+    const env = { DATABASE_URL: 'mysql://u:p@127.0.0.1:1/db' };
+    const result = await runCliInProcess(['host:product:set', '--sku', 'A', '--enabled', 'yes'], { env });
+    expect(result).to.deep.equal({ code: 2, stdout: '', stderr: 'asc host:product:set: --enabled must be true or false (got "yes")\n' });
+    const help = await runCliInProcess(['host:product:set', '--help'], { env });
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.match(/--manage-stock <true\|false>\s+Whether the host tracks its quantity/);
+  });
+});
+
+describeEachDatabase('asc with a database', (db) => {
+  const env = () => ({ DATABASE_URL: db().url, HOST_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') });
+
+  it('refuses to run a command before migrating, then migrates once: the second run changes nothing', async () => {
+    const early = await runCliInProcess(['host:orders:list'], { env: env() });
+    expect(early.code).to.equal(1);
+    expect(early.stderr).to.match(/pending migration\(s\); run "asc migrate" first/);
+    const first = await runCli(['migrate'], { env: env() });
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.stdout).to.contain('Applied host: 20261126000000_create_host_tables');
+    expect(first.stdout).to.contain('Applied amazon-sales-channel: 20261126000100_create_amazon_tables');
+    const second = await runCli(['migrate'], { env: env() });
+    expect(second).to.deep.include({ code: 0, stdout: 'Nothing to migrate\n' });
+    expect(JSON.parse((await runCliInProcess(['migrate', '--json'], { env: env() })).stdout)).to.deep.equal({ applied: [] });
+  });
+
+  it('host:product:set creates then updates; host:orders:list --json shows orders', async () => {
+    const created = await runCli(['host:product:set', '--sku', 'CLI-1', '--name', 'CLI product', '--qty', '5', '--json'], { env: env() });
+    expect(created.code, created.stderr).to.equal(0);
+    const json = JSON.parse(created.stdout);
+    expect(json).to.deep.equal({ action: 'created', product: { id: json.product.id, sku: 'CLI-1', name: 'CLI product', enabled: true, qty: 5, manageStock: true } });
+    const updated = await runCliInProcess(['host:product:set', '--sku', 'CLI-1', '--qty', '3', '--enabled', 'false'], { env: env() });
+    expect(updated.stdout).to.equal('Updated product CLI-1: "CLI product", qty 3, disabled, stock managed\n');
+    const missingName = await runCliInProcess(['host:product:set', '--sku', 'CLI-2'], { env: env() });
+    expect(missingName).to.deep.include({ code: 2, stderr: 'asc host:product:set: --name is required to create product "CLI-2"\n' });
+    await runCliInProcess(['host:product:set', '--sku', 'CLI-1', '--enabled', 'true'], { env: env() });
+
+    const { host } = await openTestHost(db());
+    const order = await host.services.orders.create(
+      orderRequest([line(json.product.id, 'CLI-1', 2, '19.99')], { externalReference: '111-CLI', grandTotal: '44.98' }),
+    );
+    expect(order.ok).to.equal(true);
+    const list = await runCli(['host:orders:list', '--json'], { env: env() });
+    expect(list.code, list.stderr).to.equal(0);
+    const orders = JSON.parse(list.stdout) as OrderListJson[];
+    expect(orders).to.have.length(1);
+    expect(orders[0]).to.deep.include({
+      id: order.ok ? order.order.id : '', number: order.ok ? order.order.number : '', status: 'processing', state: 'processing',
+      channel: 'amazon', externalReference: '111-CLI', currencyCode: 'USD', total: '44.98', items: [{ sku: 'CLI-1', qty: 2 }],
+    });
+    expect(Date.parse(orders[0]!.createdAt)).to.not.be.NaN;
+    const text = await runCliInProcess(['host:orders:list'], { env: env() });
+    expect(text.stdout).to.contain('111-CLI  44.98 USD  2 x CLI-1');
+  });
+
+  it('host:admin:create validates, creates, and refuses a duplicate', async () => {
+    const short = await runCliInProcess(['host:admin:create', '--username', 'kim', '--password', 'short'], { env: env() });
+    expect(short).to.deep.include({ code: 2, stderr: 'asc host:admin:create: --password must be 8..1024 characters\n' });
+    const ok = await runCliInProcess(['host:admin:create', '--username', 'kim', '--password', 'long-enough', '--role', 'staff'], { env: env() });
+    expect(ok).to.deep.include({ code: 0, stdout: 'Created admin user "kim" (role staff)\n' });
+    const again = await runCliInProcess(['host:admin:create', '--username', 'kim', '--password', 'long-enough'], { env: env() });
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.contain('user "kim" already exists');
+  });
+
+  it('runs module commands with host-validated flags; CliUsageError exits 2, a crash exits 1', async () => {
+    const modules = [{ directory: FIXTURE_MODULE }];
+    await runCliInProcess(['migrate'], { env: env(), modules });
+    const help = await runCliInProcess(['--help'], { env: env(), modules });
+    expect(help.stdout).to.match(/fixture:echo\s+Echoes its flags/);
+    const ok = await runCliInProcess(['fixture:echo', '--text', 'hi', '--times', '2', '--amount', '0.10', '--since', '2026-11-26', '--loud', 'true'], { env: env(), modules });
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(JSON.parse(ok.stdout)).to.deep.equal({ text: 'hi', times: 2, amount: '0.10', since: '2026-11-26T00:00:00.000Z', loud: true, json: false });
+    const bad = await runCliInProcess(['fixture:echo', '--text', 'hi', '--color', 'green'], { env: env(), modules });
+    expect(bad).to.deep.include({ code: 2, stderr: 'asc fixture:echo: --color must be one of red, blue (got "green")\n' });
+    const usage = await runCliInProcess(['fixture:echo', '--text', 'usage'], { env: env(), modules });
+    expect(usage).to.deep.include({ code: 2, stderr: 'asc fixture:echo: --text must not be "usage" (fixture rule)\n' });
+    const crash = await runCliInProcess(['fixture:echo', '--text', 'fail'], { env: env(), modules });
+    expect(crash.code).to.equal(1);
+    expect(crash.stderr).to.contain('asc fixture:echo: failed: fixture command crashed');
+  });
+});
+
+describeEachDatabase('asc start', (db) => {
+  let child: ChildProcess | undefined;
+  // A failed or timed-out test must not leave a server running.
+  afterEach(() => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  it('migrates, seeds demo data, prints a working admin login, serves the admin and stops on SIGTERM', async function () {
+    this.timeout(20000);
+    child = spawn(process.execPath, [ASC, 'start', '--port', '0'], {
+      cwd: tempDir(),
+      env: { ...process.env, DATABASE_URL: db().url, HOST_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const running = child;
+    let stdout = '';
+    let stderr = '';
+    running.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => running.on('close', resolve));
+    const [url, password] = await new Promise<[string, string]>((resolve, reject) => {
+      running.stdout!.on('data', (d) => {
+        stdout += d;
+        const match = /Admin login: (http:\/\/127\.0\.0\.1:\d+)\/admin {2}user: admin {2}password: (\S+)/.exec(stdout);
+        if (match) resolve([match[1]!, match[2]!]);
+      });
+      running.on('close', () => reject(new Error(`start exited early: ${stdout} ${stderr}`)));
+    });
+    expect(stdout).to.contain('Applied host: 20261126000000_create_host_tables');
+    const client = new AdminClient(url);
+    const signIn = await client.login('admin', password);
+    expect(signIn.status).to.equal(303);
+    const catalog = await client.get('/admin/catalog');
+    expect(catalog.status).to.equal(200);
+    expect(catalog.text).to.contain('MUG-BLUE-12OZ');
+    expect((await db().knex('host_store_view').pluck('code')).sort()).to.deep.equal(['default', 'fr']);
+    running.kill('SIGTERM');
+    expect(await exited).to.equal(0);
+    expect(stdout).to.contain('Stopped.');
+  });
+});

@@ -1,0 +1,230 @@
+/**
+ * Order import end to end: the Amazon sandbox, the SP-API client, the sync, the importer and the
+ * reference host's real ports, on both databases.
+ */
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { describeEachDatabase } from '../support/databases.ts';
+import { MINUTE, startE2E, type E2E } from '../support/e2e.ts';
+
+/** Past Amazon's verification delay and the two-minute rule. */
+const LATER = 8 * MINUTE;
+
+describeEachDatabase('order import end to end', (db) => {
+  let e: E2E;
+
+  beforeEach(async () => {
+    e = await startE2E(db(), { integratedAt: new Date('2026-11-26T09:00:00Z') });
+  });
+
+  afterEach(async () => {
+    sinon.restore();
+    await e.close();
+    // Each test starts from empty tables.
+    for (const table of ['amazon_order_log', 'amazon_order_item', 'amazon_order', 'amazon_listing_match', 'amazon_sync_state', 'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store']) {
+      await db().knex(table).del();
+    }
+    for (const table of ['host_order_comment', 'host_shipment_item', 'host_shipment', 'host_credit_memo_item', 'host_credit_memo', 'host_order_line', 'host_order', 'host_customer', 'host_stock_reservation', 'host_product']) {
+      if (await db().knex.schema.hasTable(table)) await db().knex(table).del();
+    }
+  });
+
+  it('shows a Pending order without importing it, then imports it once Amazon verifies it', async () => {
+    await e.product('MUG-RED', 10);
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 2, price: '19.99' }], buyerName: 'Jane Buyer' });
+    e.advance(3 * MINUTE);
+    const first = await e.sync();
+    expect(first).to.include({ result: 'ok', new: 1, imported: 0 });
+    expect(await e.stored(id)).to.include({ status: 'Pending', importState: 'waiting', hostOrderId: null });
+    expect(await e.hostOrder(id)).to.equal(null);
+
+    e.advance(LATER);
+    const second = await e.sync();
+    expect(second).to.include({ result: 'ok', updated: 1, imported: 1, blocked: 0 });
+    const stored = await e.stored(id);
+    expect(stored).to.include({ status: 'Unshipped', importState: 'imported' });
+    const hostOrder = await e.hostOrder(id);
+    expect(hostOrder).to.include({ id: stored.hostOrderId, externalReference: id, currencyCode: stored.currencyCode, grandTotal: stored.grandTotalAmount });
+    expect(hostOrder?.items).to.deep.equal([{ sku: 'MUG-RED', qty: 2, qtyShipped: 0, qtyCanceled: 0, qtyRefunded: 0 }]);
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(8);
+
+    // Nothing new: a third sync changes nothing and creates nothing.
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ result: 'ok', new: 0, imported: 0 });
+    const all = await db().knex('host_order').count({ n: '*' }).first();
+    expect(Number(all?.n)).to.equal(1);
+  });
+
+  it('never shows or imports orders created before the integration', async () => {
+    await e.product('MUG-RED', 10);
+    const old = e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED', createdTime: '2026-11-26T08:59:59Z' });
+    const fresh = e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ result: 'ok', new: 1, imported: 1 });
+    expect(await e.orders.find(e.store.id, old)).to.equal(null);
+    expect(await e.hostOrder(old)).to.equal(null);
+    expect(await e.hostOrder(fresh)).to.not.equal(null);
+  });
+
+  it('imports Amazon-fulfilled orders only once shipped, complete, without stock and with marked placeholders', async () => {
+    await e.product('MUG-RED', 0);
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 1, price: '25.00' }], fulfilledBy: 'AMAZON' });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 0 });
+    expect(await e.stored(id)).to.include({ status: 'Unshipped', importState: 'waiting', fulfilledBy: 'AMAZON' });
+
+    e.advance(40 * MINUTE); // Amazon ships FBA orders itself
+    expect(await e.sync()).to.include({ imported: 1, blocked: 0 });
+    const hostOrder = await e.hostOrder(id);
+    expect(hostOrder?.state).to.equal('complete');
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(0);
+    const row = await db().knex('host_order').where({ external_reference: id }).first();
+    expect(JSON.stringify(row)).to.include('Withheld by Amazon');
+    expect((await e.stored(id)).status).to.equal('Shipped');
+  });
+
+  it('blocks an order with an unmatched SKU, then creates it after a manual match', async () => {
+    await e.product('HOST-MUG', 5);
+    const id = e.place({ items: [{ sku: 'AMZ-MUG', qty: 1 }], status: 'UNSHIPPED' });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 0, blocked: 1 });
+    expect(await e.stored(id)).to.include({
+      importState: 'blocked',
+      blockReason: 'sku_unmatched',
+      note: 'Cannot create order: SKU "AMZ-MUG" is not in the catalog; create the product or match the listing to one',
+    });
+    const requestsBefore = e.amazon.requests().length;
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ blocked: 1 });
+    // The re-check reads stored data: the only Amazon call is the window's search.
+    expect(e.amazon.requests().slice(requestsBefore).filter((r) => r.path.includes(id))).to.deep.equal([]);
+
+    await e.orders.setListingMatch(e.store.id, 'AMZ-MUG', 'HOST-MUG');
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 1, blocked: 0 });
+    expect((await e.hostOrder(id))?.items.map((i) => i.sku)).to.deep.equal(['HOST-MUG']);
+    expect((await e.stored(id)).note).to.match(/^Imported as order #/);
+  });
+
+  it('blocks on a disabled product and on missing stock until each is fixed, retrying every sync', async () => {
+    const productId = await e.product('MUG-RED', 5, { enabled: false });
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 3 }], status: 'UNSHIPPED' });
+    e.advance(LATER);
+    await e.sync();
+    expect(await e.stored(id)).to.include({ blockReason: 'product_disabled', note: 'Cannot create order: SKU "MUG-RED" is disabled in the catalog' });
+
+    await e.host.services.catalog.update(productId, { sku: 'MUG-RED', name: 'Red mug', enabled: true, qty: 2, manageStock: true });
+    for (let run = 0; run < 5; run += 1) {
+      e.advance(LATER);
+      await e.sync();
+    }
+    // Not capped at a few tries: still waiting for stock after many runs.
+    expect(await e.stored(id)).to.include({ blockReason: 'out_of_stock', note: 'Cannot create order: SKU "MUG-RED" is out of stock (3 ordered, 2 salable)' });
+    const log = await e.orders.history((await e.stored(id)).id);
+    expect(log.filter((entry) => entry.kind === 'import').map((entry) => entry.message)).to.deep.equal([
+      'Cannot create order: SKU "MUG-RED" is disabled in the catalog',
+      'Cannot create order: SKU "MUG-RED" is out of stock (3 ordered, 2 salable)',
+    ]);
+
+    await e.host.services.catalog.update(productId, { sku: 'MUG-RED', name: 'Red mug', enabled: true, qty: 3, manageStock: true });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 1 });
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(0);
+  });
+
+  it('keeps a host rejection as the reason and creates the order once the host accepts it', async () => {
+    await e.product('MUG-RED', 5);
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    const create = sinon.stub(e.host.services.orders, 'create');
+    create.onFirstCall().resolves({ ok: false, rejection: { code: 'address_invalid', message: 'Street is required', field: 'shippingAddress.street' } });
+    create.callThrough();
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ blocked: 1 });
+    expect(await e.stored(id)).to.include({ blockReason: 'host_rejected', note: 'Cannot create order: Street is required (shippingAddress.street)' });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 1 });
+  });
+
+  it('follows Amazon: a cancel cancels the host order, a shipment outside the host completes it', async () => {
+    await e.product('MUG-RED', 10);
+    const canceled = e.place({ items: [{ sku: 'MUG-RED', qty: 2 }], status: 'UNSHIPPED' });
+    const shipped = e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 2 });
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(7);
+
+    e.amazon.cancelOrder(canceled, { by: 'BUYER', reason: 'changed mind' });
+    e.shipOnAmazon(shipped);
+    e.advance(LATER);
+    await e.sync();
+    expect((await e.hostOrder(canceled))?.state).to.equal('canceled');
+    expect(await e.stored(canceled)).to.include({ status: 'Canceled' });
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(9);
+    expect((await e.hostOrder(shipped))?.state).to.equal('complete');
+    expect(await e.stored(shipped)).to.include({ status: 'Completed' });
+  });
+
+  it('reserves stock for Pending orders and releases it on cancel or hands it to the imported order', async () => {
+    await e.product('MUG-RED', 10);
+    const willImport = e.place({ items: [{ sku: 'MUG-RED', qty: 2 }] });
+    const willCancel = e.place({ items: [{ sku: 'MUG-RED', qty: 3 }] });
+    e.advance(3 * MINUTE);
+    await e.sync();
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(5);
+    expect((await e.stored(willImport)).stockReserved).to.equal(true);
+
+    e.amazon.cancelOrder(willCancel, { by: 'AMAZON' });
+    e.advance(LATER);
+    await e.sync();
+    expect(await e.hostOrder(willImport)).to.not.equal(null);
+    expect(await e.hostOrder(willCancel)).to.equal(null);
+    // 10 on hand - 2 shipped to the imported order; the canceled order's 3 are back.
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(8);
+    expect(await e.host.services.stock.listActive()).to.deep.equal([]);
+  });
+
+  it('with import disabled, stores and shows orders but creates nothing', async () => {
+    await e.product('MUG-RED', 10);
+    expect((await e.stores.updateSettings(e.store.id, { importEnabled: false })).ok).to.equal(true);
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ new: 1, imported: 0 });
+    expect(await e.stored(id)).to.include({ status: 'Unshipped', importState: 'disabled', hostOrderId: null });
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(10);
+  });
+
+  it('creates orders as the settings say: Amazon number, customer account, custom status', async () => {
+    await e.product('MUG-RED', 10);
+    const saved = await e.stores.updateSettings(e.store.id, { importEnabled: true, orderNumberSource: 'amazon', customerCreation: 'account', orderStatus: 'custom', processingStatus: 'amazon_processing' });
+    expect(saved.ok).to.equal(true);
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED', buyerName: 'Ada Lovelace' });
+    e.advance(LATER);
+    await e.sync();
+    const hostOrder = await e.hostOrder(id);
+    expect(hostOrder).to.include({ number: id, status: 'amazon_processing' });
+    const customer = await db().knex('host_customer').first();
+    expect(customer).to.include({ first_name: 'Ada', last_name: 'Lovelace' });
+  });
+
+  it('carries exact decimal totals in several currencies', async () => {
+    await e.product('MUG-RED', 100);
+    const jp = await e.stores.add({
+      name: 'Sandbox JP', region: 'fe', marketplaceId: 'A1VC38T7YXB528', sellerId: e.amazon.demoApp.sellerId, clientId: e.amazon.demoApp.clientId,
+      clientSecret: e.amazon.demoApp.clientSecret, refreshToken: e.amazon.demoApp.refreshToken, spApiEndpoint: e.amazon.url, lwaEndpoint: e.amazon.lwaUrl,
+      integratedAt: new Date('2026-11-26T09:00:00Z'),
+    });
+    const usd = e.place({ items: [{ sku: 'MUG-RED', qty: 3, price: '0.10' }, { sku: 'MUG-RED', qty: 1, price: '0.20' }], status: 'UNSHIPPED' });
+    const jpy = e.amazon.placeOrder({ sellerId: e.amazon.demoApp.sellerId, marketplaceId: 'A1VC38T7YXB528', items: [{ sku: 'MUG-RED', qty: 2, price: '1199' }], status: 'UNSHIPPED' }).orderId;
+    e.advance(LATER);
+    await e.sync();
+    const sync = e.host.container.get((await import('../../src/sync/order-sync.ts')).OrderSync);
+    await sync.run({ storeId: jp.id });
+    for (const [storeId, id] of [[e.store.id, usd], [jp.id, jpy]] as const) {
+      const amazonTotal = e.amazon.getOrder(id)!.grandTotal;
+      const stored = await e.orders.find(storeId, id);
+      expect(stored?.grandTotalAmount).to.equal(amazonTotal);
+      expect((await e.hostOrder(id))?.grandTotal).to.equal(amazonTotal);
+    }
+    expect((await e.orders.find(jp.id, jpy))?.currencyCode).to.equal('JPY');
+  });
+});

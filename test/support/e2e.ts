@@ -1,0 +1,107 @@
+/**
+ * The whole chain in one process: the reference host with this module loaded, on a test database,
+ * and the Amazon sandbox on a loopback port, sharing one frozen clock that tests move by hand.
+ */
+import type { ClockPort } from '../../src/host/ports.ts';
+import { Stores } from '../../src/stores/stores.ts';
+import type { AmazonStore } from '../../src/stores/store.ts';
+import { OrderSync, type StoreSyncResult } from '../../src/sync/order-sync.ts';
+import { OrderRepository, type StoredOrder } from '../../src/orders/order-repository.ts';
+import { startAmazonSandbox, SandboxClock, type RunningAmazonSandbox, type PlaceOrderInput } from '../../sandbox/amazon/index.ts';
+import { applyShipment } from '../../sandbox/amazon/shipments.ts';
+import { unshippedQuantity } from '../../sandbox/amazon/order-book.ts';
+import type { Host } from '../../sandbox/host/host.ts';
+import type { HostOrder } from '../../src/host/ports.ts';
+import type { TestDatabase } from './databases.ts';
+import { openTestHost, REPO_ROOT } from './host.ts';
+
+export const START = '2026-11-26T10:00:00.000Z';
+export const MINUTE = 60_000;
+
+export interface E2E {
+  host: Host;
+  amazon: RunningAmazonSandbox;
+  clock: ClockPort;
+  store: AmazonStore;
+  stores: Stores;
+  orders: OrderRepository;
+  sync(): Promise<StoreSyncResult>;
+  /** Moves the shared clock (Amazon's lifecycle runs with it). */
+  advance(ms: number): void;
+  place(input: Omit<PlaceOrderInput, 'sellerId'>): string;
+  /** The seller ships every open unit in Seller Central (outside the host). */
+  shipOnAmazon(amazonOrderId: string): void;
+  product(sku: string, qty: number, options?: { enabled?: boolean; manageStock?: boolean; name?: string }): Promise<string>;
+  stored(amazonOrderId: string): Promise<StoredOrder>;
+  hostOrder(amazonOrderId: string): Promise<HostOrder | null>;
+  close(): Promise<void>;
+}
+
+export async function startE2E(db: TestDatabase, options: { integratedAt?: Date; verificationDelayMs?: number; fbaShipDelayMs?: number } = {}): Promise<E2E> {
+  const sandboxClock = new SandboxClock({ start: START, speed: 0 });
+  const amazon = await startAmazonSandbox({
+    port: 0,
+    clock: sandboxClock,
+    verificationDelayMs: options.verificationDelayMs ?? 5 * MINUTE,
+    fbaShipDelayMs: options.fbaShipDelayMs ?? 30 * MINUTE,
+  });
+  const clock: ClockPort = { now: () => new Date(sandboxClock.now()) };
+  const { host } = await openTestHost(db, { modules: [{ directory: REPO_ROOT }], clock });
+  const stores = host.container.get(Stores);
+  const store = await stores.add({
+    name: 'Sandbox US',
+    region: 'na',
+    marketplaceId: 'ATVPDKIKX0DER',
+    sellerId: amazon.demoApp.sellerId,
+    clientId: amazon.demoApp.clientId,
+    clientSecret: amazon.demoApp.clientSecret,
+    refreshToken: amazon.demoApp.refreshToken,
+    spApiEndpoint: amazon.url,
+    lwaEndpoint: amazon.lwaUrl,
+    integratedAt: options.integratedAt ?? clock.now(),
+  });
+  const orders = host.container.get(OrderRepository);
+  const sync = host.container.get(OrderSync);
+  return {
+    host,
+    amazon,
+    clock,
+    store,
+    stores,
+    orders,
+    async sync() {
+      const [result] = await sync.run({ storeId: store.id });
+      return result;
+    },
+    advance: (ms) => sandboxClock.advance(ms),
+    place: (input) => amazon.placeOrder({ sellerId: amazon.demoApp.sellerId, marketplaceId: 'ATVPDKIKX0DER', ...input }).orderId,
+    shipOnAmazon(amazonOrderId) {
+      const order = amazon.book.get(amazonOrderId);
+      if (!order) throw new Error(`the sandbox has no order ${amazonOrderId}`);
+      const items = order.items.map((i) => ({ orderItemId: i.orderItemId, quantity: unshippedQuantity(i) })).filter((i) => i.quantity > 0);
+      const refusal = applyShipment(amazon.book, order, { packageReferenceId: '1', carrierCode: 'UPS', trackingNumber: '1Z999', shipTime: sandboxClock.now(), items, via: 'confirmShipment' }, sandboxClock.now());
+      if (refusal) throw new Error(refusal.message);
+    },
+    async product(sku, qty, productOptions = {}) {
+      const saved = await host.services.catalog.create({
+        sku,
+        name: productOptions.name ?? `Product ${sku}`,
+        qty,
+        enabled: productOptions.enabled ?? true,
+        manageStock: productOptions.manageStock ?? true,
+      });
+      if (!saved.ok) throw new Error(saved.errors.map((e) => e.message).join('; '));
+      return saved.id;
+    },
+    async stored(amazonOrderId) {
+      const found = await orders.find(store.id, amazonOrderId);
+      if (!found) throw new Error(`order ${amazonOrderId} is not stored`);
+      return found;
+    },
+    hostOrder: (amazonOrderId) => host.services.orders.findByExternalReference('amazon', amazonOrderId),
+    async close() {
+      await amazon.close();
+      await host.close();
+    },
+  };
+}
