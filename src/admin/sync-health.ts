@@ -68,21 +68,26 @@ function resultTone(result: string | null): SyncHealthView['resultTone'] {
   return 'neutral';
 }
 
-/** The run's counts, e.g. {"fetched": 12, "imported": 3} -> "Fetched: 12". Anything else is shown as it is. */
+/**
+ * The run's counts from its JSON stats, e.g. {"seen": 12, "imported": 3, "durationMs": 840}: numbers
+ * only (ids and texts are shown elsewhere), labelled in words, durations as durations.
+ */
 function statsList(json: string | null): SyncHealthView['stats'] {
   if (json === null || json.trim() === '') return [];
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(json);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return Object.entries(parsed as Record<string, unknown>).map(([key, value]) => ({
-        label: key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase().replace(/^./, (c) => c.toUpperCase()),
-        value: typeof value === 'object' ? JSON.stringify(value) : String(value),
-      }));
-    }
+    parsed = JSON.parse(json);
   } catch {
-    // Not JSON: shown as text below.
+    return [{ label: 'Counts', value: json }];
   }
-  return [{ label: 'Counts', value: json }];
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return [];
+  return Object.entries(parsed as Record<string, unknown>)
+    .filter(([key, value]) => typeof value === 'number' && !/Id$/.test(key))
+    .map(([key, value]) => {
+      const duration = key.endsWith('Ms');
+      const words = key.replace(/Ms$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+      return { label: words.replace(/^./, (c) => c.toUpperCase()), value: duration ? durationText(value as number) : String(value) };
+    });
 }
 
 export function syncHealthView(store: AmazonStore, state: SyncState, now: Date, schedule: string | null = syncSchedule()): SyncHealthView {

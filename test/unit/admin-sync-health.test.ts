@@ -1,0 +1,38 @@
+import { expect } from 'chai';
+import { syncHealthView, type SyncState } from '../../src/admin/sync-health.ts';
+import type { AmazonStore } from '../../src/stores/store.ts';
+
+const store = { id: 1, name: 'US', status: 'active' } as AmazonStore;
+const now = new Date('2026-11-26T10:07:30Z');
+const state = (change: Partial<SyncState> = {}): SyncState => ({
+  cursor: new Date('2026-11-26T10:03:00Z'),
+  lastStartedAt: new Date('2026-11-26T10:05:00Z'),
+  lastFinishedAt: new Date('2026-11-26T10:05:02Z'),
+  lastSuccessAt: new Date('2026-11-26T10:05:02Z'),
+  lastResult: 'ok',
+  lastError: null,
+  lastStats: JSON.stringify({ storeId: 1, storeName: 'US', result: 'ok', error: null, seen: 12, imported: 3, apiCalls: 2, durationMs: 2100 }),
+  ...change,
+});
+
+describe('sync health view', () => {
+  it('shows the last run, its counts, the cursor lag and the next run from the schedule', () => {
+    const view = syncHealthView(store, state(), now, '*/5 * * * *');
+    expect(view).to.include({ running: false, result: 'ok', resultTone: 'ok', lastRunDuration: '2 s', cursorLag: '4 min', lastError: null });
+    expect(view.nextRun?.text).to.equal('2026-11-26 10:10 UTC');
+    expect(view.stats).to.deep.equal([
+      { label: 'Seen', value: '12' },
+      { label: 'Imported', value: '3' },
+      { label: 'Api calls', value: '2' },
+      { label: 'Duration', value: '2 s' },
+    ]);
+  });
+
+  it('says when a run is going on, failed, or the store is inactive', () => {
+    expect(syncHealthView(store, state({ lastStartedAt: new Date('2026-11-26T10:07:00Z') }), now, '*/5 * * * *')).to.include({ running: true, result: 'running' });
+    expect(syncHealthView(store, state({ lastResult: 'failed', lastError: 'QuotaExceeded' }), now, '*/5 * * * *')).to.include({ resultTone: 'bad', lastError: 'QuotaExceeded' });
+    const inactive = syncHealthView({ ...store, status: 'inactive' }, state(), now, '*/5 * * * *');
+    expect(inactive).to.include({ nextRun: null, nextRunNote: 'Store is inactive: orders are not synced' });
+    expect(syncHealthView(store, state(), now, null).nextRunNote).to.equal('Not scheduled');
+  });
+});
