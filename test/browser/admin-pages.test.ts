@@ -1,24 +1,28 @@
 /**
  * The admin pages in a real Chromium, through the reference host (login, session, CSRF, ACL,
- * layout), on both databases. Orders are Amazon documents stored as the sync stores them
- * (OrderRepository.upsertFromAmazon) and imported by the module's importer; screenshots of the
- * main pages go to test-output/screenshots/.
+ * layout), on both databases. A fixed set of Amazon order documents is put in place as the sync
+ * stores them (OrderRepository.upsertFromAmazon) and imported by the module's importer, so every
+ * filter, sort and page can be checked against known data; admin-sync.test.ts drives the same
+ * pages with the Amazon sandbox and the real sync. Screenshots go to test-output/screenshots/.
  */
 import fs from 'node:fs';
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { describeEachDatabase } from '../support/databases.ts';
 import { REPO_ROOT, startTestAdmin, type AdminTestHost } from '../support/host.ts';
 import { AdminClient } from '../support/admin-client.ts';
 import { FakeClock } from '../support/clock.ts';
 import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
-import { moduleServices, type ModuleServices } from '../support/module-services.ts';
+import { Stores } from '../../src/stores/stores.ts';
+import { OrderRepository } from '../../src/orders/order-repository.ts';
+import { OrderImporter } from '../../src/orders/order-importer.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
 import { importDecision } from '../../src/orders/rules.ts';
 import { searchText } from '../../src/orders/search-text.ts';
 import type { Order } from '../../src/amazon/models.ts';
 import type { AmazonStore } from '../../src/stores/store.ts';
 import { describeInBrowser, launchChromium, screenshot } from './support/chromium.ts';
+import { gridRows as rowsOn, login as loginOn, signedInTab, type AdminTab } from './support/admin-browser.ts';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const BUYERS = ['Jane Cooper', 'Wade Warren', 'Zoë Müller', 'Esther Howard', 'zoe Adams', 'Robert Fox', XSS, 'Guy Hawkins'];
@@ -73,16 +77,13 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
     let t: AdminTestHost;
     let us: AmazonStore;
     let eu: AmazonStore;
-    let context: BrowserContext;
+    let tab: AdminTab;
     let page: Page;
-    const dialogs: string[] = [];
-    const pageErrors: string[] = [];
     const shotPrefix = () => db().kind;
 
     const path = (p: string) => `${t.url}/admin${p}`;
-    let services: ModuleServices;
-    const stores = () => services.stores;
-    const repository = () => services.orders;
+    const stores = () => t.host.container.get(Stores);
+    const repository = () => t.host.container.get(OrderRepository);
     async function put(storeId: number, order: Order) {
       const store = await stores().get(storeId);
       const snapshot = snapshotFromAmazon(order, store.marketplaceId);
@@ -92,17 +93,10 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
     }
     /** What the sync does after storing a page of orders: create the host orders that can be. */
     async function importStored(store: AmazonStore) {
-      await services.importer.processStore(store, await stores().settings(store.id));
+      await t.host.container.get(OrderImporter).processStore(store, await stores().settings(store.id));
     }
-    async function gridRows(): Promise<string[]> {
-      return page.locator('tr[data-order-number]').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.orderNumber!));
-    }
-    async function login(target: Page, username: string) {
-      await target.goto(path('/login'));
-      await target.fill('#username', username);
-      await target.fill('#password', `${username}-password`);
-      await Promise.all([target.waitForURL(/\/admin(\/|$)/), target.click('button[type="submit"]')]);
-    }
+    const gridRows = () => rowsOn(page);
+    const login = (target: Page, username: string) => loginOn(target, t.url, username);
     async function submitFilters() {
       await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Apply Filters' }).click()]);
       await page.waitForLoadState('load');
@@ -111,7 +105,6 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
     before(async function () {
       this.timeout(60_000);
       t = await startTestAdmin(db(), { modules: [{ directory: REPO_ROOT }], clock });
-      services = await moduleServices(t.host.container);
       const created = await t.host.services.catalog.create({ sku: 'MUG-RED', name: 'Red mug', enabled: true, qty: 1000, manageStock: true });
       if (!created.ok) throw new Error('catalog');
       us = await stores().add({ name: 'Acme US', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: 'A2SELLER0001', clientId: 'c', clientSecret: 's', refreshToken: 'r', integratedAt: new Date('2026-10-01T00:00:00Z') });
@@ -124,25 +117,19 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
         cursor: new Date('2026-11-26T09:57:00Z'), last_started_at: new Date('2026-11-26T09:55:00Z'), last_finished_at: new Date('2026-11-26T09:55:03Z'),
         last_success_at: new Date('2026-11-26T09:55:03Z'), last_result: 'success', last_stats: JSON.stringify({ ordersFetched: COUNT, imported: 22 }),
       });
-      context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-      page = await context.newPage();
-      page.on('dialog', async (dialog) => {
-        dialogs.push(dialog.message());
-        await dialog.dismiss();
-      });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      await login(page, 'admin');
+      tab = await signedInTab(browser, t.url, 'admin');
+      page = tab.page;
     });
 
     after(async () => {
-      await context?.close();
+      await tab?.context.close();
       await t?.close();
     });
 
     afterEach(() => {
       // Nothing Amazon sent may ever run: no alert, no script error, on any page of any test.
-      expect(dialogs, 'dialogs').to.deep.equal([]);
-      expect(pageErrors, 'page errors').to.deep.equal([]);
+      expect(tab.dialogs, 'dialogs').to.deep.equal([]);
+      expect(tab.pageErrors, 'page errors').to.deep.equal([]);
     });
 
     it('opens the store cards, a store dashboard and All Orders', async () => {
@@ -292,7 +279,7 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
       expect(await page.locator('main').textContent()).to.contain('Not eligible for import yet');
 
       // Import disabled: the number opens Seller Central for the store's marketplace (a stub answers, no network).
-      await context.route('https://sellercentral.amazon.de/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Seller Central</title>' }));
+      await tab.context.route('https://sellercentral.amazon.de/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Seller Central</title>' }));
       await page.goto(path(`/amazon/stores/${eu.id}/orders`));
       expect(await page.locator('.asc-alert--info').textContent()).to.contain('Order import is disabled');
       const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('link', { name: /^302-0000000-0000001/ }).click()]);
@@ -315,29 +302,6 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
       expect(await page.locator('[role="status"]').first().textContent()).to.contain('the host order was created');
       await Promise.all([page.waitForURL(/\/admin\/orders\/\d+$/), page.getByRole('link', { name: /^Open host order/ }).click()]);
       expect(await page.locator('main').textContent()).to.contain('VASE-GREEN');
-    });
-
-    it('resolves an unmatched SKU and the host order appears', async () => {
-      const m = { ...made(41), buyer: 'Lamp Buyer', status: 'UNSHIPPED' as const };
-      await put(us.id, doc(m, { orderItems: [amazonItem({ sku: 'LAMP-BLUE-XL', qty: 1, unitPrice: '40.00', product: { sellerSku: 'LAMP-BLUE-XL', title: 'Blue lamp', asin: 'B0LAMP0001' } })] }));
-      await importStored(us);
-      const lamp = await t.host.services.catalog.create({ sku: 'LAMP-1', name: 'Blue lamp', enabled: true, qty: 3, manageStock: true });
-      if (!lamp.ok) throw new Error('catalog');
-      await page.goto(path(`/amazon/stores/${us.id}`));
-      await page.getByRole('link', { name: 'Unmatched Listings' }).click();
-      await page.waitForURL(/unmatched$/);
-      await page.getByLabel('Host product SKU for LAMP-BLUE-XL').fill('LAMP-0');
-      await page.getByRole('button', { name: 'Assign' }).click();
-      expect(await page.locator('#match-0-error').textContent()).to.equal('The catalog has no product with SKU "LAMP-0"');
-      await screenshot(page, `${shotPrefix()}-unmatched-listings`);
-      await page.getByLabel('Host product SKU for LAMP-BLUE-XL').fill('LAMP-1');
-      await Promise.all([page.waitForURL(/matched=1/), page.getByRole('button', { name: 'Assign' }).click()]);
-      expect(await page.locator('[role="status"]').first().textContent()).to.contain('Listing matched: 1 order imported.');
-      await page.goto(path(`/amazon/stores/${us.id}/orders?orderNumber=${m.id}`));
-      await page.getByRole('link', { name: new RegExp(`^${m.id}`) }).click();
-      await page.waitForURL(/\/admin\/orders\/\d+$/);
-      const hostOrder = await page.locator('main').textContent();
-      expect(hostOrder).to.contain('LAMP-1').and.contain(`reference ${m.id}`);
     });
 
     it('changes Order Settings from the dashboard: inline validation, locked fields, and the links follow the import mode', async () => {
