@@ -84,7 +84,7 @@ export class AmazonOrderReader {
       const response = await fetch(input, init);
       const listener = this.listeners.get(store.id);
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      if (listener && url.startsWith(apiOrigin)) {
+      if (listener && url.startsWith(apiOrigin) && !url.startsWith(store.lwaEndpoint)) {
         listener.counters.apiCalls += 1;
         if (response.status === 429) listener.counters.throttled += 1;
       }
