@@ -70,6 +70,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('host_order_id', 64).nullable();
     t.string('host_order_number', 64).nullable();
     t.datetime('imported_at', { precision: 3 }).nullable();
+    /** When buyer PII was removed from this row (Amazon's Data Protection Policy retention). */
+    t.datetime('pii_purged_at', { precision: 3 }).nullable();
     t.datetime('created_at', { precision: 3 }).notNullable();
     t.datetime('updated_at', { precision: 3 }).notNullable();
     t.unique(['store_id', 'amazon_order_id']);

@@ -12,6 +12,7 @@ import { StoreLease } from './sync/store-lease.ts';
 import { AmazonOrderReader } from './sync/amazon-order-reader.ts';
 import { OrderSync } from './sync/order-sync.ts';
 import { OrderSyncCron } from './sync/sync-cron.ts';
+import { BuyerDataPurge } from './orders/pii-purge.ts';
 import { SyncCommand } from './cli/sync-command.ts';
 import { StoreAddCommand, StoreListCommand, StoreStatusCommand } from './cli/store-commands.ts';
 import { SettingsGetCommand, SettingsSetCommand } from './cli/settings-commands.ts';
@@ -31,12 +32,16 @@ const cliCommands: Newable<object>[] = [
   SyncCommand,
 ];
 
+const cronJobs: Newable<object>[] = [OrderSyncCron, BuyerDataPurge];
+
 export const containerModule = new ContainerModule(({ bind }) => {
   for (const service of services) bind(service).toSelf().inSingletonScope();
   for (const command of cliCommands) {
     bind(command).toSelf().inSingletonScope();
     bind(Contributions.CliCommand).toService(command);
   }
-  bind(OrderSyncCron).toSelf().inSingletonScope();
-  bind(Contributions.CronObserver).toService(OrderSyncCron);
+  for (const job of cronJobs) {
+    bind(job).toSelf().inSingletonScope();
+    bind(Contributions.CronObserver).toService(job);
+  }
 });
