@@ -16,7 +16,7 @@ describeEachDatabase('order sync faults', (db) => {
   afterEach(async () => {
     sinon.restore();
     await e.close();
-    for (const table of ['amazon_order_log', 'amazon_order_item', 'amazon_order', 'amazon_sync_state', 'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store', 'host_order_comment', 'host_order_line', 'host_order', 'host_stock_reservation', 'host_product']) {
+    for (const table of ['amazon_order_refetch', 'amazon_order_log', 'amazon_order_item', 'amazon_order', 'amazon_sync_state', 'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store', 'host_order_comment', 'host_order_line', 'host_order', 'host_stock_reservation', 'host_product']) {
       if (await db().knex.schema.hasTable(table)) await db().knex(table).del();
     }
   });
@@ -30,16 +30,33 @@ describeEachDatabase('order sync faults', (db) => {
     expect(await e.hostOrder(id)).to.not.equal(null);
   });
 
-  it('stores the valid orders of a page and logs the invalid one by id and field', async () => {
+  it('logs an order Amazon sent invalid, by id and field, and fetches it again by id instead of losing it', async () => {
     e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
     e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    // The page carries one broken order; getOrder for it answers with the whole order.
     e.amazon.addFault({ operation: 'searchOrders', kind: 'invalidOrder', variant: 'wrongType' });
     e.advance(5 * MINUTE);
     const result = await e.sync();
-    expect(result).to.include({ result: 'ok', seen: 1, imported: 1, invalid: 1 });
+    expect(result).to.include({ result: 'ok', invalid: 1, seen: 2, imported: 2 });
     const logged = await db().knex('amazon_api_error').where({ code: 'InvalidOrder' });
     expect(logged).to.have.length(1);
     expect(logged[0].message).to.match(/^Order \d{3}-\d{7}-\d{7}: /);
+    const invalidId = /^Order (\S+):/.exec(logged[0].message)![1];
+    expect(e.amazon.requests({ operation: 'getOrder' }).map((r) => r.path)).to.deep.equal([`/orders/2026-01-01/orders/${invalidId}`]);
+    expect((await e.stored(invalidId)).importState).to.equal('imported');
+    expect(await db().knex('amazon_order_refetch').count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(0);
+  });
+
+  it('keeps an order that stays invalid queued, and stores it once Amazon sends it whole', async () => {
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    e.amazon.addFault({ operation: '*', kind: 'invalidOrder', variant: 'missingField', count: 2 });
+    e.advance(5 * MINUTE);
+    expect(await e.sync()).to.include({ result: 'ok', seen: 0, invalid: 1 });
+    expect(await db().knex('amazon_order_refetch').first()).to.include({ amazon_order_id: id, attempts: 1 });
+    expect(await e.orders.find(e.store.id, id)).to.equal(null);
+    e.advance(5 * MINUTE);
+    expect(await e.sync()).to.include({ result: 'ok', seen: 1, imported: 1 });
+    expect(await db().knex('amazon_order_refetch').count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(0);
   });
 
   it('continues from the saved page after a failure, and restarts the window when the page token expired', async () => {
