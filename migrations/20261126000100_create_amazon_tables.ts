@@ -70,6 +70,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('host_order_id', 64).nullable();
     t.string('host_order_number', 64).nullable();
     t.datetime('imported_at', { precision: 3 }).nullable();
+    /** When buyer PII was removed from this row (Amazon's Data Protection Policy retention). */
+    t.datetime('pii_purged_at', { precision: 3 }).nullable();
     t.datetime('created_at', { precision: 3 }).notNullable();
     t.datetime('updated_at', { precision: 3 }).notNullable();
     t.unique(['store_id', 'amazon_order_id']);
@@ -95,6 +97,18 @@ export async function up(knex: Knex): Promise<void> {
     t.text('raw', 'mediumtext').notNullable();
     t.unique(['order_id', 'order_item_id']);
     t.index(['seller_sku']);
+  });
+
+  /** Orders Amazon sent in a shape the module could not use: fetched again with getOrder until they are. */
+  await knex.schema.createTable('amazon_order_refetch', (t) => {
+    t.increments('id').primary();
+    t.integer('store_id').unsigned().notNullable().references('amazon_store.id').onDelete('CASCADE');
+    t.string('amazon_order_id', 32).notNullable();
+    t.text('reason').notNullable();
+    t.integer('attempts').notNullable().defaultTo(0);
+    t.datetime('created_at', { precision: 3 }).notNullable();
+    t.datetime('updated_at', { precision: 3 }).notNullable();
+    t.unique(['store_id', 'amazon_order_id']);
   });
 
   await knex.schema.createTable('amazon_listing_match', (t) => {
@@ -187,6 +201,7 @@ export async function down(knex: Knex): Promise<void> {
     'amazon_sync_state',
     'amazon_order_log',
     'amazon_listing_match',
+    'amazon_order_refetch',
     'amazon_order_item',
     'amazon_order',
     'amazon_order_settings',

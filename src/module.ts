@@ -12,6 +12,7 @@ import { StoreLease } from './sync/store-lease.ts';
 import { AmazonOrderReader } from './sync/amazon-order-reader.ts';
 import { OrderSync } from './sync/order-sync.ts';
 import { OrderSyncCron } from './sync/sync-cron.ts';
+import { BuyerDataPurge } from './orders/pii-purge.ts';
 import { SyncCommand } from './cli/sync-command.ts';
 import { StoreAddCommand, StoreListCommand, StoreStatusCommand } from './cli/store-commands.ts';
 import { SettingsGetCommand, SettingsSetCommand } from './cli/settings-commands.ts';
@@ -68,7 +69,7 @@ const dashboardWidgets: Newable<object>[] = [ImportProblemsMessage];
 
 const settingsSections: Newable<object>[] = [OrderSettingsSection];
 
-const cronObservers: Newable<object>[] = [OrderSyncCron];
+const cronJobs: Newable<object>[] = [OrderSyncCron, BuyerDataPurge];
 
 export const containerModule = new ContainerModule(({ bind }) => {
   for (const service of services) bind(service).toSelf().inSingletonScope();
@@ -77,7 +78,7 @@ export const containerModule = new ContainerModule(({ bind }) => {
     [Contributions.AdminRoute, adminRoutes],
     [Contributions.DashboardWidget, dashboardWidgets],
     [Contributions.SettingsSection, settingsSections],
-    [Contributions.CronObserver, cronObservers],
+    [Contributions.CronObserver, cronJobs],
   ];
   for (const [point, classes] of contributions) {
     for (const contribution of classes) {

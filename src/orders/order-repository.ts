@@ -171,6 +171,8 @@ export class OrderRepository {
       grand_total_e4: snapshot.grandTotal ? toE4(snapshot.grandTotal.amount).toString() : null,
       currency_code: snapshot.grandTotal?.currencyCode ?? null,
       raw: JSON.stringify(order),
+      // A newer version carries buyer data again: the purge job looks at it anew.
+      pii_purged_at: null,
       import_state: importState,
       host_action: hostAction,
       updated_at: now,

@@ -7,7 +7,7 @@ import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
-import { AmazonApiError, createSpApiClient, type Order, type SpApiClient } from '../amazon/index.ts';
+import { AmazonApiError, AmazonResponseError, createSpApiClient, type Order, type SpApiClient } from '../amazon/index.ts';
 import { Stores } from '../stores/stores.ts';
 import type { AmazonStore } from '../stores/store.ts';
 
@@ -84,7 +84,7 @@ export class AmazonOrderReader {
       const response = await fetch(input, init);
       const listener = this.listeners.get(store.id);
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      if (listener && url.startsWith(apiOrigin)) {
+      if (listener && url.startsWith(apiOrigin) && !url.startsWith(store.lwaEndpoint)) {
         listener.counters.apiCalls += 1;
         if (response.status === 429) listener.counters.throttled += 1;
       }
@@ -120,14 +120,36 @@ export class AmazonOrderReader {
     }
   }
 
+  /** One order again (for those a page carried in a shape the module could not use). */
+  async getOrder(store: AmazonStore, orderId: string, counters: CallCounters): Promise<{ order: Order } | { invalid: string }> {
+    const client = await this.client(store);
+    this.listeners.set(store.id, { counters });
+    try {
+      return { order: (await client.orders.getOrder(orderId, INCLUDED_DATA)).order };
+    } catch (error) {
+      if (error instanceof AmazonResponseError) return { invalid: error.message };
+      throw error;
+    } finally {
+      this.listeners.delete(store.id);
+    }
+  }
+
   /** Amazon answers an expired (or foreign) pagination token with 400 InvalidInput naming the token. */
   isExpiredToken(error: unknown): boolean {
     return error instanceof AmazonApiError && error.status === 400 && /token/i.test(`${error.message} ${error.details ?? ''}`);
   }
 
-  /** An order Amazon sent that the module cannot store: kept in the communication errors log. */
+  /**
+   * An order Amazon sent that the module cannot store: kept in the communication errors log and,
+   * when it has an id, queued to be fetched again (so it is not lost when the cursor moves on).
+   */
   async recordInvalid(store: AmazonStore, orderId: string | null, message: string, trx: Knex.Transaction): Promise<void> {
     this.logger.warn('Amazon sent an order the module cannot use', { storeId: store.id, amazonOrderId: orderId, reason: message });
+    if (orderId) {
+      const now = this.clock.now();
+      const updated = await trx('amazon_order_refetch').where({ store_id: store.id, amazon_order_id: orderId }).update({ reason: message, updated_at: now });
+      if (updated === 0) await trx('amazon_order_refetch').insert({ store_id: store.id, amazon_order_id: orderId, reason: message, created_at: now, updated_at: now });
+    }
     await trx('amazon_api_error').insert({
       store_id: store.id,
       operation: 'searchOrders',

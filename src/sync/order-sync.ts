@@ -22,12 +22,16 @@ import { OrderRepository } from '../orders/order-repository.ts';
 import { importDecision } from '../orders/rules.ts';
 import { OrderDataError } from '../orders/order-snapshot.ts';
 import { StoreLease } from './store-lease.ts';
+import type { Order } from '../amazon/models.ts';
+import type { OrderSettings } from '../stores/order-settings.ts';
 import { AmazonOrderReader, type SyncProgress } from './amazon-order-reader.ts';
 
 /** Amazon refuses a window ending less than two minutes ago; a little more absorbs clock skew. */
 export const LAST_UPDATED_BEFORE_LAG_MS = 2 * 60 * 1000 + 5_000;
 /** Re-read a few minutes before the cursor: Amazon's lastUpdatedTime can land slightly late. */
 export const CURSOR_OVERLAP_MS = 5 * 60 * 1000;
+/** getOrder allows 0.5 requests/s: a handful per run keeps the sync quick. */
+export const REFETCH_PER_RUN = 10;
 
 export interface StoreSyncResult {
   storeId: number;
@@ -103,6 +107,7 @@ export class OrderSync {
     try {
       try {
         await this.pageOrders(store, result, options);
+        await this.refetchInvalid(store, result);
       } finally {
         // Blocked and ready orders are retried from stored data even when Amazon could not be reached.
         const stats = await this.importer.processStore(store, await this.stores.settings(store.id));
@@ -162,23 +167,7 @@ export class OrderSync {
       result.invalid += page.invalid.length;
 
       await this.db.transaction(async (trx) => {
-        for (const order of page.orders) {
-          let snapshot;
-          try {
-            snapshot = snapshotFromAmazon(order, store.marketplaceId);
-          } catch (error) {
-            if (!(error instanceof OrderDataError)) throw error;
-            result.invalid += 1;
-            await this.reader.recordInvalid(store, order.orderId, error.message, trx);
-            continue;
-          }
-          const decision = importDecision(snapshot, settings, store.integratedAt);
-          if (decision === 'hidden') continue;
-          result.seen += 1;
-          const outcome = await this.orders.upsertFromAmazon(trx, store.id, order, snapshot, decision);
-          if (outcome === 'new') result.new += 1;
-          if (outcome === 'updated') result.updated += 1;
-        }
+        for (const order of page.orders) await this.storeOrder(trx, store, settings, order, result);
         for (const invalid of page.invalid) await this.reader.recordInvalid(store, invalid.orderId, invalid.message, trx);
         const next = page.nextToken;
         await trx('amazon_sync_state')
@@ -189,6 +178,48 @@ export class OrderSync {
       if (!(await this.lease.renew(store.id, this.owner))) throw new Error('lost the store lease (the run took longer than the lease); stopping');
       if (!page.nextToken) return;
       window = { ...window, token: page.nextToken };
+    }
+  }
+
+  /** Stores one order as Amazon sent it (unless it predates the integration); counts what happened. */
+  private async storeOrder(trx: Knex.Transaction, store: AmazonStore, settings: OrderSettings, order: Order, result: StoreSyncResult): Promise<void> {
+    let snapshot;
+    try {
+      snapshot = snapshotFromAmazon(order, store.marketplaceId);
+    } catch (error) {
+      if (!(error instanceof OrderDataError)) throw error;
+      result.invalid += 1;
+      await this.reader.recordInvalid(store, order.orderId, error.message, trx);
+      return;
+    }
+    await trx('amazon_order_refetch').where({ store_id: store.id, amazon_order_id: order.orderId }).del();
+    const decision = importDecision(snapshot, settings, store.integratedAt);
+    if (decision === 'hidden') return;
+    result.seen += 1;
+    const outcome = await this.orders.upsertFromAmazon(trx, store.id, order, snapshot, decision);
+    if (outcome === 'new') result.new += 1;
+    if (outcome === 'updated') result.updated += 1;
+  }
+
+  /** Orders a page carried in an unusable shape, fetched again one by one (a few per run). */
+  private async refetchInvalid(store: AmazonStore, result: StoreSyncResult): Promise<void> {
+    const queued: Array<{ amazon_order_id: string }> = await this.db('amazon_order_refetch')
+      .where({ store_id: store.id })
+      .orderBy('updated_at')
+      .limit(REFETCH_PER_RUN)
+      .select('amazon_order_id');
+    if (queued.length === 0) return;
+    const settings = await this.stores.settings(store.id);
+    for (const { amazon_order_id: orderId } of queued) {
+      const fetched = await this.reader.getOrder(store, orderId, result);
+      await this.db.transaction(async (trx) => {
+        if ('order' in fetched) await this.storeOrder(trx, store, settings, fetched.order, result);
+        else {
+          await trx('amazon_order_refetch')
+            .where({ store_id: store.id, amazon_order_id: orderId })
+            .update({ reason: fetched.invalid, attempts: trx.raw('attempts + 1'), updated_at: this.clock.now() });
+        }
+      });
     }
   }
 

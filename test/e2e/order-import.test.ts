@@ -21,7 +21,7 @@ describeEachDatabase('order import end to end', (db) => {
     sinon.restore();
     await e.close();
     // Each test starts from empty tables.
-    for (const table of ['amazon_order_log', 'amazon_order_item', 'amazon_order', 'amazon_listing_match', 'amazon_sync_state', 'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store']) {
+    for (const table of ['amazon_order_refetch', 'amazon_order_log', 'amazon_order_item', 'amazon_order', 'amazon_listing_match', 'amazon_sync_state', 'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store']) {
       await db().knex(table).del();
     }
     for (const table of ['host_order_comment', 'host_shipment_item', 'host_shipment', 'host_credit_memo_item', 'host_credit_memo', 'host_order_line', 'host_order', 'host_customer', 'host_stock_reservation', 'host_product']) {

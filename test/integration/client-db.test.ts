@@ -7,7 +7,7 @@ import { RATE_BUCKET_TABLE } from '../../src/amazon/rate-limiter.ts';
 import { fromDb } from '../../src/db/time.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { migrateModule } from '../support/module-database.ts';
-import { FakeAmazon } from '../support/fake-amazon.ts';
+import { useFakeAmazon } from '../support/fake-amazon.ts';
 import { FakeClock, fakeSleep } from '../support/fake-time.ts';
 import { CapturingLogger, StaticTokens, order, testStore } from '../support/amazon-fixtures.ts';
 import type { AmazonStoreConnection, SpApiClientDependencies } from '../../src/amazon/client.ts';
@@ -15,11 +15,10 @@ import type { AmazonStoreConnection, SpApiClientDependencies } from '../../src/a
 const ORDER_PATH = '/orders/2026-01-01/orders/111-0000001-0000001';
 
 describeEachDatabase('SP-API client with the database', (db) => {
-  let amazon: FakeAmazon;
+  const amazon = useFakeAmazon();
   let storeId: number;
 
   before(async () => {
-    amazon = await FakeAmazon.start();
     const { knex } = db();
     await migrateModule(knex);
     const now = new Date();
@@ -29,16 +28,10 @@ describeEachDatabase('SP-API client with the database', (db) => {
     });
     storeId = Number(id);
   });
-  after(async () => amazon.close());
   beforeEach(async () => {
     await db().knex(RATE_BUCKET_TABLE).delete();
     await db().knex('amazon_api_error').delete();
   });
-  afterEach(() => {
-    expect(amazon.violations).to.deep.equal([]);
-    amazon.reset();
-  });
-
   function client(store: Partial<AmazonStoreConnection> = {}, deps: Partial<SpApiClientDependencies> = {}) {
     const clock = new FakeClock();
     const sleep = fakeSleep(clock);

@@ -18,6 +18,7 @@ import { migrateModule } from '../support/module-database.ts';
 import { ReferenceBucket } from '../support/token-bucket.ts';
 import { order } from '../support/amazon-fixtures.ts';
 import { validateRequest } from '../support/sp-api-contract.ts';
+import { startAmazonSandbox } from '../../sandbox/amazon/index.ts';
 
 const RATE = 10;
 const BURST = 5;
@@ -100,6 +101,34 @@ describeEachDatabase('rate limit shared by two processes', (db) => {
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('against the Amazon sandbox: two processes get 0 throttled answers from its token bucket', async function () {
+    this.timeout(60_000);
+    await db().knex(RATE_BUCKET_TABLE).delete();
+    const amazon = await startAmazonSandbox({ port: 0, rateLimits: { getOrder: { rate: RATE, burst: BURST } } });
+    try {
+      const app = amazon.demoApp;
+      const orderId = amazon.placeOrder({ sellerId: app.sellerId, items: [{ sku: 'MUG-BLUE-12OZ', qty: 1 }] }).orderId;
+      const common = {
+        DATABASE_URL: db().url, SERVER_URL: amazon.url, LWA_URL: amazon.lwaUrl, CLIENT_ID: app.clientId, CLIENT_SECRET: app.clientSecret,
+        REFRESH_TOKEN: app.refreshToken, SELLER_ID: app.sellerId, ORDER_ID: orderId,
+        START_AT: String(Date.now() + 4000), DURATION_MS: String(DURATION_MS), CONCURRENCY: '3', RATE: String(RATE), BURST: String(BURST),
+      };
+      const results = await Promise.all([runWorker({ ...common, WORKER: 'a' }), runWorker({ ...common, WORKER: 'b' })]);
+      expect(amazon.throttledCounts().getOrder ?? 0, `sandbox throttled; workers said ${JSON.stringify(results)}`).to.equal(0);
+      expect(results.map((r) => r.failed)).to.deep.equal([0, 0]);
+      expect(Math.min(results[0].ok, results[1].ok)).to.be.greaterThan(5);
+      // After the warm-up calls: at most burst + rate * elapsed, as Amazon's bucket allows.
+      const served = amazon
+        .requests({ operation: 'getOrder' })
+        .filter((r) => r.status === 200 && Date.parse(r.time) >= Number(common.START_AT))
+        .map((r) => Date.parse(r.time));
+      const elapsedS = (Math.max(...served) - Math.min(...served)) / 1000;
+      expect(served.length).to.be.at.most(BURST + RATE * elapsedS + 1);
+    } finally {
+      await amazon.close();
     }
   });
 });

@@ -3,7 +3,7 @@ import sinon from 'sinon';
 import { ClockError, parseIsoDateTime, SandboxClock } from '../../sandbox/amazon/clock.ts';
 import { formatMoney, MoneyFormatError, parseMoney, percentOf } from '../../sandbox/amazon/money.ts';
 import { child, childText, el, elWithAttributes, parseXml, renderXml, XmlError } from '../../sandbox/amazon/xml.ts';
-import { assertContract, ContractError, toJsonSchema } from '../support/sandbox-contract.ts';
+import { assertContract, ContractError, toJsonSchema } from '../support/sp-api-contract.ts';
 
 describe('Amazon sandbox building blocks', () => {
   describe('SandboxClock', () => {
@@ -138,19 +138,19 @@ describe('Amazon sandbox building blocks', () => {
     const order = { orderId: '111-1111111-1111111', createdTime: '2026-01-01T00:00:00Z', lastUpdatedTime: '2026-01-01T00:00:00Z', salesChannel: { channelName: 'AMAZON' }, orderItems: [] };
 
     it('accepts a response that matches the model', () => {
-      assertContract('orders', 'getOrder', { status: 200, headers, body: { order } });
+      assertContract('orders_2026-01-01', 'getOrder', { status: 200, headers, body: { order } });
       assertContract('ordersV0', 'confirmShipment', { status: 204, headers, body: undefined });
     });
 
     it('rejects missing required fields, unknown fields, wrong types, undocumented statuses and wrong headers', () => {
       const { orderItems: _o, ...noItems } = order;
-      expect(() => assertContract('orders', 'getOrder', { status: 200, headers, body: { order: noItems } })).to.throw(ContractError, /orderItems/);
-      expect(() => assertContract('orders', 'getOrder', { status: 200, headers, body: { order: { ...order, payload: {} } } })).to.throw(ContractError, /additional/);
-      expect(() => assertContract('orders', 'getOrder', { status: 200, headers, body: { order: { ...order, createdTime: 'yesterday' } } })).to.throw(ContractError, /date-time/);
-      expect(() => assertContract('orders', 'getOrder', { status: 418, headers, body: {} })).to.throw(/does not document status 418/);
-      expect(() => assertContract('orders', 'getOrder', { status: 200, headers: { 'x-amzn-RequestId': 'id' }, body: { order } })).to.throw(ContractError, /RateLimit/);
-      expect(() => assertContract('orders', 'getOrder', { status: 429, headers, body: { errors: [] } })).to.throw(ContractError, /RateLimit/);
-      expect(() => assertContract('orders', 'getOrder', { status: 200, headers: {}, body: { order } })).to.throw(ContractError, /RequestId/);
+      expect(() => assertContract('orders_2026-01-01', 'getOrder', { status: 200, headers, body: { order: noItems } })).to.throw(ContractError, /orderItems/);
+      expect(() => assertContract('orders_2026-01-01', 'getOrder', { status: 200, headers, body: { order: { ...order, payload: {} } } })).to.throw(ContractError, /additional/);
+      expect(() => assertContract('orders_2026-01-01', 'getOrder', { status: 200, headers, body: { order: { ...order, createdTime: 'yesterday' } } })).to.throw(ContractError, /date-time/);
+      expect(() => assertContract('orders_2026-01-01', 'getOrder', { status: 418, headers, body: {} })).to.throw(/does not document status 418/);
+      expect(() => assertContract('orders_2026-01-01', 'getOrder', { status: 200, headers: { 'x-amzn-RequestId': 'id' }, body: { order } })).to.throw(ContractError, /RateLimit/);
+      expect(() => assertContract('orders_2026-01-01', 'getOrder', { status: 429, headers, body: { errors: [] } })).to.throw(ContractError, /RateLimit/);
+      expect(() => assertContract('orders_2026-01-01', 'getOrder', { status: 200, headers: {}, body: { order } })).to.throw(ContractError, /RequestId/);
       expect(() => assertContract('ordersV0', 'confirmShipment', { status: 204, headers, body: {} })).to.throw(ContractError, /no body/);
     });
 

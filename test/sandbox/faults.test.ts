@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { OrderDescription, RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
 import { ago, HOUR, MINUTE, SpApiTestClient, startTestSandbox } from '../support/amazon-sandbox-client.ts';
-import { assertContract, ContractError } from '../support/sandbox-contract.ts';
+import { assertContract, ContractError } from '../support/sp-api-contract.ts';
 
 describe('Amazon sandbox: faults on demand', () => {
   let sandbox: RunningAmazonSandbox;
@@ -127,12 +127,12 @@ describe('Amazon sandbox: faults on demand', () => {
     expect(page.body.orders).to.have.length(2);
     expect(page.body.orders[0]).to.not.have.property('orderItems');
     expect(page.body.orders[1]).to.have.property('orderItems');
-    expect(() => assertContract('orders', 'searchOrders', page)).to.throw(ContractError, /orderItems/);
+    expect(() => assertContract('orders_2026-01-01', 'searchOrders', page)).to.throw(ContractError, /orderItems/);
 
     sandbox.addFault({ operation: 'getOrder', kind: 'invalidOrder', variant: 'wrongType' });
     const single = await api.raw('GET', `/orders/2026-01-01/orders/${order.orderId}`);
     expect(single.body.order.orderItems[0].quantityOrdered).to.equal('1');
-    expect(() => assertContract('orders', 'getOrder', single)).to.throw(ContractError, /quantityOrdered/);
+    expect(() => assertContract('orders_2026-01-01', 'getOrder', single)).to.throw(ContractError, /quantityOrdered/);
     expect((await api.getOrder(order.orderId)).status).to.equal(200);
   });
 

@@ -4,7 +4,7 @@
  * (`assertContract`), so each test also proves the wire shape.
  */
 import { startAmazonSandbox, type RunningAmazonSandbox, type StartAmazonSandboxOptions } from '../../sandbox/amazon/index.ts';
-import { assertContract, type ModelName } from './sandbox-contract.ts';
+import { assertContract, type ModelName } from './sp-api-contract.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -103,11 +103,11 @@ export class SpApiTestClient {
   }
 
   searchOrders(query: CallOptions['query'], options: Omit<CallOptions, 'query'> = {}): Promise<ApiResponse> {
-    return this.checked('orders', 'searchOrders', 'GET', '/orders/2026-01-01/orders', { ...options, query });
+    return this.checked('orders_2026-01-01', 'searchOrders', 'GET', '/orders/2026-01-01/orders', { ...options, query });
   }
 
   getOrder(orderId: string, query: CallOptions['query'] = {}, options: Omit<CallOptions, 'query'> = {}): Promise<ApiResponse> {
-    return this.checked('orders', 'getOrder', 'GET', `/orders/2026-01-01/orders/${encodeURIComponent(orderId)}`, { ...options, query });
+    return this.checked('orders_2026-01-01', 'getOrder', 'GET', `/orders/2026-01-01/orders/${encodeURIComponent(orderId)}`, { ...options, query });
   }
 
   confirmShipment(orderId: string, body: unknown, options: Omit<CallOptions, 'body'> = {}): Promise<ApiResponse> {
@@ -115,23 +115,23 @@ export class SpApiTestClient {
   }
 
   createFeedDocument(body: unknown, options: Omit<CallOptions, 'body'> = {}): Promise<ApiResponse> {
-    return this.checked('feeds', 'createFeedDocument', 'POST', '/feeds/2021-06-30/documents', { ...options, body });
+    return this.checked('feeds_2021-06-30', 'createFeedDocument', 'POST', '/feeds/2021-06-30/documents', { ...options, body });
   }
 
   createFeed(body: unknown, options: Omit<CallOptions, 'body'> = {}): Promise<ApiResponse> {
-    return this.checked('feeds', 'createFeed', 'POST', '/feeds/2021-06-30/feeds', { ...options, body });
+    return this.checked('feeds_2021-06-30', 'createFeed', 'POST', '/feeds/2021-06-30/feeds', { ...options, body });
   }
 
   getFeed(feedId: string, options: CallOptions = {}): Promise<ApiResponse> {
-    return this.checked('feeds', 'getFeed', 'GET', `/feeds/2021-06-30/feeds/${encodeURIComponent(feedId)}`, options);
+    return this.checked('feeds_2021-06-30', 'getFeed', 'GET', `/feeds/2021-06-30/feeds/${encodeURIComponent(feedId)}`, options);
   }
 
   cancelFeed(feedId: string, options: CallOptions = {}): Promise<ApiResponse> {
-    return this.checked('feeds', 'cancelFeed', 'DELETE', `/feeds/2021-06-30/feeds/${encodeURIComponent(feedId)}`, options);
+    return this.checked('feeds_2021-06-30', 'cancelFeed', 'DELETE', `/feeds/2021-06-30/feeds/${encodeURIComponent(feedId)}`, options);
   }
 
   getFeedDocument(feedDocumentId: string, options: CallOptions = {}): Promise<ApiResponse> {
-    return this.checked('feeds', 'getFeedDocument', 'GET', `/feeds/2021-06-30/documents/${encodeURIComponent(feedDocumentId)}`, options);
+    return this.checked('feeds_2021-06-30', 'getFeedDocument', 'GET', `/feeds/2021-06-30/documents/${encodeURIComponent(feedDocumentId)}`, options);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
 import { validateRequest, validateResponse, type ModelName } from './sp-api-contract.ts';
 
 export interface RecordedRequest {
@@ -53,20 +54,27 @@ export class FakeAmazon {
   private readonly routes: Array<{ method: string; path: string | RegExp; handler: Handler; calls: number }> = [];
   private requestCounter = 0;
 
-  private constructor(
-    private readonly server: http.Server,
-    readonly url: string,
-  ) {}
+  private readonly server = http.createServer((req, res) => {
+    void this.handle(req, res);
+  });
+  private baseUrl: string | undefined;
 
+  /** Starts a fake Amazon on a free local port. */
   static async start(): Promise<FakeAmazon> {
-    let instance: FakeAmazon | undefined;
-    const server = http.createServer((req, res) => {
-      void instance!.handle(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    instance = new FakeAmazon(server, `http://127.0.0.1:${port}`);
-    return instance;
+    const amazon = new FakeAmazon();
+    await amazon.listen();
+    return amazon;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${port}`;
+  }
+
+  get url(): string {
+    if (this.baseUrl === undefined) throw new Error('FakeAmazon is not listening yet');
+    return this.baseUrl;
   }
 
   /** Adds a route; the handler gets the request and how many times this route was called before. */
@@ -149,4 +157,19 @@ export class FakeAmazon {
     if (res.destroyed) return;
     res.end(reply.json !== undefined ? JSON.stringify(reply.json) : reply.raw);
   }
+}
+
+/**
+ * One FakeAmazon for the enclosing describe block: listening before its tests, closed after them,
+ * and after each test the contract violations must be empty and the routes and records are reset.
+ */
+export function useFakeAmazon(): FakeAmazon {
+  const amazon = new FakeAmazon();
+  before(async () => amazon.listen());
+  after(async () => amazon.close());
+  afterEach(() => {
+    expect(amazon.violations).to.deep.equal([]);
+    amazon.reset();
+  });
+  return amazon;
 }

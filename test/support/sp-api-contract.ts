@@ -1,11 +1,15 @@
 /**
  * The official SP-API models as an executable contract for tests: validates a request (path, query
- * parameters, JSON body) or a response (status, JSON body) against the operation the model defines.
- * Generic on purpose: any test server (this client's, the sandbox's) can check what it receives.
+ * parameters, JSON body) or a response (status, JSON body, and with `assertContract` the
+ * x-amzn-RequestId / x-amzn-RateLimit-Limit headers) against the operation the model defines.
+ * Generic on purpose: any test server (the client's fake Amazon, the sandbox) can check what it
+ * receives or sends.
  *
- * The models are Swagger 2.0; their definitions are JSON Schema draft-4-ish, which Ajv accepts in
- * non-strict mode. Each model is registered once under its own id, and the `#/definitions/X` refs
- * of operation-level schemas are rewritten to point into it.
+ * The models are Swagger 2.0; `toJsonSchema` turns their schemas into JSON Schema for Ajv
+ * (`#/definitions/X` refs pointed into the model registered under its own id, swagger-only keys
+ * dropped). In `closed` mode every object that lists properties also gets
+ * `additionalProperties: false`, so a field the model does not know fails too. Requests and
+ * `validateResponse` are open by default; `assertContract` (the sandbox tests) is closed by default.
  *
  * Models are read from `../shared/reference/amazon-models/` beside the repository, or from
  * AMAZON_MODELS_DIR.
@@ -33,11 +37,17 @@ interface SwaggerParameter {
   [key: string]: unknown;
 }
 
+interface SwaggerResponse {
+  schema?: Record<string, unknown>;
+  headers?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
 interface SwaggerOperation {
   operationId: string;
   deprecated?: boolean;
   parameters?: SwaggerParameter[];
-  responses: Record<string, { schema?: Record<string, unknown>; [key: string]: unknown }>;
+  responses: Record<string, SwaggerResponse>;
 }
 
 export interface SwaggerModel {
@@ -53,45 +63,68 @@ export interface ContractResult {
   errors: string[];
 }
 
+export interface ContractOptions {
+  /** Forbid properties the model does not declare (`additionalProperties: false`). */
+  closed?: boolean;
+}
+
 const models = new Map<string, SwaggerModel>();
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
-ajv.addFormat('date-time', (value: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value)));
-ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
-ajv.addFormat('double', true);
-ajv.addFormat('float', true);
-ajv.addFormat('int32', true);
-ajv.addFormat('int64', true);
-const compiled = new Map<string, ValidateFunction>();
 
 export function loadModel(name: ModelName): SwaggerModel {
   let model = models.get(name);
   if (model === undefined) {
     model = JSON.parse(fs.readFileSync(path.join(modelsDir(), `${name}.json`), 'utf8')) as SwaggerModel;
     models.set(name, model);
-    ajv.addSchema({ $id: modelId(name), definitions: model.definitions });
   }
   return model;
 }
 
 const modelId = (name: string) => `https://sp-api-models.local/${name}.json`;
 
-/** Points `#/definitions/X` refs of an operation-level schema into the registered model. */
-function rewriteRefs(schema: unknown, name: string): unknown {
-  if (Array.isArray(schema)) return schema.map((item) => rewriteRefs(item, name));
-  if (typeof schema !== 'object' || schema === null) return schema;
-  return Object.fromEntries(
-    Object.entries(schema).map(([key, value]) => [
-      key,
-      key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `${modelId(name)}${value}` : rewriteRefs(value, name),
-    ]),
-  );
+/** Swagger node -> JSON Schema node: `#/definitions/` refs made absolute to `file`, swagger-only keys dropped, objects closed if asked. */
+export function toJsonSchema(node: unknown, file: string, closed: boolean): unknown {
+  if (Array.isArray(node)) return node.map((n) => toJsonSchema(n, file, closed));
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key.startsWith('x-') || key === 'example' || key === 'discriminator' || key === 'readOnly') continue;
+    if (key === '$ref' && typeof value === 'string' && value.startsWith('#/definitions/')) out.$ref = `${file}${value}`;
+    else if (key === 'properties' && typeof value === 'object' && value !== null) {
+      out.properties = Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, toJsonSchema(schema, file, closed)]));
+    } else out[key] = toJsonSchema(value, file, closed);
+  }
+  if (closed && out.properties !== undefined && out.additionalProperties === undefined && out.$ref === undefined) out.additionalProperties = false;
+  return out;
 }
 
-function validator(name: ModelName, cacheKey: string, schema: Record<string, unknown>): ValidateFunction {
-  const key = `${name}|${cacheKey}`;
+function createAjv(): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  ajv.addFormat('date-time', (s: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)));
+  ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
+  for (const format of ['int32', 'int64', 'double', 'float', 'byte', 'binary', 'password']) ajv.addFormat(format, true);
+  ajv.addFormat('uri', (s: string) => URL.canParse(s));
+  return ajv;
+}
+
+/** One Ajv per mode: the models' definitions are registered closed or open. */
+const ajvs = new Map<boolean, { ajv: Ajv; registered: Set<string> }>();
+const compiled = new Map<string, ValidateFunction>();
+
+function ajvFor(name: ModelName, closed: boolean): Ajv {
+  let entry = ajvs.get(closed);
+  if (entry === undefined) ajvs.set(closed, (entry = { ajv: createAjv(), registered: new Set() }));
+  if (!entry.registered.has(name)) {
+    entry.ajv.addSchema({ $id: modelId(name), definitions: toJsonSchema(loadModel(name).definitions, modelId(name), closed) });
+    entry.registered.add(name);
+  }
+  return entry.ajv;
+}
+
+function validator(name: ModelName, cacheKey: string, schema: Record<string, unknown>, closed: boolean): ValidateFunction {
+  const key = `${name}|${cacheKey}|${closed ? 'closed' : 'open'}`;
   let validate = compiled.get(key);
   if (validate === undefined) {
-    validate = ajv.compile(rewriteRefs(schema, name) as Record<string, unknown>);
+    validate = ajvFor(name, closed).compile(toJsonSchema(schema, modelId(name), closed) as Record<string, unknown>);
     compiled.set(key, validate);
   }
   return validate;
@@ -157,6 +190,7 @@ export function validateRequest(
   requestPath: string,
   query: URLSearchParams | Record<string, string | string[]> | string = '',
   body?: unknown,
+  { closed = false }: ContractOptions = {},
 ): ContractResult {
   const model = loadModel(modelName);
   const errors: string[] = [];
@@ -183,20 +217,20 @@ export function validateRequest(
     if (parameter.in === 'path') {
       const value = matched.params[parameter.name];
       if (value === undefined || value === '') errors.push(`path parameter "${parameter.name}" is missing`);
-      else check(validator(modelName, key, parameterSchema(parameter)), coerce(parameter, [value]), `path ${parameter.name}`, errors);
+      else check(validator(modelName, key, parameterSchema(parameter), closed), coerce(parameter, [value]), `path ${parameter.name}`, errors);
     } else if (parameter.in === 'query') {
       const values = search.getAll(parameter.name);
       if (values.length === 0) {
         if (parameter.required) errors.push(`required query parameter "${parameter.name}" is missing`);
         continue;
       }
-      check(validator(modelName, key, parameterSchema(parameter)), coerce(parameter, values), `query ${parameter.name}`, errors);
+      check(validator(modelName, key, parameterSchema(parameter), closed), coerce(parameter, values), `query ${parameter.name}`, errors);
     } else if (parameter.in === 'body') {
       if (body === undefined) {
         if (parameter.required) errors.push(`required body "${parameter.name}" is missing`);
         continue;
       }
-      check(validator(modelName, key, parameter.schema ?? {}), body, 'body', errors);
+      check(validator(modelName, key, parameter.schema ?? {}, closed), body, 'body', errors);
     }
   }
   if (body !== undefined && !parameters.some((p) => p.in === 'body')) errors.push(`${operation.operationId} takes no body`);
@@ -204,27 +238,76 @@ export function validateRequest(
   return { ok: errors.length === 0, operationId: operation.operationId, errors };
 }
 
+/** The errors of a response body against the operation's documented `status` (no schema: no body allowed). */
+function responseErrors(modelName: ModelName, operation: SwaggerOperation, status: number, body: unknown, closed: boolean): string[] {
+  const response = operation.responses[String(status)];
+  if (response === undefined) return [`${operation.operationId} does not document status ${status} (documented: ${Object.keys(operation.responses).join(', ')})`];
+  const errors: string[] = [];
+  if (response.schema === undefined) {
+    if (body !== undefined) errors.push(`${operation.operationId} ${status}: the model documents no body, got ${JSON.stringify(body).slice(0, 200)}`);
+  } else {
+    check(validator(modelName, `${operation.operationId}|response|${status}`, response.schema, closed), body, `response ${status}`, errors);
+  }
+  return errors;
+}
+
 /**
  * Validates a response of the operation at `pathTemplate` (e.g. "/orders/2026-01-01/orders/{orderId}"
  * or a concrete path): the status must be declared, and the body must match its schema (a status
- * without schema, like 204, must have no body).
+ * without schema, like 204, must have no body). Open objects unless `closed`.
  */
-export function validateResponse(modelName: ModelName, method: string, pathTemplate: string, status: number, body: unknown): ContractResult {
+export function validateResponse(modelName: ModelName, method: string, pathTemplate: string, status: number, body: unknown, { closed = false }: ContractOptions = {}): ContractResult {
   const model = loadModel(modelName);
   const template = model.paths[pathTemplate] ? pathTemplate : matchPath(model, pathTemplate)?.template;
   const found = template === undefined ? null : operationOf(model, template, method);
   if (template === undefined || found === null) return { ok: false, operationId: null, errors: [`${method.toUpperCase()} ${pathTemplate} is not an operation of ${modelName}`] };
-  const { operation } = found;
-  const response = operation.responses[String(status)] ?? operation.responses.default;
-  const errors: string[] = [];
-  if (response === undefined) {
-    errors.push(`${operation.operationId} declares no ${status} response`);
-  } else if (response.schema === undefined) {
-    if (body !== undefined && body !== '' && body !== null) errors.push(`${operation.operationId} ${status} has no body in the model`);
-  } else {
-    check(validator(modelName, `${operation.operationId}|response|${status}`, response.schema), body, `response ${status}`, errors);
+  const errors = responseErrors(modelName, found.operation, status, body, closed);
+  return { ok: errors.length === 0, operationId: found.operation.operationId, errors };
+}
+
+/** The operation of `modelName` with this operationId, its path template and method (upper case). */
+export function findOperation(modelName: ModelName, operationId: string): { template: string; method: string; operation: SwaggerOperation } {
+  for (const [template, item] of Object.entries(loadModel(modelName).paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!Array.isArray(operation) && typeof operation === 'object' && operation.operationId === operationId) return { template, method: method.toUpperCase(), operation };
+    }
   }
-  return { ok: errors.length === 0, operationId: operation.operationId, errors };
+  throw new Error(`${modelName} has no operation ${operationId}`);
+}
+
+export interface ObservedResponse {
+  status: number;
+  headers: Headers | Record<string, string>;
+  /** Parsed JSON body, or undefined when the body was empty. */
+  body: unknown;
+}
+
+function header(headers: ObservedResponse['headers'], name: string): string | null {
+  if (headers instanceof Headers) return headers.get(name);
+  const found = Object.entries(headers).find(([k]) => k.toLowerCase() === name.toLowerCase());
+  return found ? found[1] : null;
+}
+
+export class ContractError extends Error {
+  override name = 'ContractError';
+}
+
+/**
+ * Throws ContractError when a response of `operationId` breaks the model: the status must be
+ * documented, the body must match its schema (closed objects unless `closed: false`) or be empty when
+ * none is, x-amzn-RequestId must be present, and x-amzn-RateLimit-Limit present exactly when the
+ * model documents it for that status.
+ */
+export function assertContract(modelName: ModelName, operationId: string, response: ObservedResponse, { closed = true }: ContractOptions = {}): void {
+  const where = `${operationId} ${response.status}`;
+  const { operation } = findOperation(modelName, operationId);
+  const errors = responseErrors(modelName, operation, response.status, response.body, closed);
+  if (errors.length > 0) throw new ContractError(`${where}: the response does not match the model: ${errors.join('; ')}`);
+  if (!header(response.headers, 'x-amzn-RequestId')) throw new ContractError(`${where}: no x-amzn-RequestId header`);
+  const documentsLimit = Object.keys(operation.responses[String(response.status)]!.headers ?? {}).some((h) => h.toLowerCase() === 'x-amzn-ratelimit-limit');
+  const limit = header(response.headers, 'x-amzn-RateLimit-Limit');
+  if (documentsLimit && limit === null) throw new ContractError(`${where}: the model documents x-amzn-RateLimit-Limit but it is missing`);
+  if (!documentsLimit && limit !== null) throw new ContractError(`${where}: x-amzn-RateLimit-Limit is sent but the model does not document it for this status`);
 }
 
 /** Every `x-amzn-api-sandbox` example (static and dynamic) of a model's responses. */

@@ -4,21 +4,13 @@ import { AmazonApiError, AmazonNetworkError, AmazonRequestError, AmazonResponseE
 import { buildOrderAcknowledgementFeed, FEED_XML_CONTENT_TYPE } from '../../src/amazon/feed-xml.ts';
 import { MAX_FEED_BYTES } from '../../src/amazon/feeds-api.ts';
 import type { Feed } from '../../src/amazon/models.ts';
-import { FakeAmazon } from '../support/fake-amazon.ts';
+import { useFakeAmazon } from '../support/fake-amazon.ts';
 import { SAMPLE_REPORT, testClient } from '../support/amazon-fixtures.ts';
 
 const SIGNATURE = 'X-Amz-Signature=deadbeefSIGNATURE';
 
 describe('Feeds API 2021-06-30', () => {
-  let amazon: FakeAmazon;
-  before(async () => {
-    amazon = await FakeAmazon.start();
-  });
-  after(async () => amazon.close());
-  afterEach(() => {
-    expect(amazon.violations).to.deep.equal([]);
-    amazon.reset();
-  });
+  const amazon = useFakeAmazon();
 
   const doneFeed = (over: Partial<Feed> = {}): Feed => ({
     feedId: 'FEED-1',
@@ -142,15 +134,7 @@ describe('Feeds API 2021-06-30', () => {
 });
 
 describe('createFeed is never sent twice when Amazon may have processed it', () => {
-  let amazon: FakeAmazon;
-  before(async () => {
-    amazon = await FakeAmazon.start();
-  });
-  after(async () => amazon.close());
-  afterEach(() => {
-    expect(amazon.violations).to.deep.equal([]);
-    amazon.reset();
-  });
+  const amazon = useFakeAmazon();
   const spec = { feedType: 'POST_PAYMENT_ADJUSTMENT_DATA', marketplaceIds: ['ATVPDKIKX0DER'], inputFeedDocumentId: 'DOC-1' };
   const accepted = { status: 202, json: { feedId: 'FEED-1' } };
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AmazonApiError, AmazonNetworkError, AmazonResponseError } from '../../src/amazon/errors.ts';
 import { USER_AGENT, SP_API_ENDPOINTS } from '../../src/amazon/config.ts';
-import { FakeAmazon } from '../support/fake-amazon.ts';
+import { useFakeAmazon } from '../support/fake-amazon.ts';
 import { order, testClient } from '../support/amazon-fixtures.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -21,15 +21,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('SP-API HTTP layer', () => {
-  let amazon: FakeAmazon;
-  before(async () => {
-    amazon = await FakeAmazon.start();
-  });
-  after(async () => amazon.close());
-  afterEach(() => {
-    expect(amazon.violations).to.deep.equal([]);
-    amazon.reset();
-  });
+  const amazon = useFakeAmazon();
 
   it('sends the access token, user agent and accept headers, and never logs the token', async () => {
     amazon.on('GET', ORDER_PATH, ok);

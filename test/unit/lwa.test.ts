@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { LwaTokenProvider, REFRESH_MARGIN_MS } from '../../src/amazon/lwa.ts';
 import { AmazonApiError, AmazonAuthError } from '../../src/amazon/errors.ts';
-import { FakeAmazon, type Reply } from '../support/fake-amazon.ts';
+import { useFakeAmazon, type Reply } from '../support/fake-amazon.ts';
 import { FakeClock, fakeSleep } from '../support/fake-time.ts';
 import { CapturingLogger, REFRESH_TOKEN, SECRET, order, testClient } from '../support/amazon-fixtures.ts';
 
@@ -12,15 +12,7 @@ const tokenReply = (token: string, expiresIn = 3600): Reply => ({
 });
 
 describe('Login with Amazon', () => {
-  let amazon: FakeAmazon;
-  before(async () => {
-    amazon = await FakeAmazon.start();
-  });
-  after(async () => amazon.close());
-  afterEach(() => {
-    expect(amazon.violations).to.deep.equal([]);
-    amazon.reset();
-  });
+  const amazon = useFakeAmazon();
 
   function provider(clock = new FakeClock(), logger = new CapturingLogger()) {
     return new LwaTokenProvider({

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AmazonRequestError, AmazonResponseError } from '../../src/amazon/errors.ts';
 import type { SearchOrdersPage, SearchOrdersParams } from '../../src/amazon/orders-api.ts';
-import { FakeAmazon } from '../support/fake-amazon.ts';
+import { useFakeAmazon } from '../support/fake-amazon.ts';
 import { order, orderItem, testClient } from '../support/amazon-fixtures.ts';
 
 const SEARCH = '/orders/2026-01-01/orders';
@@ -16,15 +16,7 @@ async function requestError(promise: Promise<unknown>): Promise<AmazonRequestErr
 }
 
 describe('Orders API v2026-01-01', () => {
-  let amazon: FakeAmazon;
-  before(async () => {
-    amazon = await FakeAmazon.start();
-  });
-  after(async () => amazon.close());
-  afterEach(() => {
-    expect(amazon.violations).to.deep.equal([]);
-    amazon.reset();
-  });
+  const amazon = useFakeAmazon();
 
   it('sends every searchOrders parameter, arrays comma-separated', async () => {
     amazon.on('GET', SEARCH, () => ({ status: 200, json: { orders: [] } }));

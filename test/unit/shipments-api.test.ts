@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AmazonApiError, AmazonRequestError } from '../../src/amazon/errors.ts';
 import type { ConfirmShipmentInput } from '../../src/amazon/shipments-api.ts';
-import { FakeAmazon } from '../support/fake-amazon.ts';
+import { useFakeAmazon } from '../support/fake-amazon.ts';
 import { testClient } from '../support/amazon-fixtures.ts';
 
 const ORDER_ID = '113-1234567-1234567';
@@ -26,15 +26,7 @@ function shipment(over: Partial<ConfirmShipmentInput['packageDetail']> = {}): Co
 }
 
 describe('Orders API v0 confirmShipment', () => {
-  let amazon: FakeAmazon;
-  before(async () => {
-    amazon = await FakeAmazon.start();
-  });
-  after(async () => amazon.close());
-  afterEach(() => {
-    expect(amazon.violations).to.deep.equal([]);
-    amazon.reset();
-  });
+  const amazon = useFakeAmazon();
 
   it('posts the model’s body and resolves on 204', async () => {
     amazon.on('POST', PATH, () => ({ status: 204 }));

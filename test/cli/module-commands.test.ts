@@ -1,0 +1,125 @@
+/**
+ * The module's `asc` commands as a merchant types them: store:*, settings:*, sync, orders:*,
+ * match:set, with their JSON shapes and exit codes, on both databases and against the sandbox.
+ */
+import crypto from 'node:crypto';
+import { expect } from 'chai';
+import { describeEachDatabase } from '../support/databases.ts';
+import { runCliInProcess, type CliResult } from '../support/cli.ts';
+import { startAmazonSandbox, SandboxClock, type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
+
+const MINUTE = 60_000;
+
+describeEachDatabase('module CLI commands', (db) => {
+  let amazon: RunningAmazonSandbox;
+  let clock: SandboxClock;
+  const secretKey = crypto.randomBytes(32).toString('base64');
+
+  /** Runs asc in-process on the test database, on the sandbox's (frozen) clock. */
+  const asc = (...args: string[]): Promise<CliResult> =>
+    runCliInProcess(args, {
+      env: { DATABASE_URL: db().url, HOST_SECRET_KEY: secretKey, HOST_CLOCK_OFFSET_MS: String(clock.now() - Date.now()), AMAZON_SANDBOX: '0' },
+    });
+  const json = async (...args: string[]) => {
+    const result = await asc(...args, '--json');
+    expect(result.code, result.stderr).to.equal(0);
+    return JSON.parse(result.stdout);
+  };
+
+  before(async () => {
+    clock = new SandboxClock({ start: '2026-11-26T10:00:00Z', speed: 0 });
+    amazon = await startAmazonSandbox({ port: 0, clock });
+    expect((await asc('migrate')).code).to.equal(0);
+    for (const [sku, qty] of [['MUG-BLUE-12OZ', '10'], ['HOST-TEE', '10']]) {
+      expect((await asc('host:product:set', '--sku', sku, '--name', sku, '--qty', qty)).code).to.equal(0);
+    }
+  });
+
+  after(async () => {
+    await amazon.close();
+  });
+
+  it('store:add registers a store and never prints its secrets; store:list lists it', async () => {
+    const app = amazon.demoApp;
+    const store = await json(
+      'store:add', '--name', 'Sandbox US', '--region', 'na', '--marketplace-id', 'ATVPDKIKX0DER', '--seller-id', app.sellerId,
+      '--client-id', app.clientId, '--client-secret', app.clientSecret, '--refresh-token', app.refreshToken,
+      '--sp-api-endpoint', amazon.url, '--lwa-endpoint', amazon.lwaUrl, '--integrated-at', '2026-11-26T09:00:00Z',
+    );
+    expect(store).to.include({ id: 1, name: 'Sandbox US', status: 'active', integratedAt: '2026-11-26T09:00:00.000Z', marketplaceId: 'ATVPDKIKX0DER' });
+    const listed = await asc('store:list', '--json');
+    const table = await asc('store:list');
+    for (const output of [JSON.stringify(store), listed.stdout, table.stdout]) {
+      expect(output).to.not.include(app.clientSecret);
+      expect(output).to.not.include(app.refreshToken);
+    }
+    expect(JSON.parse(listed.stdout)).to.have.length(1);
+  });
+
+  it('refuses bad input with exit 2 and a message naming the flag', async () => {
+    const wrongRegion = await asc('store:add', '--name', 'X', '--region', 'eu', '--marketplace-id', 'ATVPDKIKX0DER', '--seller-id', 'A1B2C3D4E5',
+      '--client-id', 'c', '--client-secret', 's', '--refresh-token', 'r');
+    expect(wrongRegion.code).to.equal(2);
+    expect(wrongRegion.stderr).to.include('--marketplace-id ATVPDKIKX0DER (US) is served by region na, not eu');
+    const custom = await asc('settings:set', '--store', '1', '--import-orders', 'enabled', '--order-status', 'custom');
+    expect(custom.code).to.equal(2);
+    expect(custom.stderr).to.include('--processing-status is required when Order Status is Custom');
+    const unknownStore = await asc('settings:get', '--store', '99');
+    expect(unknownStore.code).to.equal(2);
+    expect(unknownStore.stderr).to.include('There is no Amazon store with id 99');
+    const badDate = await asc('orders:list', '--store', '1', '--from', '2026-13-40');
+    expect(badDate.code).to.equal(2);
+    expect(badDate.stderr).to.include('--from: "2026-13-40" is not a date');
+    expect((await json('settings:get', '--store', '1')).orderStatus).to.equal('default');
+  });
+
+  it('settings:set saves a valid change and settings:get shows it', async () => {
+    const saved = await json('settings:set', '--store', '1', '--import-orders', 'enabled', '--order-number-source', 'amazon', '--order-status', 'custom', '--processing-status', 'amazon_processing');
+    expect(saved).to.deep.equal({
+      storeId: 1, importOrders: 'enabled', storeView: 'default', customerCreation: 'guest', orderNumberSource: 'amazon',
+      reservePending: true, orderStatus: 'custom', processingStatus: 'amazon_processing',
+    });
+    expect(await json('settings:get', '--store', '1')).to.deep.equal(saved);
+  });
+
+  it('sync imports, orders:list filters, match:set and orders:retry unblock an order', async () => {
+    const app = amazon.demoApp;
+    const mug = amazon.placeOrder({ sellerId: app.sellerId, buyerName: 'Zoe Mug', items: [{ sku: 'MUG-BLUE-12OZ', qty: 2, price: '12.99' }], status: 'UNSHIPPED' }).orderId;
+    const tee = amazon.placeOrder({ sellerId: app.sellerId, buyerName: 'Al Tee', items: [{ sku: 'TEE-BLK-M', qty: 1, price: '19.99' }], status: 'UNSHIPPED' }).orderId;
+    clock.advance(5 * MINUTE);
+
+    const [result] = await json('sync');
+    expect(result).to.include({ storeId: 1, result: 'ok', seen: 2, new: 2, imported: 1, blocked: 1 });
+    expect(result).to.have.keys(['storeId', 'storeName', 'result', 'error', 'seen', 'new', 'updated', 'imported', 'blocked', 'invalid', 'apiCalls', 'throttled', 'durationMs']);
+
+    const rows = await json('orders:list', '--store', '1');
+    expect(rows.map((r: { amazonOrderId: string }) => r.amazonOrderId)).to.have.members([mug, tee]);
+    const mugRow = rows.find((r: { amazonOrderId: string }) => r.amazonOrderId === mug);
+    expect(mugRow).to.include({ status: 'Unshipped', buyerName: 'Zoe Mug', fulfilledBy: 'MERCHANT', hostOrderNumber: mug });
+    expect(mugRow.grandTotal).to.deep.equal({ amount: amazon.getOrder(mug)!.grandTotal, currencyCode: 'USD' });
+    expect(mugRow.purchaseDate).to.equal('2026-11-26T10:00:00.000Z');
+    expect((await json('orders:list', '--store', '1', '--buyer', 'zoe')).map((r: { amazonOrderId: string }) => r.amazonOrderId)).to.deep.equal([mug]);
+    expect(await json('orders:list', '--store', '1', '--status', 'Canceled')).to.deep.equal([]);
+    expect(await json('orders:list', '--store', '1', '--limit', '1')).to.have.length(1);
+
+    const blocked = rows.find((r: { amazonOrderId: string }) => r.amazonOrderId === tee);
+    expect(blocked).to.include({ hostOrderId: null, note: 'Cannot create order: SKU "TEE-BLK-M" is not in the catalog; create the product or match the listing to one' });
+    const stillBlocked = await asc('orders:retry', '--store', '1', '--order', tee);
+    expect(stillBlocked.code).to.equal(1);
+    expect((await asc('match:set', '--store', '1', '--seller-sku', 'TEE-BLK-M', '--product', 'NOPE')).code).to.equal(2);
+    expect(await json('match:set', '--store', '1', '--seller-sku', 'TEE-BLK-M', '--product', 'HOST-TEE')).to.include({ sellerSku: 'TEE-BLK-M', productSku: 'HOST-TEE' });
+    const retried = await json('orders:retry', '--store', '1', '--order', tee);
+    expect(retried).to.include({ amazonOrderId: tee, outcome: 'imported' });
+    const hostOrders = JSON.parse((await asc('host:orders:list', '--json')).stdout) as Array<{ externalReference: string; items: Array<{ sku: string }> }>;
+    expect(hostOrders.find((o) => o.externalReference === tee)?.items).to.deep.equal([{ sku: 'HOST-TEE', qty: 1 }]);
+  });
+
+  it('sync exits 1 with one line per failed store', async () => {
+    amazon.addFault({ operation: 'searchOrders', kind: 'error500', count: 100 });
+    clock.advance(5 * MINUTE);
+    const result = await asc('sync');
+    amazon.clearFaults();
+    expect(result.code).to.equal(1);
+    expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('store 1:'))).to.have.length(1);
+  });
+});

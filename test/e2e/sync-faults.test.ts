@@ -1,0 +1,97 @@
+/** The sync under Amazon's bad days: retries, invalid orders, expired page tokens, bad credentials. */
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { AmazonOrderReader } from '../../src/sync/amazon-order-reader.ts';
+import { describeEachDatabase } from '../support/databases.ts';
+import { MINUTE, startE2E, type E2E } from '../support/e2e.ts';
+
+describeEachDatabase('order sync faults', (db) => {
+  let e: E2E;
+
+  beforeEach(async () => {
+    e = await startE2E(db(), { integratedAt: new Date('2026-11-26T09:00:00Z') });
+    await e.product('MUG-RED', 1000);
+  });
+
+  afterEach(async () => {
+    sinon.restore();
+    await e.close();
+    for (const table of ['amazon_order_refetch', 'amazon_order_log', 'amazon_order_item', 'amazon_order', 'amazon_sync_state', 'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store', 'host_order_comment', 'host_order_line', 'host_order', 'host_stock_reservation', 'host_product']) {
+      if (await db().knex.schema.hasTable(table)) await db().knex(table).del();
+    }
+  });
+
+  it('retries 503s and counts every call', async () => {
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    e.amazon.addFault({ operation: 'searchOrders', kind: 'error503', count: 2 });
+    e.advance(5 * MINUTE);
+    const result = await e.sync();
+    expect(result).to.include({ result: 'ok', imported: 1, apiCalls: 3 });
+    expect(await e.hostOrder(id)).to.not.equal(null);
+  });
+
+  it('logs an order Amazon sent invalid, by id and field, and fetches it again by id instead of losing it', async () => {
+    e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    // The page carries one broken order; getOrder for it answers with the whole order.
+    e.amazon.addFault({ operation: 'searchOrders', kind: 'invalidOrder', variant: 'wrongType' });
+    e.advance(5 * MINUTE);
+    const result = await e.sync();
+    expect(result).to.include({ result: 'ok', invalid: 1, seen: 2, imported: 2 });
+    const logged = await db().knex('amazon_api_error').where({ code: 'InvalidOrder' });
+    expect(logged).to.have.length(1);
+    expect(logged[0].message).to.match(/^Order \d{3}-\d{7}-\d{7}: /);
+    const invalidId = /^Order (\S+):/.exec(logged[0].message)![1];
+    expect(e.amazon.requests({ operation: 'getOrder' }).map((r) => r.path)).to.deep.equal([`/orders/2026-01-01/orders/${invalidId}`]);
+    expect((await e.stored(invalidId)).importState).to.equal('imported');
+    expect(await db().knex('amazon_order_refetch').count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(0);
+  });
+
+  it('keeps an order that stays invalid queued, and stores it once Amazon sends it whole', async () => {
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    e.amazon.addFault({ operation: '*', kind: 'invalidOrder', variant: 'missingField', count: 2 });
+    e.advance(5 * MINUTE);
+    expect(await e.sync()).to.include({ result: 'ok', seen: 0, invalid: 1 });
+    expect(await db().knex('amazon_order_refetch').first()).to.include({ amazon_order_id: id, attempts: 1 });
+    expect(await e.orders.find(e.store.id, id)).to.equal(null);
+    e.advance(5 * MINUTE);
+    expect(await e.sync()).to.include({ result: 'ok', seen: 1, imported: 1 });
+    expect(await db().knex('amazon_order_refetch').count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(0);
+  });
+
+  it('continues from the saved page after a failure, and restarts the window when the page token expired', async () => {
+    const ids = Array.from({ length: 130 }, () => e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' }));
+    e.advance(5 * MINUTE);
+    // The run dies after storing page 1 of 2.
+    const reader = e.host.container.get(AmazonOrderReader);
+    const original = reader.searchPage.bind(reader);
+    let calls = 0;
+    const searchPage = sinon.stub(reader, 'searchPage').callsFake((...args) => (calls++ === 0 ? original(...args) : Promise.reject(new Error('connection lost'))));
+    const first = await e.sync();
+    expect(first).to.include({ result: 'failed', error: 'connection lost', seen: 100 });
+    const state = await db().knex('amazon_sync_state').first();
+    expect(state.next_token).to.be.a('string');
+    searchPage.restore();
+
+    e.amazon.expirePaginationTokens();
+    const second = await e.sync();
+    expect(second).to.include({ result: 'ok' });
+    for (const id of ids) expect((await e.stored(id)).importState).to.equal('imported');
+    expect(await db().knex('host_order').count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(130);
+    expect(await db().knex('amazon_sync_state').first()).to.include({ next_token: null, last_result: 'ok' });
+  });
+
+  it('reports a store whose credentials Amazon refuses, without the secrets', async () => {
+    await db().knex('amazon_store').update({
+      credentials_encrypted: await e.host.services.secrets.encrypt(JSON.stringify({ clientSecret: 'wrong-secret', refreshToken: 'Atzr|wrong' })),
+      updated_at: new Date(),
+    });
+    e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    e.advance(5 * MINUTE);
+    const result = await e.sync();
+    expect(result.result).to.equal('failed');
+    expect(result.error).to.match(/Sandbox US/);
+    for (const secret of ['wrong-secret', 'Atzr|wrong']) expect(JSON.stringify(await db().knex('amazon_sync_state').first())).to.not.include(secret);
+    expect(await db().knex('amazon_sync_state').first()).to.include({ last_result: 'failed' });
+  });
+});
