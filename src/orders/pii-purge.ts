@@ -71,7 +71,7 @@ export class BuyerDataPurge implements CronObserverContribution {
       for (const row of rows) {
         const now = this.clock.now();
         await this.db.transaction(async (trx) => {
-          await this.orders.update(row.id, { raw: JSON.stringify(withoutBuyerPii(JSON.parse(row.raw) as Order)), buyer_name: null, pii_purged_at: now }, trx);
+          await this.orders.update(row.id, { raw: JSON.stringify(withoutBuyerPii(JSON.parse(row.raw) as Order)), buyer_name: null, buyer_search: null, pii_purged_at: now }, trx);
           const items: Array<{ id: number; raw: string }> = await trx('amazon_order_item').where({ order_id: row.id }).select('id', 'raw');
           for (const item of items) {
             const raw = JSON.parse(item.raw) as Order['orderItems'][number];

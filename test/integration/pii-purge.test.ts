@@ -41,6 +41,10 @@ describeEachDatabase('buyer data purge', (db) => {
 
     const purged = await e.stored(shipped);
     expect(purged.buyerName).to.equal(null);
+    // The folded copy the grid searches must go too.
+    const row = await db().knex('amazon_order').where({ id: purged.id }).first('buyer_search');
+    expect(row.buyer_search).to.equal(null);
+    expect((await db().knex('amazon_order').where({ id: (await e.stored(open)).id }).first('buyer_search')).buyer_search).to.equal('open buyer');
     expect(JSON.stringify(purged.raw)).to.not.include('Old Buyer');
     expect(purged.raw.recipient?.deliveryAddress?.addressLine1).to.equal(undefined);
     expect(purged.grandTotalAmount).to.not.equal(null);
