@@ -349,7 +349,7 @@ describeEachDatabase('admin pages', (db) => {
       const url = `${BASE}/amazon/stores/${us.id}/unmatched`;
       const page = await getPage(h, url);
       expect(page.html).to.include('LAMP-BLUE-XL').and.include('Blue lamp &lt;XL&gt;').and.include('B0LAMP0001');
-      expect(page.html).to.include('<label for="match-0">Host product SKU for LAMP-BLUE-XL</label>');
+      expect(page.html).to.include('<label for="match-0">Host product SKU<span class="asc-visually-hidden"> for LAMP-BLUE-XL</span></label>');
 
       const unknown = await call(h, 'POST', url, { form: { seller_sku: 'LAMP-BLUE-XL', product_sku: 'NO-SUCH' } });
       expect(unknown).to.include({ kind: 'page', status: 422 });
