@@ -38,10 +38,12 @@ export class OrderImporter {
 
   /** Everything the store's stored orders still need from the host, in a safe order. */
   async processStore(store: AmazonStore, settings: OrderSettings): Promise<ImportRunStats> {
-    await this.syncReservations(store, settings);
+    // Read once per run: every order of the store resolves its SKUs through the same matches.
+    const matches = await this.orders.listingMatches(store.id);
+    await this.syncReservations(store, settings, matches);
     const stats: ImportRunStats = { imported: 0, blocked: 0 };
     for (const order of await this.orders.awaitingCreation(store.id)) {
-      const outcome = await this.importOrder(store, settings, order);
+      const outcome = await this.importOrder(store, settings, order, matches);
       if (outcome === 'imported') stats.imported += 1;
       if (outcome === 'blocked') stats.blocked += 1;
     }
@@ -50,7 +52,7 @@ export class OrderImporter {
   }
 
   /** Tries to create the host order for one stored order now. */
-  async importOrder(store: AmazonStore, settings: OrderSettings, order: StoredOrder): Promise<ImportOutcome> {
+  async importOrder(store: AmazonStore, settings: OrderSettings, order: StoredOrder, matches?: ReadonlyMap<string, string>): Promise<ImportOutcome> {
     if (order.importState !== 'ready' && order.importState !== 'blocked') return 'skipped';
     let snapshot: OrderSnapshot;
     try {
@@ -66,11 +68,11 @@ export class OrderImporter {
       return 'skipped';
     }
 
-    const matches = await this.orders.listingMatches(store.id);
+    const skuMatches = matches ?? (await this.orders.listingMatches(store.id));
     const products = new Map<string, HostProduct>();
     const lines: ResolvedLine[] = [];
     for (const [sellerSku, quantity] of quantitiesBySku(snapshot)) {
-      const product = await this.catalog.findBySku(matches.get(sellerSku) ?? sellerSku);
+      const product = await this.catalog.findBySku(skuMatches.get(sellerSku) ?? sellerSku);
       if (product) products.set(sellerSku, product);
       let salable = product && product.manageStock ? await this.stock.salableQty(product.sku) : null;
       // Units this order holds in a reservation are its own to take.
@@ -126,9 +128,8 @@ export class OrderImporter {
   }
 
   /** Reserves stock for Pending merchant-fulfilled orders and releases what is no longer needed. */
-  private async syncReservations(store: AmazonStore, settings: OrderSettings): Promise<void> {
+  private async syncReservations(store: AmazonStore, settings: OrderSettings, matches: ReadonlyMap<string, string>): Promise<void> {
     const { toReserve, toRelease } = await this.orders.reservationCandidates(store.id);
-    const matches = await this.orders.listingMatches(store.id);
     for (const order of toReserve) {
       const snapshot = snapshotFromAmazon(order.raw, store.marketplaceId);
       if (!shouldReserve(snapshot, settings)) continue;
