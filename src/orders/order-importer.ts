@@ -18,6 +18,8 @@ import { OrderDataError, type OrderSnapshot } from './order-snapshot.ts';
 import { OrderRepository, type StoredOrder } from './order-repository.ts';
 import { blockerNote, findBlocker, importDecision, quantitiesBySku, shouldReserve, type Blocker, type ResolvedLine } from './rules.ts';
 
+const HEARTBEAT_EVERY = 25;
+
 export type ImportOutcome = 'imported' | 'blocked' | 'skipped';
 
 export interface ImportRunStats {
@@ -36,13 +38,23 @@ export class OrderImporter {
     @inject(Ports.Clock) private readonly clock: ClockPort,
   ) {}
 
-  /** Everything the store's stored orders still need from the host, in a safe order. */
-  async processStore(store: AmazonStore, settings: OrderSettings): Promise<ImportRunStats> {
+  /**
+   * Everything the store's stored orders still need from the host, in a safe order, counted into
+   * `stats` as it goes (so a run stopped halfway still reports what it did). `heartbeat` is called
+   * every few orders so a long backlog keeps the caller's lease alive (it throws to stop).
+   */
+  async processStore(
+    store: AmazonStore,
+    settings: OrderSettings,
+    stats: ImportRunStats = { imported: 0, blocked: 0 },
+    heartbeat: () => Promise<void> = async () => undefined,
+  ): Promise<ImportRunStats> {
     // Read once per run: every order of the store resolves its SKUs through the same matches.
     const matches = await this.orders.listingMatches(store.id);
     await this.syncReservations(store, settings, matches);
-    const stats: ImportRunStats = { imported: 0, blocked: 0 };
-    for (const order of await this.orders.awaitingCreation(store.id)) {
+    const awaiting = await this.orders.awaitingCreation(store.id);
+    for (const [index, order] of awaiting.entries()) {
+      if (index > 0 && index % HEARTBEAT_EVERY === 0) await heartbeat();
       const outcome = await this.importOrder(store, settings, order, matches);
       if (outcome === 'imported') stats.imported += 1;
       if (outcome === 'blocked') stats.blocked += 1;

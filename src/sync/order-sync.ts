@@ -110,9 +110,7 @@ export class OrderSync {
         await this.refetchInvalid(store, result);
       } finally {
         // Blocked and ready orders are retried from stored data even when Amazon could not be reached.
-        const stats = await this.importer.processStore(store, await this.stores.settings(store.id));
-        result.imported = stats.imported;
-        result.blocked = stats.blocked;
+        await this.importer.processStore(store, await this.stores.settings(store.id), result, () => this.keepLease(store.id));
       }
     } catch (error) {
       result.result = 'failed';
@@ -175,7 +173,7 @@ export class OrderSync {
           .update(next ? { next_token: next } : { cursor: window!.before, window_after: null, window_before: null, next_token: null });
       });
       options.progress?.({ kind: 'page', storeId: store.id, orders: page.orders.length, seen: result.seen });
-      if (!(await this.lease.renew(store.id, this.owner))) throw new Error('lost the store lease (the run took longer than the lease); stopping');
+      await this.keepLease(store.id);
       if (!page.nextToken) return;
       window = { ...window, token: page.nextToken };
     }
@@ -221,6 +219,11 @@ export class OrderSync {
         }
       });
     }
+  }
+
+  /** Extends this runner's lease, or stops the run when another runner took the store over. */
+  private async keepLease(storeId: number): Promise<void> {
+    if (!(await this.lease.renew(storeId, this.owner))) throw new Error('lost the store lease (the run took longer than the lease); stopping');
   }
 
   private resumeWindow(state: SyncStateRow): { after: Date; before: Date; token: string | null } | null {

@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { AmazonOrderReader } from '../../src/sync/amazon-order-reader.ts';
+import { StoreLease } from '../../src/sync/store-lease.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { MINUTE, startE2E, type E2E } from '../support/e2e.ts';
 
@@ -93,5 +94,18 @@ describeEachDatabase('order sync faults', (db) => {
     expect(result.error).to.match(/Sandbox US/);
     for (const secret of ['wrong-secret', 'Atzr|wrong']) expect(JSON.stringify(await db().knex('amazon_sync_state').first())).to.not.include(secret);
     expect(await db().knex('amazon_sync_state').first()).to.include({ last_result: 'failed' });
+  });
+
+  it('stops importing when another runner took the store over, and the next run finishes the rest once', async () => {
+    for (let i = 0; i < 60; i += 1) e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    e.advance(5 * MINUTE);
+    const renew = sinon.stub(e.host.container.get(StoreLease), 'renew').resolves(false);
+    const lost = await e.sync();
+    expect(lost).to.include({ result: 'failed', error: 'lost the store lease (the run took longer than the lease); stopping', imported: 25 });
+    const hostOrders = async () => Number((await db().knex('host_order').count({ n: '*' }).first())?.n);
+    expect(await hostOrders()).to.equal(25);
+    renew.restore();
+    expect(await e.sync()).to.include({ result: 'ok', imported: 35 });
+    expect(await hostOrders()).to.equal(60);
   });
 });
