@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { describeEachDatabase } from '../support/databases.ts';
 import { REPO_ROOT, startTestAdmin, type AdminTestHost } from '../support/host.ts';
 import { AdminClient } from '../support/admin-client.ts';
-import { FakeClock } from '../support/clock.ts';
+import { FakeClock } from '../support/fake-time.ts';
 import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import { OrderRepository } from '../../src/orders/order-repository.ts';

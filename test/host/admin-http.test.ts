@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { describeEachDatabase } from '../support/databases.ts';
 import { AdminClient, csrfToken } from '../support/admin-client.ts';
-import { FakeClock } from '../support/clock.ts';
+import { FakeClock } from '../support/fake-time.ts';
 import { FIXTURE_MODULE, startTestAdmin, type AdminTestHost } from '../support/host.ts';
 import { FIXTURE_STATE, type FixtureState } from '../fixtures/fixture-module/index.ts';
 

@@ -8,14 +8,15 @@ import { orderGridCount, orderGridPage, orderGridRows } from '../../src/orders/o
 import { Stores } from '../../src/stores/stores.ts';
 import type { OrdersPort } from '../../src/host/ports.ts';
 import type { Order } from '../../src/amazon/models.ts';
-import { FixedClock, TestSecrets, testOrderStatuses, testStoreViews } from '../support/module-ports.ts';
+import { testSecrets, testOrderStatuses, testStoreViews } from '../support/module-ports.ts';
+import { FakeClock } from '../support/fake-time.ts';
 import { amazonOrder } from '../support/amazon-orders.ts';
 import manifest from '../../module.json' with { type: 'json' };
 
 const moduleMigrations = { directory: path.resolve(import.meta.dirname, '../..', manifest.migrations.directory), tableName: manifest.migrations.tableName };
 
 describeEachDatabase('order repository and grid', (db) => {
-  const clock = new FixedClock(new Date('2026-11-26T10:00:00.000Z'));
+  const clock = new FakeClock(new Date('2026-11-26T10:00:00.000Z'));
   let repository: OrderRepository;
   let storeId: number;
 
@@ -26,7 +27,7 @@ describeEachDatabase('order repository and grid', (db) => {
 
   before(async () => {
     await migrateLatest(db().knex, moduleMigrations);
-    const stores = new Stores(db().knex, new TestSecrets(), clock, testStoreViews, testOrderStatuses as OrdersPort);
+    const stores = new Stores(db().knex, testSecrets(), clock, testStoreViews, testOrderStatuses as OrdersPort);
     storeId = (await stores.add({ name: 'US', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: 'A2SELLER0001', clientId: 'c', clientSecret: 's', refreshToken: 'r' })).id;
     repository = new OrderRepository(db().knex, clock);
   });

@@ -4,7 +4,8 @@ import { describeEachDatabase } from '../support/databases.ts';
 import { migrateLatest } from '../../sandbox/host/migrator.ts';
 import { Stores, StoreInputRejected, StoreNotFound } from '../../src/stores/stores.ts';
 import type { OrdersPort } from '../../src/host/ports.ts';
-import { FixedClock, TestSecrets, testOrderStatuses, testStoreViews } from '../support/module-ports.ts';
+import { testSecrets, testOrderStatuses, testStoreViews } from '../support/module-ports.ts';
+import { FakeClock } from '../support/fake-time.ts';
 import manifest from '../../module.json' with { type: 'json' };
 
 const moduleMigrations = { directory: path.resolve(import.meta.dirname, '../..', manifest.migrations.directory), tableName: manifest.migrations.tableName };
@@ -21,11 +22,11 @@ const input = {
 
 describeEachDatabase('stores and Order Settings', (db) => {
   let stores: Stores;
-  const clock = new FixedClock(new Date('2026-11-20T10:00:00.000Z'));
+  const clock = new FakeClock(new Date('2026-11-20T10:00:00.000Z'));
 
   before(async () => {
     await migrateLatest(db().knex, moduleMigrations);
-    stores = new Stores(db().knex, new TestSecrets(), clock, testStoreViews, testOrderStatuses as OrdersPort);
+    stores = new Stores(db().knex, testSecrets(), clock, testStoreViews, testOrderStatuses as OrdersPort);
   });
 
   it('adds a store with encrypted credentials, default settings and the integration time', async () => {

@@ -23,7 +23,8 @@ import { importDecision } from '../../src/orders/rules.ts';
 import { migrateLatest } from '../../sandbox/host/migrator.ts';
 import manifest from '../../module.json' with { type: 'json' };
 import { FakeCatalog, FakeHostOrders, FakeStock, silentLogger } from './fake-host.ts';
-import { FixedClock, TestSecrets, testStoreViews } from './module-ports.ts';
+import { testSecrets, testStoreViews } from './module-ports.ts';
+import { FakeClock } from './fake-time.ts';
 
 export const BASE = '/admin';
 export const CSRF = 'csrf-token-of-this-session';
@@ -31,7 +32,7 @@ export const ALL_RIGHTS = manifest.acl[0].children.map((node) => node.id);
 
 export interface AdminHarness {
   container: Container;
-  clock: FixedClock;
+  clock: FakeClock;
   catalog: FakeCatalog;
   stock: FakeStock;
   hostOrders: FakeHostOrders;
@@ -44,14 +45,14 @@ export interface AdminHarness {
 
 export async function createAdminHarness(knex: Knex, now = new Date('2026-11-26T10:00:00.000Z')): Promise<AdminHarness> {
   await migrateLatest(knex, { directory: path.resolve(import.meta.dirname, '../..', manifest.migrations.directory), tableName: manifest.migrations.tableName });
-  const clock = new FixedClock(now);
+  const clock = new FakeClock(now);
   const catalog = new FakeCatalog();
   const stock = new FakeStock();
   const hostOrders = new FakeHostOrders();
   const container = new Container();
   container.bind(Ports.Database).toConstantValue(knex);
   container.bind(Ports.Clock).toConstantValue(clock);
-  container.bind(Ports.Secrets).toConstantValue(new TestSecrets());
+  container.bind(Ports.Secrets).toConstantValue(testSecrets());
   container.bind(Ports.StoreViews).toConstantValue(testStoreViews);
   container.bind(Ports.Orders).toConstantValue(hostOrders);
   container.bind(Ports.Catalog).toConstantValue(catalog);

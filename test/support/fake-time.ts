@@ -4,8 +4,13 @@
  */
 import type { ClockPort } from '../../src/host/ports.ts';
 
+/** The one fake clock of the tests: starts where told (default 2026-11-26T10:00Z), moves by hand. */
 export class FakeClock implements ClockPort {
-  constructor(public ms: number = Date.parse('2026-11-26T10:00:00.000Z')) {}
+  ms: number;
+
+  constructor(start: Date | number = Date.parse('2026-11-26T10:00:00.000Z')) {
+    this.ms = typeof start === 'number' ? start : start.getTime();
+  }
 
   now(): Date {
     return new Date(this.ms);
