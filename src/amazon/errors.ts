@@ -50,6 +50,20 @@ export class AmazonApiError extends AmazonError {
   ) {
     super(message);
   }
+
+  /**
+   * Amazon's own words (every error's code, message and details), without ours: what to match
+   * when deciding how to react, since `message` also carries the store name, which is anything.
+   */
+  amazonText(): string {
+    const entries = this.errors.length > 0 ? this.errors : [{ code: this.code ?? '', message: '', details: this.details ?? '' }];
+    return entries.map((e) => `${e.code} ${e.message} ${e.details ?? ''}`).join(' ');
+  }
+}
+
+/** Amazon answers an expired (or foreign) pagination token with 400 InvalidInput naming the token. */
+export function isExpiredPaginationToken(error: unknown): boolean {
+  return error instanceof AmazonApiError && error.status === 400 && /token/i.test(error.amazonText());
 }
 
 /** No HTTP answer: connection refused or reset, DNS failure, or the call timed out. */

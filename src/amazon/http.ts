@@ -165,8 +165,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 export function isAccessTokenRejection(error: AmazonApiError): boolean {
   if (error.status === 401) return true;
   if (error.status !== 403) return false;
-  const text = `${error.code ?? ''} ${error.message} ${error.details ?? ''}`;
-  return /access token|expired|invalid.?token|InvalidAccessToken|ExpiredToken/i.test(text);
+  return /access token|expired|invalid.?token|InvalidAccessToken|ExpiredToken/i.test(error.amazonText());
 }
 
 export class SpApiHttp {

@@ -7,7 +7,7 @@ import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
-import { AmazonApiError, AmazonResponseError, createSpApiClient, type Order, type SpApiClient } from '../amazon/index.ts';
+import { AmazonResponseError, createSpApiClient, type Order, type SpApiClient } from '../amazon/index.ts';
 import { Stores } from '../stores/stores.ts';
 import type { AmazonStore } from '../stores/store.ts';
 
@@ -132,11 +132,6 @@ export class AmazonOrderReader {
     } finally {
       this.listeners.delete(store.id);
     }
-  }
-
-  /** Amazon answers an expired (or foreign) pagination token with 400 InvalidInput naming the token. */
-  isExpiredToken(error: unknown): boolean {
-    return error instanceof AmazonApiError && error.status === 400 && /token/i.test(`${error.message} ${error.details ?? ''}`);
   }
 
   /**

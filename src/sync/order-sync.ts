@@ -23,6 +23,7 @@ import { importDecision } from '../orders/rules.ts';
 import { OrderDataError } from '../orders/order-snapshot.ts';
 import { StoreLease } from './store-lease.ts';
 import type { Order } from '../amazon/models.ts';
+import { isExpiredPaginationToken } from '../amazon/errors.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
 import { AmazonOrderReader, type SyncProgress } from './amazon-order-reader.ts';
 
@@ -153,7 +154,7 @@ export class OrderSync {
       try {
         page = await this.reader.searchPage(store, { lastUpdatedAfter: window.after, lastUpdatedBefore: window.before, paginationToken: window.token }, result, options.progress);
       } catch (error) {
-        if (window.token !== null && !restarted && this.reader.isExpiredToken(error)) {
+        if (window.token !== null && !restarted && isExpiredPaginationToken(error)) {
           // Tokens live 24 hours: a run that stopped longer ago starts its window again.
           restarted = true;
           window = { ...window, token: null };

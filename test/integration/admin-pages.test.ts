@@ -62,7 +62,6 @@ function gridOrderNumbers(html: string): string[] {
   return [...html.matchAll(/>(\d{3}-\d{7}-\d{7})<span class="asc-visually-hidden"> \(/g)].map((m) => m[1]);
 }
 
-const GRID_STATUS: Record<Made['status'], string> = { UNSHIPPED: 'Unshipped', SHIPPED: 'Shipped', PENDING: 'Pending', CANCELLED: 'Canceled', PARTIALLY_SHIPPED: 'Partially Shipped' };
 
 describeEachDatabase('admin pages', (db) => {
   let h: AdminHarness;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AmazonApiError, AmazonNetworkError, AmazonResponseError } from '../../src/amazon/errors.ts';
+import { AmazonApiError, AmazonNetworkError, AmazonResponseError, isExpiredPaginationToken } from '../../src/amazon/errors.ts';
 import { USER_AGENT, SP_API_ENDPOINTS } from '../../src/amazon/config.ts';
 import { useFakeAmazon } from '../support/fake-amazon.ts';
 import { order, testClient } from '../support/amazon-fixtures.ts';
@@ -178,5 +178,17 @@ describe('SP-API HTTP layer', () => {
     const fixed = testClient(amazon.url, {}, { ratePlans: { getOrder: { rate: 5, burst: 15 } } });
     await fixed.client.orders.getOrder(ORDER_ID);
     expect(fixed.limiter.observed).to.deep.equal([]);
+  });
+
+  it('tells an expired pagination token by what Amazon said, not by the store name in the message', async () => {
+    let amazonSays = 'Invalid paginationToken: it has expired.';
+    amazon.on('GET', '/orders/2026-01-01/orders', () => ({ status: 400, json: { errors: [{ code: 'InvalidInput', message: amazonSays, details: '' }] } }));
+    const search = (name: string) =>
+      failure(testClient(amazon.url, {}, { name }).client.orders.searchOrders({ lastUpdatedAfter: new Date('2026-11-01T00:00:00Z'), marketplaceIds: ['ATVPDKIKX0DER'] }));
+    expect(isExpiredPaginationToken(await search('My US store'))).to.equal(true);
+    amazonSays = 'Invalid marketplaceIds.';
+    const unrelated = await search('Token Shop');
+    expect((unrelated as AmazonApiError).message).to.contain('Token Shop');
+    expect(isExpiredPaginationToken(unrelated)).to.equal(false);
   });
 });
