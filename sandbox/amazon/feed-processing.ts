@@ -301,6 +301,7 @@ function adjust(context: FeedContext, order: OrderState, body: XmlElement, messa
   for (const { item, reason, components } of refunds) {
     order.refunds.push({ at: context.at, feedId: context.feedId, messageId, orderItemId: item.orderItemId, reason, components });
   }
+  context.book.touch(order, context.at);
 }
 
 function fulfil(context: FeedContext, order: OrderState, body: XmlElement): void {

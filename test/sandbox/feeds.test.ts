@@ -146,7 +146,11 @@ describe('Amazon sandbox: Feeds API 2021-06-30', () => {
       refund(order.orderId, item.orderItemId, [['Principal', '1.001', 'EUR']]),
       refund(order.orderId, item.orderItemId, [['Principal', '5.00', 'EUR'], ['Principal', '5.00', 'EUR']]),
     ]);
+    const updatedBefore = { refunded: sandbox.getOrder(order.orderId)!.lastUpdatedTime, refused: sandbox.getOrder(open.orderId)!.lastUpdatedTime };
     const { report } = await finish(await submit('POST_PAYMENT_ADJUSTMENT_DATA', xml, [DE]));
+    // A refund is a change a lastUpdatedAfter search must see; a refused one changes nothing.
+    expect(Date.parse(sandbox.getOrder(order.orderId)!.lastUpdatedTime)).to.be.greaterThan(Date.parse(updatedBefore.refunded));
+    expect(sandbox.getOrder(open.orderId)!.lastUpdatedTime).to.equal(updatedBefore.refused);
     const parsed = parseReport(report);
     expect(parsed).to.deep.include({ processed: 6, successful: 1, withError: 5 });
     expect(parsed.results.map((r) => [r.messageId, r.code])).to.deep.equal([
