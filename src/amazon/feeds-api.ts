@@ -128,11 +128,14 @@ export class FeedsApi {
     return decode(bytes, contentType);
   }
 
-  /** Step 5 for a finished feed: downloads and parses its processing report. */
+  /**
+   * Step 5 for a finished feed: downloads and parses its processing report. A FATAL feed may have
+   * been processed in part (the model says so) and then has a report too: it tells which messages.
+   */
   async getProcessingReport(feed: Feed): Promise<ProcessingReport> {
-    if (feed.processingStatus !== 'DONE' || feed.resultFeedDocumentId === undefined) {
+    if ((feed.processingStatus !== 'DONE' && feed.processingStatus !== 'FATAL') || feed.resultFeedDocumentId === undefined) {
       throw new AmazonRequestError(
-        `getProcessingReport: feed ${feed.feedId} is ${feed.processingStatus}${feed.resultFeedDocumentId === undefined ? ' without a result document' : ''}; only a DONE feed has a report`,
+        `getProcessingReport: feed ${feed.feedId} is ${feed.processingStatus}${feed.resultFeedDocumentId === undefined ? ' without a result document' : ''}; only a DONE or FATAL feed with a result document has a report`,
         'getFeedDocument',
         'resultFeedDocumentId',
       );

@@ -66,24 +66,27 @@ describe('Feeds API 2021-06-30', () => {
     expect(amazon.requests).to.have.length(0);
   });
 
-  it('gets a feed and downloads its gzipped processing report', async () => {
-    amazon.on('GET', '/feeds/2021-06-30/feeds/FEED-1', () => ({ status: 200, json: doneFeed() }));
-    amazon.on('GET', '/feeds/2021-06-30/documents/RESULT-DOC', () => ({
-      status: 200,
-      json: { feedDocumentId: 'RESULT-DOC', url: `${amazon.url}/download/RESULT-DOC?${SIGNATURE}`, compressionAlgorithm: 'GZIP' },
-    }));
-    amazon.on('GET', '/download/RESULT-DOC', () => ({ status: 200, raw: gzipSync(Buffer.from(SAMPLE_REPORT)), headers: { 'content-type': 'text/xml' } }));
-    const { client } = testClient(amazon.url);
-    const feed = await client.feeds.getFeed('FEED-1');
-    expect(feed.processingStatus).to.equal('DONE');
-    const report = await client.feeds.getProcessingReport(feed);
-    expect(report.summary.messagesWithError).to.equal(2);
-    expect(report.results.map((r) => [r.messageId, r.resultMessageCode])).to.deep.equal([
-      [2, '18028'],
-      [3, '25'],
-    ]);
-    expect(amazon.requestsTo('/download/RESULT-DOC')[0].headers['x-amz-access-token']).to.equal(undefined);
-  });
+  // A FATAL feed can have been processed in part; its report says which messages failed.
+  for (const processingStatus of ['DONE', 'FATAL'] as const) {
+    it(`gets a ${processingStatus} feed and downloads its gzipped processing report`, async () => {
+      amazon.on('GET', '/feeds/2021-06-30/feeds/FEED-1', () => ({ status: 200, json: doneFeed({ processingStatus }) }));
+      amazon.on('GET', '/feeds/2021-06-30/documents/RESULT-DOC', () => ({
+        status: 200,
+        json: { feedDocumentId: 'RESULT-DOC', url: `${amazon.url}/download/RESULT-DOC?${SIGNATURE}`, compressionAlgorithm: 'GZIP' },
+      }));
+      amazon.on('GET', '/download/RESULT-DOC', () => ({ status: 200, raw: gzipSync(Buffer.from(SAMPLE_REPORT)), headers: { 'content-type': 'text/xml' } }));
+      const { client } = testClient(amazon.url);
+      const feed = await client.feeds.getFeed('FEED-1');
+      expect(feed.processingStatus).to.equal(processingStatus);
+      const report = await client.feeds.getProcessingReport(feed);
+      expect(report.summary.messagesWithError).to.equal(2);
+      expect(report.results.map((r) => [r.messageId, r.resultMessageCode])).to.deep.equal([
+        [2, '18028'],
+        [3, '25'],
+      ]);
+      expect(amazon.requestsTo('/download/RESULT-DOC')[0].headers['x-amz-access-token']).to.equal(undefined);
+    });
+  }
 
   it('decodes a document by the charset of its Content-Type', async () => {
     const latin1 = Buffer.from('<r>Müller &amp; Søn</r>', 'latin1');
@@ -108,9 +111,9 @@ describe('Feeds API 2021-06-30', () => {
     expect(error).to.be.instanceOf(AmazonResponseError);
   });
 
-  it('only a DONE feed with a result document has a report', async () => {
+  it('only a DONE or FATAL feed with a result document has a report', async () => {
     const { client } = testClient(amazon.url);
-    for (const feed of [doneFeed({ processingStatus: 'IN_PROGRESS' }), doneFeed({ resultFeedDocumentId: undefined })]) {
+    for (const feed of [doneFeed({ processingStatus: 'IN_PROGRESS' }), doneFeed({ processingStatus: 'CANCELLED' }), doneFeed({ resultFeedDocumentId: undefined })]) {
       expect(await client.feeds.getProcessingReport(feed).catch((e: unknown) => e)).to.be.instanceOf(AmazonRequestError);
     }
     expect(amazon.requests).to.have.length(0);
