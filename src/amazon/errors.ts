@@ -4,6 +4,11 @@
  * refresh token is ever put in a message or a property (tests check the JSON of each).
  */
 
+/** " [request id X]" for a message, or nothing when Amazon sent no id. */
+export function requestIdNote(requestId: string | null | undefined): string {
+  return requestId ? ` [request id ${requestId}]` : '';
+}
+
 /** Base class, so callers can tell Amazon communication failures from their own bugs. */
 export class AmazonError extends Error {
   override name = 'AmazonError';
@@ -23,6 +28,7 @@ export class AmazonAuthError extends AmazonError {
     /** LWA's `error` value, e.g. "invalid_grant", or null when LWA did not say. */
     readonly code: string | null,
     readonly status: number | null,
+    readonly requestId: string | null = null,
   ) {
     super(message);
   }

@@ -14,7 +14,7 @@
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { USER_AGENT, type RatePlan, type SpApiOperation } from './config.ts';
 import type { ApiErrorEntry, ApiErrorRecorder } from './error-log.ts';
-import { AmazonApiError, AmazonAuthError, AmazonError, AmazonNetworkError, AmazonResponseError } from './errors.ts';
+import { AmazonApiError, AmazonAuthError, AmazonError, AmazonNetworkError, AmazonResponseError, requestIdNote } from './errors.ts';
 import type { AccessTokenSource } from './lwa.ts';
 import { bucketKey, type RateLimiter } from './rate-limiter.ts';
 import {
@@ -263,7 +263,7 @@ export class SpApiHttp {
         const parsed = parseJson(text);
         if (parsed.ok) return { status: response.status, body: parsed.value, requestId };
         const malformed = new AmazonResponseError(
-          `Invalid ${call.operation} response: the body is not JSON${requestId === null ? '' : ` [request id ${requestId}]`}`,
+          `Invalid ${call.operation} response: the body is not JSON${requestIdNote(requestId)}`,
           call.operation,
           requestId,
           null,
@@ -343,7 +343,7 @@ export class SpApiHttp {
       failures++;
       if (response.status >= 500 && failures < this.retry.maxAttempts) {
         const delayMs = backoffDelayMs(failures, this.retry, this.random);
-        logger.warn('Amazon document transfer failed, retrying', { store: store.storeName, operation: request.operation, url: where, status: response.status, delayMs });
+        logger.warn('Amazon document transfer failed, retrying', { store: store.storeName, operation: request.operation, url: where, status: response.status, requestId, delayMs });
         await this.sleep(delayMs);
         continue;
       }
@@ -401,7 +401,7 @@ export class SpApiHttp {
         ? 'no error details'
         : 'non-JSON body';
     return new AmazonApiError(
-      `${operation} failed for store "${this.options.store.storeName}": HTTP ${status} ${what}${requestId === null ? '' : ` [request id ${requestId}]`}` +
+      `${operation} failed for store "${this.options.store.storeName}": HTTP ${status} ${what}${requestIdNote(requestId)}` +
         (outcomeUnknown ? '; the request may have been processed: check before sending it again' : ''),
       operation,
       status,

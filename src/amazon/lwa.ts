@@ -10,7 +10,7 @@
  */
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { DEFAULT_LWA_TOKEN_URL } from './config.ts';
-import { AmazonApiError, AmazonAuthError, AmazonNetworkError, AmazonResponseError } from './errors.ts';
+import { AmazonApiError, AmazonAuthError, AmazonNetworkError, AmazonResponseError, requestIdNote } from './errors.ts';
 import {
   backoffDelayMs,
   classifyFetchError,
@@ -107,7 +107,7 @@ export class LwaTokenProvider implements AccessTokenSource {
         failure = error as Error;
       }
       const delay = backoffDelayMs(attempt, this.retry, this.random);
-      this.options.logger.warn('Amazon access token refresh failed, retrying', { store: storeName, attempt, delayMs: delay, error: failure.message });
+      this.options.logger.warn('Amazon access token refresh failed, retrying', { store: storeName, attempt, delayMs: delay, error: failure.message, requestId: 'requestId' in failure ? failure.requestId : null });
       await this.sleep(delay);
     }
   }
@@ -147,14 +147,15 @@ export class LwaTokenProvider implements AccessTokenSource {
       const said = [code, description].filter((part) => part !== null).join(': ') || `HTTP ${response.status}`;
       if ((response.status === 400 || response.status === 401) && (code === null || CREDENTIAL_ERRORS.has(code))) {
         throw new AmazonAuthError(
-          `Amazon refused the credentials of store "${storeName}" (${said}). Re-authorize the store or correct its client id and secret.`,
+          `Amazon refused the credentials of store "${storeName}" (${said}). Re-authorize the store or correct its client id and secret.${requestIdNote(requestId)}`,
           storeName,
           code,
           response.status,
+          requestId,
         );
       }
       throw new AmazonApiError(
-        `Login with Amazon failed for store "${storeName}": HTTP ${response.status} ${said}`,
+        `Login with Amazon failed for store "${storeName}": HTTP ${response.status} ${said}${requestIdNote(requestId)}`,
         OPERATION,
         response.status,
         code,

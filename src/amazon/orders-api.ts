@@ -4,7 +4,7 @@
  * sent; responses are validated before they are returned.
  */
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
-import { AmazonRequestError, AmazonResponseError } from './errors.ts';
+import { AmazonRequestError, AmazonResponseError, requestIdNote } from './errors.ts';
 import { encodeQuery, type SpApiHttp } from './http.ts';
 import {
   FULFILLED_BY,
@@ -115,7 +115,7 @@ export class OrdersApi {
       if (page.nextToken === null) return;
       if (page.nextToken === token) {
         throw new AmazonResponseError(
-          `Invalid searchOrders response: pagination.nextToken repeats the token just used; stopping to avoid a loop${page.requestId ? ` [request id ${page.requestId}]` : ''}`,
+          `Invalid searchOrders response: pagination.nextToken repeats the token just used; stopping to avoid a loop${requestIdNote(page.requestId)}`,
           'searchOrders',
           page.requestId,
           null,
@@ -142,7 +142,7 @@ export class OrdersApi {
       const order = parseGetOrderResponse(response.body, context);
       if (order.orderId !== orderId) {
         throw new AmazonResponseError(
-          `Invalid getOrder response: asked for order ${orderId}, got ${order.orderId}${response.requestId ? ` [request id ${response.requestId}]` : ''}`,
+          `Invalid getOrder response: asked for order ${orderId}, got ${order.orderId}${requestIdNote(response.requestId)}`,
           'getOrder',
           response.requestId,
           order.orderId,

@@ -8,7 +8,7 @@
  * does not require may be absent, but when present it must have the model's type: `null` is not
  * accepted for an optional field, because the model does not declare any field nullable.
  */
-import { AmazonResponseError, type ValidationIssue } from './errors.ts';
+import { AmazonResponseError, requestIdNote, type ValidationIssue } from './errors.ts';
 import {
   FEED_PROCESSING_STATUSES,
   FULFILLED_BY,
@@ -418,7 +418,7 @@ function formatIssues(issues: ValidationIssue[]): string {
 
 function responseError(context: ResponseContext, locator: string, orderId: string | null, issues: ValidationIssue[]): AmazonResponseError {
   const where = locator === '' ? '' : orderId === null ? `${locator}: ` : `${locator} (orderId ${orderId}): `;
-  const requestId = context.requestId === null ? '' : ` [request id ${context.requestId}]`;
+  const requestId = requestIdNote(context.requestId);
   const message = `Invalid ${context.operation} response: ${where}${formatIssues(issues)}${requestId}`;
   const firstPath = issues[0].path;
   const fullPath = locator === '' ? firstPath : firstPath === '' ? locator : `${locator}.${firstPath}`;

@@ -79,7 +79,9 @@ describe('Login with Amazon', () => {
 
   it('retries a transient LWA failure', async () => {
     amazon.sequence('POST', TOKEN_PATH, [{ status: 503, raw: 'busy' }, tokenReply('token-1')]);
-    expect(await provider().getAccessToken()).to.equal('token-1');
+    const logger = new CapturingLogger();
+    expect(await provider(new FakeClock(), logger).getAccessToken()).to.equal('token-1');
+    expect(logger.text()).to.match(/refresh failed, retrying.*"requestId":"req-1"/);
   });
 
   for (const [status, code] of [
@@ -101,6 +103,9 @@ describe('Login with Amazon', () => {
       expect(auth.code).to.equal(code);
       expect(auth.message).to.contain('"Test US store"');
       expect(auth.message).to.contain(code);
+      // Amazon's request id is what its support asks for.
+      expect(auth.requestId).to.match(/^req-\d+$/);
+      expect(auth.message).to.contain(`[request id ${auth.requestId}]`);
       for (const text of [auth.message, JSON.stringify(auth), String(auth.stack), logger.text()]) {
         expect(text).to.not.contain(SECRET);
         expect(text).to.not.contain(REFRESH_TOKEN);
