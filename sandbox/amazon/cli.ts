@@ -178,6 +178,8 @@ export function amazonSandboxCommands(env: NodeJS.ProcessEnv = process.env): Cli
         { name: 'count', type: 'int', min: 1, description: 'For the next N requests (default 1)' },
         { name: 'minutes', type: 'int', min: 1, description: 'For this many sandbox minutes' },
         { name: 'delay-ms', type: 'int', min: 0, description: 'For kind delay: milliseconds' },
+        { name: 'variant', type: 'enum', values: ['missingField', 'wrongType'], description: 'For kind invalidOrder: drop a required field, or send a wrong type' },
+        { name: 'phase', type: 'enum', values: ['before', 'after'], description: 'For kind reset: before the request is applied, or after (the change happened)' },
         { name: 'json', type: 'switch', description: 'Print JSON' },
       ],
       run: command(async (flags, io) => {
@@ -187,6 +189,8 @@ export function amazonSandboxCommands(env: NodeJS.ProcessEnv = process.env): Cli
           ...(flags.count !== undefined ? { count: flags.count } : {}),
           ...(flags.minutes !== undefined ? { durationMs: Number(flags.minutes) * 60_000 } : {}),
           ...(flags['delay-ms'] !== undefined ? { delayMs: flags['delay-ms'] } : {}),
+          ...(flags.variant !== undefined ? { variant: flags.variant } : {}),
+          ...(flags.phase !== undefined ? { phase: flags.phase } : {}),
         })) as { fault: Record<string, unknown> };
         print(io, flags, fault, `Added ${String(fault.id)}: ${String(fault.kind)} on ${String(fault.operation)}`);
         return 0;

@@ -139,6 +139,13 @@ describe('Amazon sandbox: control API, CLI commands and demo seed', () => {
     it('adds and clears faults and resets', async () => {
       expect((await run('sandbox:fault:add', { operation: 'searchOrders', kind: 'throttle', count: 2 })).out).to.match(/^Added fault-\d+: throttle on searchOrders/);
       expect(sandbox.listFaults()).to.have.length(1);
+      await run('sandbox:fault:add', { operation: 'searchOrders', kind: 'invalidOrder', variant: 'wrongType' });
+      await run('sandbox:fault:add', { operation: 'confirmShipment', kind: 'reset', phase: 'after' });
+      expect(sandbox.listFaults().map((f) => [f.kind, f.variant, f.phase])).to.deep.equal([
+        ['throttle', undefined, undefined],
+        ['invalidOrder', 'wrongType', undefined],
+        ['reset', undefined, 'after'],
+      ]);
       await run('sandbox:fault:clear', {});
       expect(sandbox.listFaults()).to.deep.equal([]);
       sandbox.placeOrder({ items: [{ sku: 'A', qty: 1 }] });
