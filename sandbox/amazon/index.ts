@@ -7,7 +7,7 @@
  *   amazon.placeOrder({ items: [{ sku: 'MUG-BLUE-12OZ', qty: 2 }] }); amazon.advanceClock(5 * 60_000);
  *   await amazon.close();
  */
-export { startAmazonSandbox, describeSandbox, RunningAmazonSandbox, DEFAULT_AMAZON_SANDBOX_PORT, type StartAmazonSandboxOptions } from './server.ts';
+export { startAmazonSandbox, describeSandbox, RunningAmazonSandbox, DEFAULT_AMAZON_SANDBOX_PORT, type StartAmazonSandboxOptions, type SandboxExchange } from './server.ts';
 export { AmazonSandbox, type AmazonSandboxOptions, type CancelOrderInput } from './sandbox.ts';
 export { SandboxClock, type ClockOptions } from './clock.ts';
 export { DEMO_APP, type SandboxApp } from './lwa.ts';

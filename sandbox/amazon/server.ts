@@ -12,7 +12,7 @@ import { handleControl } from './control.ts';
 import { corruptOrders, internalFailure, serviceUnavailable, truncateJson, type FaultKind } from './faults.ts';
 import { errorResponse, type Caller, type Operation, type SandboxRequest, type SandboxResponse } from './http.ts';
 import { quotaExceeded } from './rate-limits.ts';
-import { maskBody, maskHeaders } from './recorder.ts';
+import { maskBody, maskHeaders, type RecordedRequest } from './recorder.ts';
 import { randomUuid } from './random.ts';
 import { paginationTokenExpired } from './orders.ts';
 import { AmazonSandbox, type AmazonSandboxOptions } from './sandbox.ts';
@@ -27,6 +27,17 @@ export interface StartAmazonSandboxOptions extends AmazonSandboxOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * Called with each request to Amazon's side (LWA, SP-API, uploads) as recorded and the answer
+   * about to be sent (null for a reset connection): tests hold the wire to Amazon's models with it.
+   */
+  onExchange?: (exchange: SandboxExchange) => void;
+}
+
+export interface SandboxExchange {
+  request: RecordedRequest;
+  /** The answer with its headers as sent; `raw` holds the body of a malformed-JSON fault. */
+  response: SandboxResponse | null;
 }
 
 interface SpApiRoute {
@@ -69,6 +80,7 @@ interface Outcome {
 }
 
 export class RunningAmazonSandbox extends AmazonSandbox {
+  declare readonly options: StartAmazonSandboxOptions;
   url = '';
   lwaUrl = '';
   port = 0;
@@ -142,7 +154,7 @@ export class RunningAmazonSandbox extends AmazonSandbox {
     const receivedAt = new Date(this.clock.now()).toISOString();
     const outcome = this.amazon(request);
     if (outcome.delayMs) await new Promise((resolve) => setTimeout(resolve, outcome.delayMs));
-    this.recorder.add({
+    const recorded = this.recorder.add({
       requestId,
       time: receivedAt,
       method: request.method,
@@ -155,6 +167,11 @@ export class RunningAmazonSandbox extends AmazonSandbox {
       ...(outcome.caller ? { sellerId: outcome.caller.sellerId } : {}),
       throttled: outcome.throttled,
       faults: outcome.faults,
+    });
+    const response = outcome.reset ? null : { ...outcome.response!, headers: { 'x-amzn-RequestId': requestId, ...outcome.response!.headers } };
+    this.options.onExchange?.({
+      request: recorded,
+      response: response && outcome.rawOverride !== undefined ? { status: response.status, headers: response.headers, raw: outcome.rawOverride } : response,
     });
     if (outcome.reset) {
       req.socket.destroy();

@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { describeEachDatabase } from '../support/databases.ts';
 import { REPO_ROOT, startTestAdmin, type AdminTestHost } from '../support/host.ts';
-import { startAmazonSandbox, SandboxClock, type RunningAmazonSandbox, type PlaceOrderInput } from '../../sandbox/amazon/index.ts';
+import { SandboxClock, type RunningAmazonSandbox, type PlaceOrderInput } from '../../sandbox/amazon/index.ts';
+import { startCheckedSandbox } from '../support/checked-sandbox.ts';
 import type { ClockPort } from '../../src/host/ports.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import { OrderRepository } from '../../src/orders/order-repository.ts';
@@ -57,7 +58,7 @@ describeInBrowser('admin pages with the Amazon sandbox and the sync', () => {
 
     before(async function () {
       this.timeout(60_000);
-      amazon = await startAmazonSandbox({ port: 0, clock: sandboxClock, verificationDelayMs: 5 * MINUTE });
+      amazon = await startCheckedSandbox({ port: 0, clock: sandboxClock, verificationDelayMs: 5 * MINUTE });
       t = await startTestAdmin(db(), { modules: [{ directory: REPO_ROOT }], clock });
       for (const sku of ['MUG-BLUE-12OZ', 'TEE-BLK-M']) {
         const saved = await t.host.services.catalog.create({ sku, name: `Product ${sku}`, qty: 100, enabled: true, manageStock: true });

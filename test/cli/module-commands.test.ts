@@ -6,7 +6,8 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { describeEachDatabase } from '../support/databases.ts';
 import { runCliInProcess, type CliResult } from '../support/cli.ts';
-import { startAmazonSandbox, SandboxClock, type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
+import { SandboxClock, type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
+import { startCheckedSandbox } from '../support/checked-sandbox.ts';
 
 const MINUTE = 60_000;
 
@@ -28,7 +29,7 @@ describeEachDatabase('module CLI commands', (db) => {
 
   before(async () => {
     clock = new SandboxClock({ start: '2026-11-26T10:00:00Z', speed: 0 });
-    amazon = await startAmazonSandbox({ port: 0, clock });
+    amazon = await startCheckedSandbox({ port: 0, clock });
     expect((await asc('migrate')).code).to.equal(0);
     for (const [sku, qty] of [['MUG-BLUE-12OZ', '10'], ['HOST-TEE', '10']]) {
       expect((await asc('host:product:set', '--sku', sku, '--name', sku, '--qty', qty)).code).to.equal(0);

@@ -11,7 +11,8 @@ import type { Knex } from 'knex';
 import { describeEachDatabase } from '../support/databases.ts';
 import { ASC, runCli, type CliResult } from '../support/cli.ts';
 import { REPO_ROOT } from '../support/host.ts';
-import { startAmazonSandbox, type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
+import { type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
+import { startCheckedSandbox } from '../support/checked-sandbox.ts';
 import { gridStatusOf } from '../../src/orders/rules.ts';
 
 const MINUTE = 60_000;
@@ -109,7 +110,7 @@ describeEachDatabase('exactly once across processes', (db) => {
 
   before(async function () {
     this.timeout(120_000);
-    amazon = await startAmazonSandbox({
+    amazon = await startCheckedSandbox({
       port: 0,
       clock: { speed: 1 },
       rateLimits: { searchOrders: { rate: 50, burst: 50 } },

@@ -18,7 +18,7 @@ import { migrateModule } from '../support/module-database.ts';
 import { ReferenceBucket } from '../support/token-bucket.ts';
 import { order } from '../support/amazon-fixtures.ts';
 import { validateRequest } from '../support/sp-api-contract.ts';
-import { startAmazonSandbox } from '../../sandbox/amazon/index.ts';
+import { startCheckedSandbox } from '../support/checked-sandbox.ts';
 
 const RATE = 10;
 const BURST = 5;
@@ -107,7 +107,7 @@ describeEachDatabase('rate limit shared by two processes', (db) => {
   it('against the Amazon sandbox: two processes get 0 throttled answers from its token bucket', async function () {
     this.timeout(60_000);
     await db().knex(RATE_BUCKET_TABLE).delete();
-    const amazon = await startAmazonSandbox({ port: 0, rateLimits: { getOrder: { rate: RATE, burst: BURST } } });
+    const amazon = await startCheckedSandbox({ port: 0, rateLimits: { getOrder: { rate: RATE, burst: BURST } } });
     try {
       const app = amazon.demoApp;
       const orderId = amazon.placeOrder({ sellerId: app.sellerId, items: [{ sku: 'MUG-BLUE-12OZ', qty: 1 }] }).orderId;

@@ -3,6 +3,8 @@
  * and every sandbox example of the models parses through them.
  */
 import { expect } from 'chai';
+import type { RecordedRequest } from '../../sandbox/amazon/index.ts';
+import { contractViolation } from '../support/checked-sandbox.ts';
 import { SCHEMAS, parseSearchOrdersPage, parseGetOrderResponse, parseCreateFeedDocumentResponse, parseCreateFeedResponse, parseFeed, parseFeedDocument, type Schema } from '../../src/amazon/validate.ts';
 import { loadModel, sandboxExamples, validateRequest, validateResponse, type SwaggerModel } from '../support/sp-api-contract.ts';
 
@@ -126,3 +128,28 @@ describe('the request contract helper', () => {
     expect(validateRequest('ordersV0', 'GET', '/orders/v0/orders', 'MarketplaceIds=X&CreatedAfter=2026-01-01T00:00:00Z').errors.join()).to.match(/deprecated/);
   });
 });
+
+describe('the wire check of the contract-checked sandbox', () => {
+  const request = (over: Partial<RecordedRequest> = {}): RecordedRequest => ({
+    seq: 1, requestId: 'r-1', time: '2026-11-26T10:00:00.000Z', method: 'GET', path: '/orders/2026-01-01/orders',
+    query: { lastUpdatedAfter: ['2026-11-26T09:00:00Z'] }, headers: {}, body: '', status: 200,
+    operation: 'searchOrders', throttled: false, faults: [], ...over,
+  });
+  const answer = (json: unknown, status = 200) => ({ status, headers: { 'x-amzn-RequestId': 'r-1', 'x-amzn-RateLimit-Limit': '0.0056' }, json });
+
+  it('passes a request and answer that match the model', () => {
+    expect(contractViolation({ request: request(), response: answer({ orders: [] }) })).to.equal(null);
+  });
+
+  it('names a request parameter the model does not have, and an answer field it does not have', () => {
+    expect(contractViolation({ request: request({ query: { LastUpdatedAfter: ['2026-11-26T09:00:00Z'] } }), response: answer({ orders: [] }) })).to.match(/request does not match.*LastUpdatedAfter/);
+    expect(contractViolation({ request: request(), response: answer({ orders: [], payload: {} }) })).to.match(/response does not match/);
+    expect(contractViolation({ request: request(), response: { status: 200, headers: {}, raw: '{"orders": [' } })).to.match(/not JSON/);
+  });
+
+  it('leaves out what a test broke on purpose and what is not SP-API', () => {
+    expect(contractViolation({ request: request({ faults: ['malformedJson'] }), response: { status: 200, headers: {}, raw: '{' } })).to.equal(null);
+    expect(contractViolation({ request: request({ operation: undefined, path: '/auth/o2/token' }), response: answer({}) })).to.equal(null);
+  });
+});
+
