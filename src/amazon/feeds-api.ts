@@ -16,6 +16,7 @@ import {
   parseCreateFeedResponse,
   parseFeed,
   parseFeedDocument,
+  isBlank,
   type ResponseContext,
 } from './validate.ts';
 
@@ -46,7 +47,7 @@ export class FeedsApi {
 
   /** Step 1: a document slot and its presigned upload URL (valid 5 minutes). */
   async createFeedDocument(contentType: string): Promise<CreateFeedDocumentResponse> {
-    if (contentType.trim() === '') throw new AmazonRequestError('createFeedDocument: contentType is required', 'createFeedDocument', 'contentType');
+    if (isBlank(contentType)) throw new AmazonRequestError('createFeedDocument: contentType is required', 'createFeedDocument', 'contentType');
     const response = await this.http.send({ operation: 'createFeedDocument', method: 'POST', path: '/feeds/2021-06-30/documents', body: { contentType } });
     return this.validated(response, parseCreateFeedDocumentResponse, 'createFeedDocument');
   }
@@ -63,11 +64,11 @@ export class FeedsApi {
   /** Step 3: asks Amazon to process the uploaded document. */
   async createFeed(specification: CreateFeedSpecification): Promise<{ feedId: string }> {
     const { feedType, marketplaceIds, inputFeedDocumentId, feedOptions } = specification;
-    if (feedType.trim() === '') throw new AmazonRequestError('createFeed: feedType is required', 'createFeed', 'feedType');
-    if (marketplaceIds.length < 1 || marketplaceIds.length > 25 || marketplaceIds.some((id) => id.trim() === '')) {
+    if (isBlank(feedType)) throw new AmazonRequestError('createFeed: feedType is required', 'createFeed', 'feedType');
+    if (!Array.isArray(marketplaceIds) || marketplaceIds.length < 1 || marketplaceIds.length > 25 || marketplaceIds.some(isBlank)) {
       throw new AmazonRequestError('createFeed: marketplaceIds needs 1 to 25 non-empty ids', 'createFeed', 'marketplaceIds');
     }
-    if (inputFeedDocumentId.trim() === '') throw new AmazonRequestError('createFeed: inputFeedDocumentId is required', 'createFeed', 'inputFeedDocumentId');
+    if (isBlank(inputFeedDocumentId)) throw new AmazonRequestError('createFeed: inputFeedDocumentId is required', 'createFeed', 'inputFeedDocumentId');
     const body: CreateFeedSpecification = { feedType, marketplaceIds: [...marketplaceIds], inputFeedDocumentId, ...(feedOptions ? { feedOptions } : {}) };
     // Not idempotent: a feed created twice is processed twice (a refund would be paid twice).
     const response = await this.http.send({ operation: 'createFeed', method: 'POST', path: '/feeds/2021-06-30/feeds', body, idempotent: false });

@@ -6,7 +6,7 @@
 import { AmazonRequestError } from './errors.ts';
 import type { SpApiHttp } from './http.ts';
 import type { ConfirmShipmentRequest, PackageDetail } from './models.ts';
-import { isDateTime } from './validate.ts';
+import { isBlank as blank, isDateTime } from './validate.ts';
 
 /** ConfirmShipmentRequest, with `shipDate` also accepted as a Date. */
 export interface ConfirmShipmentInput extends Omit<ConfirmShipmentRequest, 'packageDetail'> {
@@ -18,8 +18,6 @@ const OPERATION = 'confirmShipment';
 function fail(message: string, field: string): never {
   throw new AmazonRequestError(`confirmShipment: ${message}`, OPERATION, field);
 }
-
-const blank = (value: unknown) => typeof value !== 'string' || value.trim() === '';
 
 /** Checks the request against the model (and its documented rules) and returns the wire body. */
 export function buildConfirmShipmentRequest(input: ConfirmShipmentInput): ConfirmShipmentRequest {

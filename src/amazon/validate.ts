@@ -49,6 +49,11 @@ const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 /** ISO 4217: the module stores it in a 3-character column. */
 const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 
+/** A required text a caller left out, passed as something else, or left empty. */
+export function isBlank(value: unknown): boolean {
+  return typeof value !== 'string' || value.trim() === '';
+}
+
 export function isDateTime(value: string): boolean {
   return DATE_TIME_PATTERN.test(value) && !Number.isNaN(Date.parse(value));
 }
