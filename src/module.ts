@@ -18,7 +18,7 @@ import { StoreAddCommand, StoreListCommand, StoreStatusCommand } from './cli/sto
 import { SettingsGetCommand, SettingsSetCommand } from './cli/settings-commands.ts';
 import { MatchSetCommand, OrdersListCommand, OrdersRetryCommand } from './cli/order-commands.ts';
 import { AdminViews } from './admin/renderer.ts';
-import { ImportRetry } from './admin/import-retry.ts';
+import { ImportRetry } from './sync/import-retry.ts';
 import { UnmatchedListings } from './admin/unmatched-listings.ts';
 import { StoresPage } from './admin/stores-page.ts';
 import { StoreDashboardPage } from './admin/store-dashboard-page.ts';

@@ -5,7 +5,7 @@ import { OrderRepository } from '../orders/order-repository.ts';
 import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
-import { ImportRetry } from './import-retry.ts';
+import { ImportRetry } from '../sync/import-retry.ts';
 import { ModuleRoute, PageNotFound, storeIdParam } from './module-route.ts';
 import { AdminViews } from './renderer.ts';
 

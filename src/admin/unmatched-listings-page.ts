@@ -12,7 +12,7 @@ import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
 import { CSRF_FIELD } from './csrf.ts';
-import { ImportRetry } from './import-retry.ts';
+import { ImportRetry } from '../sync/import-retry.ts';
 import { ModuleRoute, storeIdParam } from './module-route.ts';
 import { storeHead, type PageHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';

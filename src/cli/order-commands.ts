@@ -8,9 +8,8 @@ import { GRID_STATUSES } from '../orders/rules.ts';
 import { orderGridPage, type OrderGridRow } from '../orders/order-grid.ts';
 import { parseGridFilter } from '../orders/grid-filter-input.ts';
 import { OrderRepository } from '../orders/order-repository.ts';
-import { OrderImporter } from '../orders/order-importer.ts';
 import { Stores } from '../stores/stores.ts';
-import { StoreLease } from '../sync/store-lease.ts';
+import { ImportRetry } from '../sync/import-retry.ts';
 import { withUsageErrors } from './errors.ts';
 import { printJson, printTable } from './output.ts';
 
@@ -103,8 +102,7 @@ export class OrdersRetryCommand implements CliCommandContribution {
   constructor(
     @inject(Stores) private readonly stores: Stores,
     @inject(OrderRepository) private readonly orders: OrderRepository,
-    @inject(OrderImporter) private readonly importer: OrderImporter,
-    @inject(StoreLease) private readonly lease: StoreLease,
+    @inject(ImportRetry) private readonly retry: ImportRetry,
   ) {}
 
   async run(flags: Record<string, CliFlagValue | undefined>, io: CliIO): Promise<number> {
@@ -114,20 +112,16 @@ export class OrdersRetryCommand implements CliCommandContribution {
     if (order.importState !== 'blocked' && order.importState !== 'ready') {
       throw new CliUsageError(`--order: order ${order.amazonOrderId} is not waiting for import (it is ${order.importState})`);
     }
-    const owner = `cli-retry:${process.pid}`;
-    if (!(await this.lease.acquire(store.id, owner))) {
+    const retried = await this.retry.retry(store.id, [order.id]);
+    if (retried.busy) {
       io.stderr.write(`A sync is running for store ${store.id}; it retries this order itself. Try again when it is done.\n`);
       return 1;
     }
-    try {
-      const outcome = await this.importer.importOrder(store, await this.stores.settings(store.id), order);
-      const after = (await this.orders.get(order.id))!;
-      if (flags.json) printJson(io, { amazonOrderId: after.amazonOrderId, outcome, hostOrderId: after.hostOrderId, note: after.note });
-      else io.stdout.write(`${after.amazonOrderId}: ${outcome}${after.note ? ` - ${after.note}` : ''}\n`);
-      return outcome === 'imported' ? 0 : 1;
-    } finally {
-      await this.lease.release(store.id, owner);
-    }
+    const outcome = retried.outcomes[0]?.outcome ?? 'skipped';
+    const after = (await this.orders.get(order.id))!;
+    if (flags.json) printJson(io, { amazonOrderId: after.amazonOrderId, outcome, hostOrderId: after.hostOrderId, note: after.note });
+    else io.stdout.write(`${after.amazonOrderId}: ${outcome}${after.note ? ` - ${after.note}` : ''}\n`);
+    return outcome === 'imported' ? 0 : 1;
   }
 }
 

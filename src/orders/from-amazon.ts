@@ -4,7 +4,7 @@
  * from the item proceeds breakdowns (ITEM, SHIPPING, TAX with ITEM/SHIPPING detail, DISCOUNT).
  */
 import type { ItemProceedsBreakdown, Order, OrderItem } from '../amazon/models.ts';
-import { fromE4, toE4 } from '../money.ts';
+import { MoneyFormatError, fromE4, toE4 } from '../money.ts';
 import { OrderDataError, type OrderSnapshot, type SnapshotAddress, type SnapshotItem } from './order-snapshot.ts';
 
 function breakdown(item: OrderItem, type: string): ItemProceedsBreakdown | undefined {
@@ -65,7 +65,33 @@ function addressSnapshot(order: Order): SnapshotAddress | null {
   };
 }
 
+/** Longest identifiers the module keeps (its columns); Amazon's own are far shorter. */
+const MAX_ID_CHARS = { orderId: 32, marketplaceId: 32, orderItemId: 64, sellerSku: 255, asin: 16 };
+
+function checkLength(value: string | undefined, max: number, what: string): void {
+  if (value !== undefined && value.length > max) throw new OrderDataError(`${what} is ${value.length} characters long; at most ${max} are expected`);
+}
+
 export function snapshotFromAmazon(order: Order, defaultMarketplaceId: string): OrderSnapshot {
+  checkLength(order.orderId, MAX_ID_CHARS.orderId, 'the order id');
+  checkLength(order.salesChannel.marketplaceId, MAX_ID_CHARS.marketplaceId, `order ${order.orderId}: the marketplace id`);
+  for (const item of order.orderItems) {
+    checkLength(item.orderItemId, MAX_ID_CHARS.orderItemId, `order ${order.orderId}: an order item id`);
+    checkLength(item.product.sellerSku, MAX_ID_CHARS.sellerSku, `order ${order.orderId}, item ${item.orderItemId}: the seller SKU`);
+    checkLength(item.product.asin, MAX_ID_CHARS.asin, `order ${order.orderId}, item ${item.orderItemId}: the ASIN`);
+  }
+  try {
+    // The grand total is kept as sent; it must also be exact in the module's arithmetic.
+    if (order.proceeds?.grandTotal) toE4(order.proceeds.grandTotal.amount);
+    return snapshot(order, defaultMarketplaceId);
+  } catch (error) {
+    // An amount the module cannot hold exactly (more than 4 decimals): refused, never rounded.
+    if (error instanceof MoneyFormatError) throw new OrderDataError(`order ${order.orderId}: ${error.message}`);
+    throw error;
+  }
+}
+
+function snapshot(order: Order, defaultMarketplaceId: string): OrderSnapshot {
   const fulfillment = order.fulfillment;
   // Without it the module cannot tell who ships the order or whether it may import: never guess.
   if (!fulfillment?.fulfilledBy) throw new OrderDataError(`order ${order.orderId} has no fulfillment.fulfilledBy`);

@@ -9,11 +9,12 @@
  */
 import { inject, injectable } from 'inversify';
 import { Ports } from '../host/tokens.ts';
-import type { CatalogPort, ClockPort, HostProduct, LoggerPort, OrdersPort, StockPort } from '../host/ports.ts';
+import type { CatalogPort, ClockPort, HostOrder, HostProduct, LoggerPort, OrdersPort, StockPort } from '../host/ports.ts';
 import type { AmazonStore } from '../stores/store.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
 import { snapshotFromAmazon } from './from-amazon.ts';
-import { buildHostOrderRequest, reservationKeyFor } from './host-order-request.ts';
+import { CHANNEL, buildHostOrderRequest, reservationKeyFor } from './host-order-request.ts';
+import { errorSummary } from '../error-summary.ts';
 import { OrderDataError, type OrderSnapshot } from './order-snapshot.ts';
 import { OrderRepository, type StoredOrder } from './order-repository.ts';
 import { blockerNote, findBlocker, importDecision, quantitiesBySku, shouldReserve, type Blocker, type ResolvedLine } from './rules.ts';
@@ -49,16 +50,19 @@ export class OrderImporter {
     stats: ImportRunStats = { imported: 0, blocked: 0 },
     heartbeat: () => Promise<void> = async () => undefined,
   ): Promise<ImportRunStats> {
+    await heartbeat();
     // Read once per run: every order of the store resolves its SKUs through the same matches.
     const matches = await this.orders.listingMatches(store.id);
     await this.syncReservations(store, settings, matches);
-    const awaiting = await this.orders.awaitingCreation(store.id);
+    // Switched off: orders waiting for import keep their place until it is switched on again.
+    const awaiting = settings.importEnabled ? await this.orders.awaitingCreation(store.id) : [];
     for (const [index, order] of awaiting.entries()) {
       if (index > 0 && index % HEARTBEAT_EVERY === 0) await heartbeat();
       const outcome = await this.importOrder(store, settings, order, matches);
       if (outcome === 'imported') stats.imported += 1;
       if (outcome === 'blocked') stats.blocked += 1;
     }
+    await heartbeat();
     for (const order of await this.orders.awaitingHostAction(store.id)) await this.applyHostAction(order);
     return stats;
   }
@@ -73,10 +77,10 @@ export class OrderImporter {
       return this.block(order, { reason: 'amazon_data', note: blockerNote((error as Error).message) });
     }
     const decision = importDecision(snapshot, settings, store.integratedAt);
+    // Import switched off: the order keeps its place and is tried again once it is switched on.
+    if (decision === 'disabled') return 'skipped';
     if (decision !== 'import') {
-      // Settings changed since the order was stored (e.g. import switched off): stop trying.
-      const state = decision === 'hidden' ? 'not_eligible' : decision;
-      await this.orders.update(order.id, { import_state: state, block_reason: null });
+      await this.orders.update(order.id, { import_state: decision === 'hidden' ? 'not_eligible' : decision, block_reason: null });
       return 'skipped';
     }
 
@@ -101,7 +105,15 @@ export class OrderImporter {
       if (error instanceof OrderDataError) return this.block(order, { reason: 'amazon_data', note: blockerNote(error.message) });
       throw error;
     }
-    const result = await this.hostOrders.create(request);
+    let result;
+    try {
+      result = await this.hostOrders.create(request);
+    } catch (error) {
+      // The host failed rather than refused: try again next run (the idempotency key makes a
+      // creation that did go through come back as the same order).
+      this.logger.error('The host failed to create an Amazon order', { amazonOrderId: order.amazonOrderId, error: errorSummary(error) });
+      return this.block(order, { reason: 'host_rejected', note: blockerNote(`the host failed (${errorSummary(error)}); it is tried again on the next sync`) });
+    }
     if (!result.ok) {
       const field = result.rejection.field ? ` (${result.rejection.field})` : '';
       return this.block(order, { reason: 'host_rejected', note: blockerNote(`${result.rejection.message}${field}`) });
@@ -141,7 +153,7 @@ export class OrderImporter {
 
   /** Reserves stock for Pending merchant-fulfilled orders and releases what is no longer needed. */
   private async syncReservations(store: AmazonStore, settings: OrderSettings, matches: ReadonlyMap<string, string>): Promise<void> {
-    const { toReserve, toRelease } = await this.orders.reservationCandidates(store.id);
+    const { toReserve, toRelease } = await this.orders.reservationCandidates(store.id, settings.importEnabled && settings.reservePending);
     for (const order of toReserve) {
       const snapshot = snapshotFromAmazon(order.raw, store.marketplaceId);
       if (!shouldReserve(snapshot, settings)) continue;
@@ -157,28 +169,82 @@ export class OrderImporter {
     }
     for (const order of toRelease) {
       await this.stock.release(reservationKeyFor(order.amazonOrderId));
-      await this.orders.update(order.id, { stock_reserved: false });
+      await this.orders.update(order.id, { stock_reserved: false, stock_released_at: this.clock.now() });
       await this.orders.log(order.id, { kind: 'note', message: 'Released the stock reserved for this order' });
     }
   }
 
-  /** Makes an imported host order follow what Amazon did: canceled, or shipped outside the host. */
+  /**
+   * Makes the host order follow what Amazon did: canceled, or shipped outside the host. A host
+   * that fails is tried again next run; a host order that cannot follow (canceled on Amazon after
+   * it shipped in the host, say) is a conflict for the admin: status Error and a note, once.
+   * Never stops the run: one order the host refuses must not hold up the others.
+   */
   private async applyHostAction(order: StoredOrder): Promise<void> {
-    if (!order.hostOrderId || !order.hostAction) return;
-    if (order.hostAction === 'cancel') {
-      await this.hostOrders.cancel(order.hostOrderId, 'Canceled on Amazon');
-      await this.orders.update(order.id, { host_action: null, note: `Canceled on Amazon; host order #${order.hostOrderNumber} canceled` });
-      await this.orders.log(order.id, { kind: 'import', message: `Canceled host order #${order.hostOrderNumber}: Amazon canceled the order` });
+    const action = order.hostAction!;
+    try {
+      const hostOrder = order.hostOrderId ? await this.hostOrders.get(order.hostOrderId) : await this.adoptInterruptedCreation(order);
+      if (!hostOrder) {
+        await this.orders.update(order.id, { host_action: null });
+        return;
+      }
+      if (action === 'cancel') await this.cancelHostOrder(order, hostOrder);
+      else await this.completeHostOrder(order, hostOrder);
+    } catch (error) {
+      const note = `Could not ${action} host order #${order.hostOrderNumber ?? '?'} (${errorSummary(error)}); it is tried again on the next sync`;
+      this.logger.error('The host order could not follow Amazon', { amazonOrderId: order.amazonOrderId, action, error: errorSummary(error) });
+      if (order.note !== note) {
+        await this.orders.update(order.id, { note });
+        await this.orders.log(order.id, { kind: 'import', message: note });
+      }
+    }
+  }
+
+  /**
+   * Canceled on Amazon before its creation was recorded: a run that created the host order and
+   * died before recording it left one behind, findable by the Amazon order id. Link it, so it
+   * can be canceled like any imported order.
+   */
+  private async adoptInterruptedCreation(order: StoredOrder): Promise<HostOrder | null> {
+    const hostOrder = await this.hostOrders.findByExternalReference(CHANNEL, order.amazonOrderId);
+    if (!hostOrder) return null;
+    await this.orders.update(order.id, { import_state: 'imported', host_order_id: hostOrder.id, host_order_number: hostOrder.number, imported_at: this.clock.now(), stock_reserved: false });
+    await this.orders.log(order.id, { kind: 'import', message: `Host order #${hostOrder.number} already existed for this Amazon order (an earlier run was interrupted); linked it` });
+    order.hostOrderId = hostOrder.id;
+    order.hostOrderNumber = hostOrder.number;
+    return hostOrder;
+  }
+
+  private async cancelHostOrder(order: StoredOrder, hostOrder: HostOrder): Promise<void> {
+    const number = hostOrder.number;
+    if (hostOrder.state === 'complete' || hostOrder.state === 'closed') {
+      await this.conflict(order, `Amazon canceled this order, but host order #${number} is already ${hostOrder.state} and was not canceled: settle the shipped goods and the refund with the buyer`);
       return;
     }
-    const hostOrder = await this.hostOrders.get(order.hostOrderId);
-    const shippedInHost = hostOrder !== null && hostOrder.items.every((item) => item.qtyShipped + item.qtyCanceled >= item.qty);
+    if (hostOrder.state !== 'canceled') await this.hostOrders.cancel(hostOrder.id, 'Canceled on Amazon');
+    await this.orders.update(order.id, { host_action: null, note: `Canceled on Amazon; host order #${number} canceled` });
+    await this.orders.log(order.id, { kind: 'import', message: `Canceled host order #${number}: Amazon canceled the order` });
+  }
+
+  private async completeHostOrder(order: StoredOrder, hostOrder: HostOrder): Promise<void> {
+    const number = hostOrder.number;
+    if (hostOrder.state === 'canceled' || hostOrder.state === 'closed') {
+      await this.conflict(order, `Amazon reports this order shipped, but host order #${number} is ${hostOrder.state}: check the order in Seller Central`);
+      return;
+    }
+    const shippedInHost = hostOrder.items.every((item) => item.qtyShipped + item.qtyCanceled >= item.qty);
     if (shippedInHost) {
       await this.orders.update(order.id, { host_action: null });
       return;
     }
-    await this.hostOrders.complete(order.hostOrderId, 'Shipped on Amazon');
-    await this.orders.update(order.id, { host_action: null, local_status: 'Completed', status: 'Completed', note: `Shipped on Amazon; host order #${order.hostOrderNumber} completed` });
+    await this.hostOrders.complete(hostOrder.id, 'Shipped on Amazon');
+    await this.orders.update(order.id, { host_action: null, local_status: 'Completed', status: 'Completed', note: `Shipped on Amazon; host order #${number} completed` });
     await this.orders.log(order.id, { kind: 'status', fromStatus: order.status, toStatus: 'Completed', message: 'Amazon reports the order shipped: host order completed' });
+  }
+
+  /** Amazon and the host disagree in a way only the admin can settle: Error, with what to do. */
+  private async conflict(order: StoredOrder, note: string): Promise<void> {
+    await this.orders.update(order.id, { host_action: null, local_status: 'Error', status: 'Error', note });
+    await this.orders.log(order.id, { kind: 'status', fromStatus: order.status, toStatus: 'Error', message: note });
   }
 }

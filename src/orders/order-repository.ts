@@ -11,12 +11,14 @@ import type { ClockPort } from '../host/ports.ts';
 import { fromDb, fromDbOrNull } from '../db/time.ts';
 import { toE4 } from '../money.ts';
 import { searchText } from './search-text.ts';
+import { shorten } from '../text.ts';
 import type { AmazonOrderStatus, FulfilledBy, OrderSnapshot } from './order-snapshot.ts';
 import { gridStatusOf, type BlockReason, type GridStatus, type ImportDecision } from './rules.ts';
 
 /**
  * - waiting: not eligible yet (Pending; Amazon-fulfilled and not shipped)
- * - disabled: import was off when Amazon last changed it; view-only
+ * - disabled: import was off when Amazon last changed it; view-only (an order already waiting
+ *   for its host order, ready or blocked, keeps that state while import is off)
  * - not_eligible: canceled before it could import
  * - ready: eligible, no host order yet
  * - blocked: eligible, the host order cannot be created yet (block_reason, note)
@@ -73,6 +75,9 @@ export interface OrderLogEntry {
 
 type Row = Record<string, unknown>;
 
+/** Sizes of the free-text columns (see the migrations). */
+const TEXT_COLUMN_CHARS = { buyerName: 255, title: 1024 };
+
 function toStoredOrder(row: Row): StoredOrder {
   return {
     id: Number(row.id),
@@ -107,6 +112,7 @@ export function nextImportState(current: ImportState | null, decision: Exclude<I
     case 'import':
       return current === 'blocked' ? 'blocked' : 'ready';
     case 'disabled':
+      return current === 'ready' || current === 'blocked' ? current : 'disabled';
     case 'waiting':
     case 'not_eligible':
       return decision;
@@ -118,6 +124,23 @@ export function hostActionFor(previous: AmazonOrderStatus, next: AmazonOrderStat
   if (previous === next) return null;
   if (next === 'CANCELLED' || next === 'UNFULFILLABLE') return 'cancel';
   if (next === 'SHIPPED') return 'complete';
+  return null;
+}
+
+/**
+ * The host action a fresh Amazon version leaves pending. An order canceled while it was waiting
+ * for its host order may still have one: a run that created it and died before recording it.
+ * The importer looks it up by the idempotency key and cancels it.
+ */
+function pendingHostAction(
+  previous: { importState: ImportState; amazonStatus: AmazonOrderStatus; hostAction: HostAction | null } | null,
+  nextState: ImportState,
+  nextStatus: AmazonOrderStatus,
+): HostAction | null {
+  if (previous === null) return null;
+  if (nextState === 'imported') return hostActionFor(previous.amazonStatus, nextStatus) ?? previous.hostAction;
+  const wasAwaitingHostOrder = previous.importState === 'ready' || previous.importState === 'blocked';
+  if (nextState === 'not_eligible' && (wasAwaitingHostOrder || previous.hostAction === 'cancel')) return 'cancel';
   return null;
 }
 
@@ -149,13 +172,11 @@ export class OrderRepository {
     if (existingUpdated !== null && existingUpdated > snapshot.lastUpdated.getTime()) return 'stale';
     if (existingUpdated !== null && existingUpdated === snapshot.lastUpdated.getTime()) return 'unchanged';
 
-    const previousImportState = (existingRow?.import_state as ImportState | undefined) ?? null;
-    const previousAmazonStatus = (existingRow?.amazon_status as AmazonOrderStatus | undefined) ?? null;
-    const importState = nextImportState(previousImportState, decision);
-    const hostAction =
-      importState === 'imported' && previousAmazonStatus
-        ? (hostActionFor(previousAmazonStatus, snapshot.status) ?? ((existingRow?.host_action as HostAction | null) ?? null))
-        : null;
+    const previous = existingRow
+      ? { importState: existingRow.import_state as ImportState, amazonStatus: existingRow.amazon_status as AmazonOrderStatus, hostAction: (existingRow.host_action as HostAction | null) ?? null }
+      : null;
+    const importState = nextImportState(previous?.importState ?? null, decision);
+    const hostAction = pendingHostAction(previous, importState, snapshot.status);
     const localStatus = (existingRow?.local_status as GridStatus | null) ?? null;
     const status = localStatus ?? gridStatusOf(snapshot.status);
     const columns = {
@@ -165,8 +186,9 @@ export class OrderRepository {
       amazon_status: snapshot.status,
       status,
       fulfilled_by: snapshot.fulfilledBy,
-      buyer_name: snapshot.buyerName,
-      buyer_search: searchText(snapshot.buyerName),
+      // Cut to the columns (the full text stays in raw): an odd name must not keep the order out.
+      buyer_name: snapshot.buyerName === null ? null : shorten(snapshot.buyerName, TEXT_COLUMN_CHARS.buyerName),
+      buyer_search: snapshot.buyerName === null ? null : shorten(searchText(snapshot.buyerName), TEXT_COLUMN_CHARS.buyerName),
       grand_total_amount: snapshot.grandTotal?.amount ?? null,
       grand_total_e4: snapshot.grandTotal ? toE4(snapshot.grandTotal.amount).toString() : null,
       currency_code: snapshot.grandTotal?.currencyCode ?? null,
@@ -217,7 +239,7 @@ export class OrderRepository {
       const columns = {
         seller_sku: item.sellerSku,
         asin: item.asin,
-        title: item.title,
+        title: item.title === null ? null : shorten(item.title, TEXT_COLUMN_CHARS.title),
         quantity_ordered: item.quantityOrdered,
         quantity_shipped: item.quantityShipped,
         quantity_canceled: item.quantityCanceled,
@@ -228,7 +250,10 @@ export class OrderRepository {
       const id = existingIds.get(item.orderItemId);
       if (id === undefined) await trx('amazon_order_item').insert({ ...columns, order_id: orderId, order_item_id: item.orderItemId });
       else await trx('amazon_order_item').where({ id }).update(columns);
+      existingIds.delete(item.orderItemId);
     }
+    // Items Amazon no longer lists are gone from the order.
+    if (existingIds.size > 0) await trx('amazon_order_item').whereIn('id', [...existingIds.values()]).delete();
   }
 
   async log(
@@ -291,21 +316,26 @@ export class OrderRepository {
     return rows.map(toStoredOrder);
   }
 
-  /** Imported orders whose host order must still follow an Amazon change. */
+  /** Orders whose host order must still follow an Amazon change (see pendingHostAction). */
   async awaitingHostAction(storeId: number): Promise<StoredOrder[]> {
-    const rows: Row[] = await this.db('amazon_order').where({ store_id: storeId, import_state: 'imported' }).whereNotNull('host_action').orderBy('id');
+    const rows: Row[] = await this.db('amazon_order').where({ store_id: storeId }).whereNotNull('host_action').orderBy('id');
     return rows.map(toStoredOrder);
   }
 
-  /** Pending merchant-fulfilled orders without a reservation, and reservations no longer needed. */
-  async reservationCandidates(storeId: number): Promise<{ toReserve: StoredOrder[]; toRelease: StoredOrder[] }> {
-    const toReserve: Row[] = await this.db('amazon_order')
-      .where({ store_id: storeId, import_state: 'waiting', fulfilled_by: 'MERCHANT', stock_reserved: false })
-      .whereIn('amazon_status', ['PENDING', 'PENDING_AVAILABILITY']);
-    // Canceled before import (not_eligible) or import switched off: the stock goes back.
+  /**
+   * Pending merchant-fulfilled orders without a reservation, and reservations no longer needed:
+   * canceled before import, import switched off, or (`holdPending` false) reserving switched off.
+   */
+  async reservationCandidates(storeId: number, holdPending: boolean): Promise<{ toReserve: StoredOrder[]; toRelease: StoredOrder[] }> {
+    const toReserve: Row[] = holdPending
+      ? await this.db('amazon_order')
+          .where({ store_id: storeId, import_state: 'waiting', fulfilled_by: 'MERCHANT', stock_reserved: false })
+          .whereNull('stock_released_at')
+          .whereIn('amazon_status', ['PENDING', 'PENDING_AVAILABILITY'])
+      : [];
     const toRelease: Row[] = await this.db('amazon_order')
       .where({ store_id: storeId, stock_reserved: true })
-      .whereIn('import_state', ['not_eligible', 'disabled']);
+      .whereIn('import_state', holdPending ? ['not_eligible', 'disabled'] : ['not_eligible', 'disabled', 'waiting']);
     return { toReserve: toReserve.map(toStoredOrder), toRelease: toRelease.map(toStoredOrder) };
   }
 

@@ -22,6 +22,7 @@ import { OrderRepository } from '../orders/order-repository.ts';
 import { importDecision } from '../orders/rules.ts';
 import { OrderDataError } from '../orders/order-snapshot.ts';
 import { StoreLease } from './store-lease.ts';
+import { errorSummary } from '../error-summary.ts';
 import type { Order } from '../amazon/models.ts';
 import { isExpiredPaginationToken } from '../amazon/errors.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
@@ -33,6 +34,13 @@ export const LAST_UPDATED_BEFORE_LAG_MS = 2 * 60 * 1000 + 5_000;
 export const CURSOR_OVERLAP_MS = 5 * 60 * 1000;
 /** getOrder allows 0.5 requests/s: a handful per run keeps the sync quick. */
 export const REFETCH_PER_RUN = 10;
+
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+  constructor() {
+    super('lost the store lease (the run took longer than the lease); stopping');
+  }
+}
 
 export interface StoreSyncResult {
   storeId: number;
@@ -106,16 +114,21 @@ export class OrderSync {
     }
     await this.db('amazon_sync_state').where({ store_id: store.id }).update({ last_started_at: this.clock.now() });
     try {
+      let amazonFailure: unknown = null;
       try {
         await this.pageOrders(store, result, options);
         await this.refetchInvalid(store, result);
-      } finally {
-        // Blocked and ready orders are retried from stored data even when Amazon could not be reached.
-        await this.importer.processStore(store, await this.stores.settings(store.id), result, () => this.keepLease(store.id));
+      } catch (error) {
+        // Another runner owns the store now: it does the import, from fresher data.
+        if (error instanceof LeaseLostError) throw error;
+        amazonFailure = error;
       }
+      // Blocked and ready orders are retried from stored data even when Amazon could not be reached.
+      await this.importer.processStore(store, await this.stores.settings(store.id), result, () => this.keepLease(store.id));
+      if (amazonFailure !== null) throw amazonFailure;
     } catch (error) {
       result.result = 'failed';
-      result.error = error instanceof Error ? error.message : String(error);
+      result.error = errorSummary(error);
       this.logger.error('Amazon order sync failed', { storeId: store.id, error: result.error });
     } finally {
       result.durationMs = Date.now() - started;
@@ -224,7 +237,7 @@ export class OrderSync {
 
   /** Extends this runner's lease, or stops the run when another runner took the store over. */
   private async keepLease(storeId: number): Promise<void> {
-    if (!(await this.lease.renew(storeId, this.owner))) throw new Error('lost the store lease (the run took longer than the lease); stopping');
+    if (!(await this.lease.renew(storeId, this.owner))) throw new LeaseLostError();
   }
 
   private resumeWindow(state: SyncStateRow): { after: Date; before: Date; token: string | null } | null {

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { describeEachDatabase } from '../support/databases.ts';
-import { MINUTE, startE2E, type E2E } from '../support/e2e.ts';
+import { MINUTE, emptyOrderTables, startE2E, type E2E } from '../support/e2e.ts';
 
 /** Past Amazon's verification delay and the two-minute rule. */
 const LATER = 8 * MINUTE;
@@ -20,13 +20,7 @@ describeEachDatabase('order import end to end', (db) => {
   afterEach(async () => {
     sinon.restore();
     await e.close();
-    // Each test starts from empty tables.
-    for (const table of ['amazon_order_refetch', 'amazon_order_log', 'amazon_order_item', 'amazon_order', 'amazon_listing_match', 'amazon_sync_state', 'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store']) {
-      await db().knex(table).del();
-    }
-    for (const table of ['host_order_comment', 'host_shipment_item', 'host_shipment', 'host_credit_memo_item', 'host_credit_memo', 'host_order_line', 'host_order', 'host_customer', 'host_stock_reservation', 'host_product']) {
-      if (await db().knex.schema.hasTable(table)) await db().knex(table).del();
-    }
+    await emptyOrderTables(db().knex);
   });
 
   it('shows a Pending order without importing it, then imports it once Amazon verifies it', async () => {

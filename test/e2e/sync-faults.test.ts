@@ -99,7 +99,11 @@ describeEachDatabase('order sync faults', (db) => {
   it('stops importing when another runner took the store over, and the next run finishes the rest once', async () => {
     for (let i = 0; i < 60; i += 1) e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
     e.advance(5 * MINUTE);
-    const renew = sinon.stub(e.host.container.get(StoreLease), 'renew').resolves(false);
+    // The lease holds after the page and at the start of the import, then is gone at the 25th order.
+    const lease = e.host.container.get(StoreLease);
+    const renewLease = lease.renew.bind(lease);
+    let renewals = 0;
+    const renew = sinon.stub(lease, 'renew').callsFake(async (...args) => (++renewals <= 2 ? renewLease(...args) : false));
     const lost = await e.sync();
     expect(lost).to.include({ result: 'failed', error: 'lost the store lease (the run took longer than the lease); stopping', imported: 25 });
     const hostOrders = async () => Number((await db().knex('host_order').count({ n: '*' }).first())?.n);
@@ -107,5 +111,16 @@ describeEachDatabase('order sync faults', (db) => {
     renew.restore();
     expect(await e.sync()).to.include({ result: 'ok', imported: 35 });
     expect(await hostOrders()).to.equal(60);
+  });
+
+  it('imports nothing when the lease is lost while reading Amazon: the new owner imports from fresher data', async () => {
+    for (let i = 0; i < 3; i += 1) e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    e.advance(5 * MINUTE);
+    const renew = sinon.stub(e.host.container.get(StoreLease), 'renew').resolves(false);
+    const lost = await e.sync();
+    renew.restore();
+    expect(lost).to.include({ result: 'failed', imported: 0 });
+    expect(Number((await db().knex('host_order').count({ n: '*' }).first())?.n)).to.equal(0);
+    expect(await e.sync()).to.include({ result: 'ok', imported: 3 });
   });
 });

@@ -4,13 +4,15 @@ import { describeEachDatabase } from '../support/databases.ts';
 import { migrateLatest } from '../../sandbox/host/migrator.ts';
 import { OrderRepository } from '../../src/orders/order-repository.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
+import { importDecision } from '../../src/orders/rules.ts';
 import { orderGridCount, orderGridPage, orderGridRows } from '../../src/orders/order-grid.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import type { OrdersPort } from '../../src/host/ports.ts';
 import type { Order } from '../../src/amazon/models.ts';
 import { testSecrets, testOrderStatuses, testStoreViews } from '../support/module-ports.ts';
 import { FakeClock } from '../support/fake-time.ts';
-import { amazonOrder } from '../support/amazon-orders.ts';
+import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
+import { errorSummary } from '../../src/error-summary.ts';
 import manifest from '../../module.json' with { type: 'json' };
 
 const moduleMigrations = { directory: path.resolve(import.meta.dirname, '../..', manifest.migrations.directory), tableName: manifest.migrations.tableName };
@@ -20,15 +22,22 @@ describeEachDatabase('order repository and grid', (db) => {
   let repository: OrderRepository;
   let storeId: number;
 
-  const store = async (order: Order) => {
+  let otherStoreId: number;
+
+  /** Stores the order as the sync does, deciding by the import rules (import enabled). */
+  const store = async (order: Order, intoStore = storeId) => {
     const snapshot = snapshotFromAmazon(order, 'ATVPDKIKX0DER');
-    return db().knex.transaction((trx) => repository.upsertFromAmazon(trx, storeId, order, snapshot, 'import'));
+    const decision = importDecision(snapshot, { importEnabled: true }, new Date('2026-11-01T00:00:00Z'));
+    if (decision === 'hidden') throw new Error('the test order predates the integration');
+    return db().knex.transaction((trx) => repository.upsertFromAmazon(trx, intoStore, order, snapshot, decision));
   };
 
   before(async () => {
     await migrateLatest(db().knex, moduleMigrations);
     const stores = new Stores(db().knex, testSecrets(), clock, testStoreViews, testOrderStatuses as OrdersPort);
     storeId = (await stores.add({ name: 'US', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: 'A2SELLER0001', clientId: 'c', clientSecret: 's', refreshToken: 'r' })).id;
+    // For the tests of single orders, so the grid test below counts only its own.
+    otherStoreId = (await stores.add({ name: 'US 2', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: 'A2SELLER0002', clientId: 'c', clientSecret: 's', refreshToken: 'r' })).id;
     repository = new OrderRepository(db().knex, clock);
   });
 
@@ -50,6 +59,44 @@ describeEachDatabase('order repository and grid', (db) => {
       'Received from Amazon as Unshipped',
       'Amazon changed the status from Unshipped to Partially Shipped',
     ]);
+  });
+
+  it('drops the items Amazon no longer lists and cuts an overlong title to its column', async () => {
+    const orderId = '113-0000009-0000009';
+    const twoItems = [amazonItem({ sku: 'A', orderItemId: '20001' }), amazonItem({ sku: 'B', orderItemId: '20002', product: { sellerSku: 'B', title: 'T'.repeat(2000) } })];
+    await store(amazonOrder({ orderId, orderItems: twoItems }), otherStoreId);
+    const stored = (await repository.find(otherStoreId, orderId))!;
+    const items = await repository.items(stored.id);
+    expect(items.map((i) => i.sellerSku)).to.deep.equal(['A', 'B']);
+    expect(Array.from(items[1]!.title!)).to.have.length(1024);
+    expect(stored.raw.orderItems[1]!.product.title).to.have.length(2000);
+
+    await store(amazonOrder({ orderId, lastUpdatedTime: '2026-11-25T14:00:00Z', orderItems: [twoItems[0]!] }), otherStoreId);
+    expect((await repository.items(stored.id)).map((i) => i.sellerSku)).to.deep.equal(['A']);
+  });
+
+  it('leaves a cancel pending for an order canceled while it waited for its host order, and for none that never could have one', async () => {
+    const waited = '113-0000010-0000010';
+    await store(amazonOrder({ orderId: waited }), otherStoreId);
+    await store(amazonOrder({ orderId: waited, lastUpdatedTime: '2026-11-25T14:00:00Z', fulfillment: { fulfillmentStatus: 'CANCELLED', fulfilledBy: 'MERCHANT' } }), otherStoreId);
+    expect(await repository.find(otherStoreId, waited)).to.include({ importState: 'not_eligible', hostAction: 'cancel' });
+
+    const neverReady = '113-0000011-0000011';
+    await store(amazonOrder({ orderId: neverReady, fulfillment: { fulfillmentStatus: 'PENDING', fulfilledBy: 'MERCHANT' } }), otherStoreId);
+    await store(amazonOrder({ orderId: neverReady, lastUpdatedTime: '2026-11-25T14:00:00Z', fulfillment: { fulfillmentStatus: 'CANCELLED', fulfilledBy: 'MERCHANT' } }), otherStoreId);
+    expect(await repository.find(otherStoreId, neverReady)).to.include({ importState: 'not_eligible', hostAction: null });
+  });
+
+  it('summarizes a database error without the values of the statement', async () => {
+    const name = 'Jane Private-Buyer';
+    const error = await db()
+      .knex('amazon_order_log')
+      .insert({ order_id: 999_999_999, kind: 'note', message: name, created_at: new Date() })
+      .catch((e: unknown) => e);
+    expect(String((error as Error).message)).to.contain(name); // knex puts the values in the message...
+    const summary = errorSummary(error);
+    expect(summary).to.match(/^database error (ER_|SQLITE_)/);
+    expect(summary).to.not.contain(name); // ...the summary never does
   });
 
   it('filters, sorts and counts in the database over the whole result', async () => {

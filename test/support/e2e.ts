@@ -2,6 +2,7 @@
  * The whole chain in one process: the reference host with this module loaded, on a test database,
  * and the Amazon sandbox on a loopback port, sharing one frozen clock that tests move by hand.
  */
+import type { Knex } from 'knex';
 import type { ClockPort } from '../../src/host/ports.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import type { AmazonStore } from '../../src/stores/store.ts';
@@ -17,6 +18,18 @@ import { openTestHost, REPO_ROOT } from './host.ts';
 import { startCheckedSandbox } from './checked-sandbox.ts';
 
 export const START = '2026-11-26T10:00:00.000Z';
+
+/** The module's and the host's order data, children first: each test starts from empty tables. */
+const ORDER_DATA_TABLES = [
+  'amazon_order_refetch', 'amazon_order_log', 'amazon_order_item', 'amazon_outbox', 'amazon_order', 'amazon_listing_match', 'amazon_sync_state',
+  'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store',
+  'host_order_comment', 'host_shipment_item', 'host_shipment', 'host_creditmemo_item', 'host_creditmemo', 'host_order_item', 'host_order',
+  'host_customer', 'host_stock_reservation_item', 'host_stock_reservation', 'host_product',
+];
+
+export async function emptyOrderTables(knex: Knex): Promise<void> {
+  for (const table of ORDER_DATA_TABLES) await knex(table).del();
+}
 export const MINUTE = 60_000;
 
 export interface E2E {

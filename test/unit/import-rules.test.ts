@@ -4,6 +4,9 @@ import { DEFAULT_ORDER_SETTINGS } from '../../src/stores/order-settings.ts';
 import type { HostProduct } from '../../src/host/ports.ts';
 import type { AmazonOrderStatus } from '../../src/orders/order-snapshot.ts';
 import { snapshot, snapshotItem } from '../support/snapshots.ts';
+import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
+import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
+import { OrderDataError } from '../../src/orders/order-snapshot.ts';
 
 const integratedAt = new Date('2026-11-01T00:00:00Z');
 const enabled = { importEnabled: true };
@@ -80,5 +83,22 @@ describe('import rules', () => {
       ],
     });
     expect([...quantitiesBySku(order)]).to.deep.equal([['A', 4]]);
+  });
+});
+
+describe('reading an Amazon order into the import snapshot', () => {
+  it('refuses an amount it cannot hold exactly, as order data (never rounded, never a crash of the page)', () => {
+    const order = amazonOrder({ proceeds: { grandTotal: { amount: '39.98001', currencyCode: 'USD' } } });
+    expect(() => snapshotFromAmazon(order, 'ATVPDKIKX0DER')).to.throw(OrderDataError, /113-0000001-0000001: "39.98001" has more than 4 decimals/);
+    const item = amazonItem({ unitPrice: '19.99' });
+    item.proceeds!.breakdowns![0]!.subtotal.amount = '39.980001';
+    expect(() => snapshotFromAmazon(amazonOrder({ orderItems: [item] }), 'ATVPDKIKX0DER')).to.throw(OrderDataError, /more than 4 decimals/);
+  });
+
+  it('refuses identifiers longer than the module keeps, naming them', () => {
+    expect(() => snapshotFromAmazon(amazonOrder({ orderId: '1'.repeat(33) }), 'ATVPDKIKX0DER')).to.throw(OrderDataError, /the order id is 33 characters long/);
+    const item = amazonItem({ sku: 'S'.repeat(256) });
+    expect(() => snapshotFromAmazon(amazonOrder({ orderItems: [item] }), 'ATVPDKIKX0DER')).to.throw(OrderDataError, /item 10001: the seller SKU is 256 characters long/);
+    expect(snapshotFromAmazon(amazonOrder(), 'ATVPDKIKX0DER').grandTotal).to.deep.equal({ amount: '39.98', currencyCode: 'USD' });
   });
 });

@@ -1,14 +1,14 @@
 /**
- * Retrying the import of blocked orders from the admin (Retry import, and after a manual listing
- * match), under the store's lease exactly as the sync and `asc orders:retry` do, so an admin click
- * and a running sync can never create the same host order twice.
+ * Retrying the import of blocked orders now (the admin's Retry import, after a manual listing
+ * match, and `asc orders:retry`), under the store's lease exactly as the sync does, so a click and
+ * a running sync can never create the same host order twice.
  */
 import crypto from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import { OrderImporter, type ImportOutcome } from '../orders/order-importer.ts';
 import { OrderRepository } from '../orders/order-repository.ts';
 import { Stores } from '../stores/stores.ts';
-import { StoreLease } from '../sync/store-lease.ts';
+import { StoreLease } from './store-lease.ts';
 
 export type RetryResult = { busy: true } | { busy: false; outcomes: Array<{ amazonOrderId: string; outcome: ImportOutcome }> };
 
@@ -23,7 +23,7 @@ export class ImportRetry {
 
   /** Tries each order (by row id) now; `busy` when a sync holds the store, which retries them itself. */
   async retry(storeId: number, orderIds: number[]): Promise<RetryResult> {
-    const owner = `admin-retry:${process.pid}:${crypto.randomUUID()}`;
+    const owner = `retry:${process.pid}:${crypto.randomUUID()}`;
     if (!(await this.lease.acquire(storeId, owner))) return { busy: true };
     try {
       const store = await this.stores.get(storeId);
