@@ -27,7 +27,7 @@ export class SyncCommand implements CliCommandContribution {
   readonly name = 'sync';
   readonly summary = 'Import Amazon orders now for every Active store (or one)';
   readonly flags = [
-    { name: 'store', type: 'int', min: 1, description: 'Only this store (Active or not)' },
+    { name: 'store', type: 'int', min: 1, description: 'Only this store (an Inactive store is skipped)' },
     { name: 'json', type: 'switch', description: 'Print per-store results as JSON' },
   ] as const;
 

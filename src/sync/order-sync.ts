@@ -106,6 +106,11 @@ export class OrderSync {
       storeId: store.id, storeName: store.name, result: 'ok', error: null,
       seen: 0, new: 0, updated: 0, imported: 0, blocked: 0, invalid: 0, apiCalls: 0, throttled: 0, durationMs: 0,
     };
+    if (store.status !== 'active') {
+      result.result = 'skipped';
+      result.error = `the store is Inactive, which stops its sync (asc store:status --store ${store.id} --status active resumes it)`;
+      return result;
+    }
     if (!(await this.lease.acquire(store.id, this.owner))) {
       const holder = await this.lease.holder(store.id);
       result.result = 'skipped';

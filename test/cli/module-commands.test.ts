@@ -123,4 +123,16 @@ describeEachDatabase('module CLI commands', (db) => {
     expect(result.code).to.equal(1);
     expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('store 1:'))).to.have.length(1);
   });
+
+  it('an Inactive store is not synced, even when asked for by id, and says how to resume it', async () => {
+    expect((await asc('store:status', '--store', '1', '--status', 'inactive')).code).to.equal(0);
+    const requests = amazon.requests().length;
+    const [skipped] = await json('sync', '--store', '1');
+    expect(skipped).to.include({ storeId: 1, result: 'skipped', apiCalls: 0 });
+    expect(skipped.error).to.include('asc store:status --store 1 --status active');
+    expect(await json('sync')).to.deep.equal([]);
+    expect(amazon.requests().length).to.equal(requests);
+    expect((await asc('store:status', '--store', '1', '--status', 'active')).code).to.equal(0);
+    expect((await json('sync', '--store', '1'))[0]).to.include({ result: 'ok' });
+  });
 });

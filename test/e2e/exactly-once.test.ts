@@ -96,6 +96,9 @@ describeEachDatabase('exactly once across processes', (db) => {
     );
     const hostOrders: Array<{ external_reference: string; n: number | string }> = await knex('host_order').select('external_reference').count({ n: '*' }).groupBy('external_reference');
     const hostCount = new Map(hostOrders.map((row) => [row.external_reference, Number(row.n)]));
+    const hostState = new Map(
+      (await knex('host_order').select('external_reference', 'state')).map((row: { external_reference: string; state: string }) => [row.external_reference, row.state]),
+    );
     for (const order of amazonOrders) {
       const row = stored.get(order.orderId);
       expect(row, `order ${order.orderId} is stored`).to.not.equal(undefined);
@@ -104,6 +107,8 @@ describeEachDatabase('exactly once across processes', (db) => {
       expect([expected, ...(expected === 'Shipped' ? ['Completed'] : [])], `status of ${order.orderId}`).to.include(row!.status);
       const eligible = order.status === 'SHIPPED' || (order.fulfilledBy === 'MERCHANT' && order.status === 'UNSHIPPED');
       if (row!.import_state === 'imported' || eligible) expect(hostCount.get(order.orderId), `host orders for ${order.orderId}`).to.equal(1);
+      // A host order, even one left by a killed run, follows Amazon's cancel.
+      if (order.status === 'CANCELLED' && hostState.has(order.orderId)) expect(hostState.get(order.orderId), `host order of canceled ${order.orderId}`).to.equal('canceled');
     }
     for (const [reference, count] of hostCount) expect(count, `host orders for ${reference}`).to.equal(1);
   }
