@@ -17,7 +17,7 @@ import { CHANNEL, buildHostOrderRequest, reservationKeyFor } from './host-order-
 import { errorSummary } from '../error-summary.ts';
 import { OrderDataError, type OrderSnapshot } from './order-snapshot.ts';
 import { OrderRepository, type StoredOrder } from './order-repository.ts';
-import { blockerNote, findBlocker, importDecision, quantitiesBySku, shouldReserve, type Blocker, type ResolvedLine } from './rules.ts';
+import { blockerNote, findBlocker, hasOpenItemWithoutSku, importDecision, quantitiesBySku, resolveLines, shouldReserve, type Blocker, type ResolvedLine } from './rules.ts';
 
 const HEARTBEAT_EVERY = 25;
 
@@ -86,16 +86,18 @@ export class OrderImporter {
 
     const skuMatches = matches ?? (await this.orders.listingMatches(store.id));
     const products = new Map<string, HostProduct>();
-    const lines: ResolvedLine[] = [];
-    for (const [sellerSku, quantity] of quantitiesBySku(snapshot)) {
+    for (const sellerSku of quantitiesBySku(snapshot).keys()) {
       const product = await this.catalog.findBySku(skuMatches.get(sellerSku) ?? sellerSku);
       if (product) products.set(sellerSku, product);
+    }
+    const lines: ResolvedLine[] = [];
+    for (const { sellerSku, product, quantity } of resolveLines(snapshot, products)) {
       let salable = product && product.manageStock ? await this.stock.salableQty(product.sku) : null;
       // Units this order holds in a reservation are its own to take.
       if (salable !== null && order.stockReserved) salable += quantity;
       lines.push({ sellerSku, product, quantity, salable });
     }
-    const blocker = findBlocker(lines, snapshot.fulfilledBy, snapshot.items.some((item) => item.sellerSku === null));
+    const blocker = findBlocker(lines, snapshot.fulfilledBy, hasOpenItemWithoutSku(snapshot));
     if (blocker) return this.block(order, blocker);
 
     let request;

@@ -177,6 +177,8 @@ export class OrderRepository {
       : null;
     const importState = nextImportState(previous?.importState ?? null, decision);
     const hostAction = pendingHostAction(previous, importState, snapshot.status);
+    // A blocker's note would go on asking the admin to fix an order nobody can import any more.
+    const canceledWhileWaiting = importState === 'not_eligible' && (previous?.importState === 'ready' || previous?.importState === 'blocked');
     const localStatus = (existingRow?.local_status as GridStatus | null) ?? null;
     const status = localStatus ?? gridStatusOf(snapshot.status);
     const columns = {
@@ -197,6 +199,7 @@ export class OrderRepository {
       pii_purged_at: null,
       import_state: importState,
       host_action: hostAction,
+      ...(canceledWhileWaiting ? { block_reason: null, note: 'Canceled on Amazon before it was imported' } : {}),
       updated_at: now,
     };
 

@@ -145,3 +145,28 @@ export function quantitiesBySku(order: Pick<OrderSnapshot, 'items'>): Map<string
   }
   return quantities;
 }
+
+/** An item still to deliver that Amazon sent without a seller SKU (a canceled one does not matter). */
+export function hasOpenItemWithoutSku(order: Pick<OrderSnapshot, 'items'>): boolean {
+  return order.items.some((item) => item.sellerSku === null && item.quantityOrdered - item.quantityCanceled > 0);
+}
+
+/**
+ * The order's seller SKUs with their catalog products and the quantity to check against stock:
+ * two listings matched to one product draw on the same stock, so each counts the product's total.
+ */
+export function resolveLines(
+  order: Pick<OrderSnapshot, 'items'>,
+  products: ReadonlyMap<string, HostProduct>,
+): Array<{ sellerSku: string; product: HostProduct | null; quantity: number }> {
+  const bySku = quantitiesBySku(order);
+  const perProduct = new Map<string, number>();
+  for (const [sellerSku, quantity] of bySku) {
+    const product = products.get(sellerSku);
+    if (product) perProduct.set(product.id, (perProduct.get(product.id) ?? 0) + quantity);
+  }
+  return [...bySku].map(([sellerSku, quantity]) => {
+    const product = products.get(sellerSku) ?? null;
+    return { sellerSku, product, quantity: product ? perProduct.get(product.id)! : quantity };
+  });
+}

@@ -79,7 +79,7 @@ describeEachDatabase('order repository and grid', (db) => {
     const waited = '113-0000010-0000010';
     await store(amazonOrder({ orderId: waited }), otherStoreId);
     await store(amazonOrder({ orderId: waited, lastUpdatedTime: '2026-11-25T14:00:00Z', fulfillment: { fulfillmentStatus: 'CANCELLED', fulfilledBy: 'MERCHANT' } }), otherStoreId);
-    expect(await repository.find(otherStoreId, waited)).to.include({ importState: 'not_eligible', hostAction: 'cancel' });
+    expect(await repository.find(otherStoreId, waited)).to.include({ importState: 'not_eligible', hostAction: 'cancel', blockReason: null, note: 'Canceled on Amazon before it was imported' });
 
     const neverReady = '113-0000011-0000011';
     await store(amazonOrder({ orderId: neverReady, fulfillment: { fulfillmentStatus: 'PENDING', fulfilledBy: 'MERCHANT' } }), otherStoreId);

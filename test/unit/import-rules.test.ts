@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { findBlocker, gridStatusOf, importDecision, quantitiesBySku, shouldReserve } from '../../src/orders/rules.ts';
+import { findBlocker, gridStatusOf, hasOpenItemWithoutSku, importDecision, quantitiesBySku, resolveLines, shouldReserve } from '../../src/orders/rules.ts';
 import { DEFAULT_ORDER_SETTINGS } from '../../src/stores/order-settings.ts';
 import type { HostProduct } from '../../src/host/ports.ts';
 import type { AmazonOrderStatus } from '../../src/orders/order-snapshot.ts';
@@ -83,6 +83,23 @@ describe('import rules', () => {
       ],
     });
     expect([...quantitiesBySku(order)]).to.deep.equal([['A', 4]]);
+  });
+});
+
+describe('resolving an order against the catalog', () => {
+  it('checks two listings matched to one product against that product\'s stock together', () => {
+    const order = snapshot({ items: [snapshotItem({ orderItemId: '1', sellerSku: 'AMZ-A', quantityOrdered: 2 }), snapshotItem({ orderItemId: '2', sellerSku: 'AMZ-B', quantityOrdered: 1 })] });
+    const mug = product();
+    const lines = resolveLines(order, new Map([['AMZ-A', mug], ['AMZ-B', mug]]));
+    expect(lines.map((l) => [l.sellerSku, l.quantity])).to.deep.equal([['AMZ-A', 3], ['AMZ-B', 3]]);
+    const blocker = findBlocker(lines.map((l) => ({ ...l, salable: 2 })), 'MERCHANT', false);
+    expect(blocker?.note).to.equal('Cannot create order: SKU "MUG-RED" is out of stock (3 ordered, 2 salable)');
+  });
+
+  it('ignores a canceled item without a seller SKU, not an open one', () => {
+    const canceled = snapshotItem({ orderItemId: '2', sellerSku: null, quantityOrdered: 1, quantityCanceled: 1 });
+    expect(hasOpenItemWithoutSku(snapshot({ items: [snapshotItem(), canceled] }))).to.equal(false);
+    expect(hasOpenItemWithoutSku(snapshot({ items: [snapshotItem(), { ...canceled, quantityCanceled: 0 }] }))).to.equal(true);
   });
 });
 
