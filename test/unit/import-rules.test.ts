@@ -7,6 +7,7 @@ import { snapshot, snapshotItem } from '../support/snapshots.ts';
 import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
 import { OrderDataError } from '../../src/orders/order-snapshot.ts';
+import { hostActionFor, nextImportState } from '../../src/orders/order-repository.ts';
 
 const integratedAt = new Date('2026-11-01T00:00:00Z');
 const enabled = { importEnabled: true };
@@ -117,5 +118,24 @@ describe('reading an Amazon order into the import snapshot', () => {
     const item = amazonItem({ sku: 'S'.repeat(256) });
     expect(() => snapshotFromAmazon(amazonOrder({ orderItems: [item] }), 'ATVPDKIKX0DER')).to.throw(OrderDataError, /item 10001: the seller SKU is 256 characters long/);
     expect(snapshotFromAmazon(amazonOrder(), 'ATVPDKIKX0DER').grandTotal).to.deep.equal({ amount: '39.98', currencyCode: 'USD' });
+  });
+});
+
+describe('import state and host actions after an Amazon change', () => {
+  it('keeps an imported order imported, and an order waiting for its host order waiting while import is off', () => {
+    expect(nextImportState('imported', 'not_eligible')).to.equal('imported');
+    expect(nextImportState('blocked', 'import')).to.equal('blocked');
+    expect(nextImportState(null, 'import')).to.equal('ready');
+    expect(nextImportState('ready', 'disabled')).to.equal('ready');
+    expect(nextImportState('blocked', 'disabled')).to.equal('blocked');
+    expect(nextImportState('waiting', 'disabled')).to.equal('disabled');
+  });
+
+  it('cancels the host order when Amazon cancels or cannot fulfil, completes it when Amazon ships', () => {
+    expect(hostActionFor('UNSHIPPED', 'CANCELLED')).to.equal('cancel');
+    expect(hostActionFor('PARTIALLY_SHIPPED', 'UNFULFILLABLE')).to.equal('cancel');
+    expect(hostActionFor('UNSHIPPED', 'SHIPPED')).to.equal('complete');
+    expect(hostActionFor('SHIPPED', 'SHIPPED')).to.equal(null);
+    expect(hostActionFor('PENDING', 'UNSHIPPED')).to.equal(null);
   });
 });
