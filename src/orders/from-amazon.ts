@@ -1,27 +1,47 @@
 /**
  * Normalizes an Orders API v2026-01-01 `Order` (already validated at the client boundary) into the
- * snapshot the import rules work on. Amounts stay Amazon's decimal strings; categories are read
- * from the item proceeds breakdowns (ITEM, SHIPPING, TAX with ITEM/SHIPPING detail, DISCOUNT).
+ * snapshot the import rules work on. Amounts stay Amazon's decimal strings with their currencies;
+ * categories are read from the item proceeds breakdowns (ITEM, SHIPPING, TAX and DISCOUNT by detail).
  */
-import type { ItemProceedsBreakdown, Order, OrderItem } from '../amazon/models.ts';
-import { fromE4, toE4 } from '../money.ts';
-import { OrderDataError, type OrderSnapshot, type SnapshotAddress, type SnapshotItem } from './order-snapshot.ts';
+import type { Order, OrderItem } from '../amazon/models.ts';
+import { OrderDataError, type Money, type OrderSnapshot, type ProceedsCategory, type SnapshotAddress, type SnapshotItem } from './order-snapshot.ts';
 
-function breakdown(item: OrderItem, type: string): ItemProceedsBreakdown | undefined {
-  return item.proceeds?.breakdowns?.find((b) => b.type === type);
+type Category = keyof SnapshotItem['proceeds'];
+
+/** Amazon's breakdown types and TAX/DISCOUNT detail subtypes, by the category they belong to. */
+const CATEGORIES: Readonly<Record<string, Category>> = { ITEM: 'item', SHIPPING: 'shipping' };
+
+const category = (): ProceedsCategory => ({ amount: [], tax: [], discount: [] });
+
+// Discounts are reported as negative proceeds; the host expects a positive discount.
+const negated = (money: Money): Money => ({
+  amount: money.amount.startsWith('-') ? money.amount.slice(1) : `-${money.amount}`,
+  currencyCode: money.currencyCode,
+});
+
+/**
+ * Sorts an item's proceeds breakdowns into categories, keeping every amount with its currency.
+ * TAX and DISCOUNT go by their detail subtypes; without detail they are the item's own.
+ */
+function itemProceeds(item: OrderItem): SnapshotItem['proceeds'] {
+  const proceeds = { item: category(), shipping: category() };
+  for (const breakdown of item.proceeds?.breakdowns ?? []) {
+    if (breakdown.type === 'TAX' || breakdown.type === 'DISCOUNT') {
+      const details = breakdown.detailedBreakdowns ?? [];
+      const values = details.length === 0 ? [{ subtype: 'ITEM', value: breakdown.subtotal }] : details;
+      for (const { subtype, value } of values) {
+        const target = CATEGORIES[subtype ?? ''];
+        if (!target || !value) continue;
+        if (breakdown.type === 'TAX') proceeds[target].tax.push(value);
+        else proceeds[target].discount.push(negated(value));
+      }
+      continue;
+    }
+    const target = CATEGORIES[breakdown.type];
+    if (target) proceeds[target].amount.push(breakdown.subtotal);
+  }
+  return proceeds;
 }
-
-/** Sum of a breakdown's detail values of one subtype, or of the whole subtotal when there is no detail. */
-function part(item: OrderItem, type: string, subtype: string | null): bigint {
-  const found = breakdown(item, type);
-  if (!found) return 0n;
-  if (subtype === null) return toE4(found.subtotal.amount);
-  const details = found.detailedBreakdowns ?? [];
-  if (details.length === 0) return subtype === 'ITEM' ? toE4(found.subtotal.amount) : 0n;
-  return details.filter((d) => d.subtype === subtype && d.value).reduce((sum, d) => sum + toE4(d.value!.amount), 0n);
-}
-
-const abs = (value: bigint) => (value < 0n ? -value : value);
 
 function itemSnapshot(item: OrderItem, orderCanceled: boolean): SnapshotItem {
   const shipped = item.fulfillment?.quantityFulfilled ?? 0;
@@ -41,13 +61,7 @@ function itemSnapshot(item: OrderItem, orderCanceled: boolean): SnapshotItem {
     quantityShipped: shipped,
     quantityCanceled: canceled,
     unitPrice: item.product.price?.unitPrice ?? null,
-    itemAmount: fromE4(part(item, 'ITEM', null)),
-    itemTax: fromE4(part(item, 'TAX', 'ITEM')),
-    // Discounts are reported as negative proceeds; the host expects a positive discount.
-    itemDiscount: fromE4(abs(part(item, 'DISCOUNT', 'ITEM'))),
-    shippingAmount: fromE4(part(item, 'SHIPPING', null)),
-    shippingTax: fromE4(part(item, 'TAX', 'SHIPPING')),
-    shippingDiscount: fromE4(abs(part(item, 'DISCOUNT', 'SHIPPING'))),
+    proceeds: itemProceeds(item),
   };
 }
 

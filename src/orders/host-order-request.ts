@@ -6,8 +6,8 @@
 import type { CreateOrderLine, CreateOrderRequest, HostAddress, HostProduct } from '../host/ports.ts';
 import { MARKETPLACES } from '../stores/marketplaces.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
-import { divideAmount, sumAmounts } from '../money.ts';
-import { OrderDataError, type OrderSnapshot, type SnapshotItem } from './order-snapshot.ts';
+import { currencyDecimals, divideAmount, fromE4, MoneyFormatError, toE4 } from '../money.ts';
+import { OrderDataError, type Money, type OrderSnapshot, type SnapshotItem } from './order-snapshot.ts';
 
 export const CHANNEL = 'amazon';
 export const SHIPPING_METHOD = 'Amazon shipping';
@@ -49,17 +49,35 @@ function hostAddress(order: OrderSnapshot): HostAddress {
   };
 }
 
+/** One amount in ten-thousandths, refused unless it is in the order's currency. */
+function amountIn(money: Money, currencyCode: string, what: string): bigint {
+  if (money.currencyCode !== currencyCode) throw new OrderDataError(`${what} is in ${money.currencyCode}, the order in ${currencyCode}`);
+  try {
+    return toE4(money.amount);
+  } catch (error) {
+    if (error instanceof MoneyFormatError) throw new OrderDataError(`${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+const sumIn = (parts: Money[], currencyCode: string, what: string): bigint =>
+  parts.reduce((sum, part) => sum + amountIn(part, currencyCode, what), 0n);
+
+/** An amount as the host gets it: exact, with at least the currency's decimals ("1199" JPY, "5.00" USD). */
+const decimal = (value: bigint, currencyCode: string): string => fromE4(value, currencyDecimals(currencyCode));
+
 function lineFor(item: SnapshotItem, product: HostProduct, currencyCode: string): CreateOrderLine {
   const qty = item.quantityOrdered - item.quantityCanceled;
-  if (item.unitPrice && item.unitPrice.currencyCode !== currencyCode) {
-    throw new OrderDataError(`item ${item.orderItemId} is priced in ${item.unitPrice.currencyCode}, the order in ${currencyCode}`);
-  }
-  let unitPrice = item.unitPrice?.amount;
-  if (unitPrice === undefined) {
+  const of = `item ${item.orderItemId}'s`;
+  let unitPrice: bigint;
+  if (item.unitPrice) {
+    unitPrice = amountIn(item.unitPrice, currencyCode, `${of} unit price`);
+  } else {
+    const itemAmount = fromE4(sumIn(item.proceeds.item.amount, currencyCode, `${of} item amount`));
     try {
-      unitPrice = divideAmount(item.itemAmount, item.quantityOrdered);
+      unitPrice = toE4(divideAmount(itemAmount, item.quantityOrdered));
     } catch {
-      throw new OrderDataError(`item ${item.orderItemId} has no unit price and ${item.itemAmount} does not divide by ${item.quantityOrdered}`);
+      throw new OrderDataError(`item ${item.orderItemId} has no unit price and ${itemAmount} does not divide by ${item.quantityOrdered}`);
     }
   }
   return {
@@ -67,9 +85,20 @@ function lineFor(item: SnapshotItem, product: HostProduct, currencyCode: string)
     sku: product.sku,
     name: item.title ?? product.name,
     qty,
-    unitPrice,
-    taxAmount: item.itemTax,
-    discountAmount: item.itemDiscount,
+    unitPrice: decimal(unitPrice, currencyCode),
+    taxAmount: decimal(sumIn(item.proceeds.item.tax, currencyCode, `${of} item tax`), currencyCode),
+    discountAmount: decimal(sumIn(item.proceeds.item.discount, currencyCode, `${of} item discount`), currencyCode),
+  };
+}
+
+/** The order's shipping: every open item's, each part checked for the order's currency. */
+function shippingFor(items: SnapshotItem[], currencyCode: string) {
+  const sum = (part: 'amount' | 'tax' | 'discount', name: string) =>
+    decimal(items.reduce((total, item) => total + sumIn(item.proceeds.shipping[part], currencyCode, `item ${item.orderItemId}'s ${name}`), 0n), currencyCode);
+  return {
+    shippingAmount: sum('amount', 'shipping'),
+    shippingTaxAmount: sum('tax', 'shipping tax'),
+    shippingDiscountAmount: sum('discount', 'shipping discount'),
   };
 }
 
@@ -110,9 +139,7 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
     shippingAddress: hostAddress(order),
     currencyCode,
     lines,
-    shippingAmount: sumAmounts(openItems.map((i) => i.shippingAmount)),
-    shippingTaxAmount: sumAmounts(openItems.map((i) => i.shippingTax)),
-    shippingDiscountAmount: sumAmounts(openItems.map((i) => i.shippingDiscount)),
+    ...shippingFor(openItems, currencyCode),
     grandTotal: order.grandTotal.amount,
     shippingMethod: order.shippingServiceLevel ? `${SHIPPING_METHOD} (${order.shippingServiceLevel})` : SHIPPING_METHOD,
     paymentMethod: PAYMENT_METHOD,

@@ -31,6 +31,17 @@ export interface SnapshotAddress {
   phone: string | null;
 }
 
+/**
+ * One category of an item's proceeds: the charge, its tax and its discount (positive), each as the
+ * amounts Amazon sent, with their currencies. Nothing is summed here: a sum means something only
+ * once every part is known to be in the order's currency.
+ */
+export interface ProceedsCategory {
+  amount: Money[];
+  tax: Money[];
+  discount: Money[];
+}
+
 export interface SnapshotItem {
   orderItemId: string;
   sellerSku: string | null;
@@ -41,13 +52,8 @@ export interface SnapshotItem {
   quantityCanceled: number;
   /** Price of one unit as Amazon lists it. */
   unitPrice: Money | null;
-  /** Proceeds of the item by category (item, shipping, tax on each, discounts as positive amounts). */
-  itemAmount: string;
-  itemTax: string;
-  itemDiscount: string;
-  shippingAmount: string;
-  shippingTax: string;
-  shippingDiscount: string;
+  /** The item's proceeds by what they pay for. */
+  proceeds: Record<'item' | 'shipping', ProceedsCategory>;
 }
 
 export interface OrderSnapshot {

@@ -6,6 +6,10 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { describeEachDatabase } from '../support/databases.ts';
 import { MINUTE, startE2E, type E2E } from '../support/e2e.ts';
+import type { Order } from '../../src/amazon/models.ts';
+import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
+import { importDecision } from '../../src/orders/rules.ts';
+import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
 
 /** Past Amazon's verification delay and the two-minute rule. */
 const LATER = 8 * MINUTE;
@@ -226,5 +230,32 @@ describeEachDatabase('order import end to end', (db) => {
       expect((await e.hostOrder(id))?.grandTotal).to.equal(amazonTotal);
     }
     expect((await e.orders.find(jp.id, jpy))?.currencyCode).to.equal('JPY');
+  });
+
+  /** Stores an Amazon order document as the sync would (for data the sandbox never sends), created after the integration. */
+  async function storeDocument(overrides: Partial<Order>): Promise<string> {
+    const document = amazonOrder({ createdTime: '2026-11-26T09:30:00Z', lastUpdatedTime: '2026-11-26T09:30:00Z', ...overrides });
+    const snapshot = snapshotFromAmazon(document, e.store.marketplaceId);
+    const decision = importDecision(snapshot, await e.stores.settings(e.store.id), e.store.integratedAt);
+    if (decision === 'hidden') throw new Error('the document is older than the integration');
+    await db().knex.transaction((trx) => e.orders.upsertFromAmazon(trx, e.store.id, document, snapshot, decision));
+    return document.orderId;
+  }
+
+  it('blocks an order with a part in another currency, naming the item and the part, and creates nothing', async () => {
+    await e.product('MUG-RED', 10);
+    const item = amazonItem();
+    const id = await storeDocument({
+      proceeds: { grandTotal: { amount: '44.97', currencyCode: 'USD' } },
+      orderItems: [{ ...item, proceeds: { breakdowns: [...item.proceeds!.breakdowns!, { type: 'SHIPPING', subtotal: { amount: '4.99', currencyCode: 'EUR' } }] } }],
+    });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 0, blocked: 1 });
+    expect(await e.stored(id)).to.include({
+      importState: 'blocked', blockReason: 'amazon_data', note: "Cannot create order: item 10001's shipping is in EUR, the order in USD",
+      grandTotalAmount: '44.97', currencyCode: 'USD',
+    });
+    expect(await e.hostOrder(id)).to.equal(null);
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(10);
   });
 });

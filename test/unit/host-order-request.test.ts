@@ -1,9 +1,12 @@
 import { expect } from 'chai';
 import { buildHostOrderRequest, splitName, WITHHELD } from '../../src/orders/host-order-request.ts';
 import { OrderDataError } from '../../src/orders/order-snapshot.ts';
+import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
+import type { ItemProceedsBreakdown, Money, Order } from '../../src/amazon/models.ts';
+import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
 import { DEFAULT_ORDER_SETTINGS } from '../../src/stores/order-settings.ts';
 import type { HostProduct } from '../../src/host/ports.ts';
-import { snapshot, snapshotItem } from '../support/snapshots.ts';
+import { category, snapshot, snapshotItem } from '../support/snapshots.ts';
 
 const products = new Map<string, HostProduct>([
   ['MUG-RED', { id: '7', sku: 'MUG-RED', name: 'Red mug', enabled: true, manageStock: true }],
@@ -15,7 +18,10 @@ describe('host order request', () => {
     const order = snapshot({
       items: [
         snapshotItem(),
-        snapshotItem({ orderItemId: '10002', sellerSku: 'TEA', title: 'Tea', quantityOrdered: 1, unitPrice: { amount: '0.10', currencyCode: 'USD' }, itemAmount: '0.10', itemTax: '0.01', itemDiscount: '0.05', shippingAmount: '0.20', shippingTax: '0.02', shippingDiscount: '0.10' }),
+        snapshotItem({
+          orderItemId: '10002', sellerSku: 'TEA', title: 'Tea', quantityOrdered: 1, unitPrice: { amount: '0.10', currencyCode: 'USD' },
+          proceeds: { item: category({ amount: '0.10', tax: '0.01', discount: '0.05' }), shipping: category({ amount: '0.20', tax: '0.02', discount: '0.10' }) },
+        }),
       ],
       grandTotal: { amount: '48.75', currencyCode: 'USD' },
     });
@@ -55,7 +61,7 @@ describe('host order request', () => {
     const order = snapshot({ items: [snapshotItem(), snapshotItem({ orderItemId: '2', sellerSku: 'TEA', quantityOrdered: 1, quantityCanceled: 1 })] });
     expect(buildHostOrderRequest({ order, settings: DEFAULT_ORDER_SETTINGS, products, reserved: false }).lines).to.have.length(1);
     expect(() => buildHostOrderRequest({ order: snapshot({ grandTotal: null }), settings: DEFAULT_ORDER_SETTINGS, products, reserved: false })).to.throw(OrderDataError);
-    const noUnitPrice = snapshot({ items: [snapshotItem({ unitPrice: null, itemAmount: '10.00', quantityOrdered: 3 })] });
+    const noUnitPrice = snapshot({ items: [snapshotItem({ unitPrice: null, quantityOrdered: 3, proceeds: { item: category({ amount: '10.00' }), shipping: category() } })] });
     expect(() => buildHostOrderRequest({ order: noUnitPrice, settings: DEFAULT_ORDER_SETTINGS, products, reserved: false })).to.throw(OrderDataError, /does not divide/);
   });
 
@@ -63,5 +69,63 @@ describe('host order request', () => {
     expect(splitName('Jane Q. Buyer')).to.deep.equal({ firstName: 'Jane', lastName: 'Q. Buyer' });
     expect(splitName('Cher')).to.deep.equal({ firstName: 'Cher', lastName: 'Cher' });
     expect(splitName(null)).to.deep.equal({ firstName: WITHHELD, lastName: WITHHELD });
+  });
+
+  describe('from an Amazon order document', () => {
+    const money = (amount: string, currencyCode = 'USD'): Money => ({ amount, currencyCode });
+    /** One item (2 x 19.99 unless the price is overridden) with these proceeds breakdowns. */
+    function order(breakdowns: ItemProceedsBreakdown[], grandTotal: Money, unitPrice: Money | null = money('19.99')): Order {
+      const item = amazonItem();
+      return amazonOrder({
+        proceeds: { grandTotal },
+        orderItems: [{ ...item, product: { ...item.product, price: unitPrice ? { unitPrice } : undefined }, proceeds: { breakdowns } }],
+      });
+    }
+    const request = (document: Order) =>
+      buildHostOrderRequest({ order: snapshotFromAmazon(document, 'ATVPDKIKX0DER'), settings: DEFAULT_ORDER_SETTINGS, products, reserved: false });
+    const tax = (details: Array<[string, Money]>): ItemProceedsBreakdown => ({
+      type: 'TAX', subtotal: money('0'), detailedBreakdowns: details.map(([subtype, value]) => ({ subtype, value })),
+    });
+    const discount = (details: Array<[string, Money]>): ItemProceedsBreakdown => ({ ...tax(details), type: 'DISCOUNT' });
+    const ITEM = { type: 'ITEM', subtotal: money('39.98') };
+
+    it('keeps every part with its currency: all in the order currency, they carry over exactly', () => {
+      const document = order(
+        [ITEM, { type: 'SHIPPING', subtotal: money('4.99') }, tax([['ITEM', money('3.20')], ['SHIPPING', money('0.40')]]), discount([['ITEM', money('-1.00')], ['SHIPPING', money('-0.99')]])],
+        money('46.58'),
+      );
+      const built = request(document);
+      expect(built.lines[0]).to.include({ unitPrice: '19.99', taxAmount: '3.20', discountAmount: '1.00' });
+      expect(built).to.include({ shippingAmount: '4.99', shippingTaxAmount: '0.40', shippingDiscountAmount: '0.99', grandTotal: '46.58', currencyCode: 'USD' });
+    });
+
+    it('refuses every money part that is not in the order currency, naming the item and the part', () => {
+      const cases: Array<[string, ItemProceedsBreakdown[], Money | null]> = [
+        ["item 10001's unit price is in GBP, the order in USD", [ITEM], money('19.99', 'GBP')],
+        ["item 10001's item amount is in EUR, the order in USD", [{ type: 'ITEM', subtotal: money('39.98', 'EUR') }], null],
+        ["item 10001's item tax is in GBP, the order in USD", [ITEM, tax([['ITEM', money('3.20', 'GBP')]])], money('19.99')],
+        ["item 10001's item tax is in GBP, the order in USD", [ITEM, { type: 'TAX', subtotal: money('3.20', 'GBP') }], money('19.99')],
+        ["item 10001's item discount is in EUR, the order in USD", [ITEM, discount([['ITEM', money('-1.00', 'EUR')]])], money('19.99')],
+        ["item 10001's shipping is in EUR, the order in USD", [ITEM, { type: 'SHIPPING', subtotal: money('4.99', 'EUR') }], money('19.99')],
+        ["item 10001's shipping tax is in GBP, the order in USD", [ITEM, tax([['ITEM', money('3.20')], ['SHIPPING', money('0.40', 'GBP')]])], money('19.99')],
+        ["item 10001's shipping discount is in EUR, the order in USD", [ITEM, discount([['SHIPPING', money('-0.99', 'EUR')]])], money('19.99')],
+      ];
+      for (const [message, breakdowns, unitPrice] of cases) {
+        expect(() => request(order(breakdowns, money('48.57'), unitPrice)), message).to.throw(OrderDataError, message);
+      }
+    });
+
+    it('refuses the audit case: shipping in EUR and tax in GBP are never summed into a USD order', () => {
+      const document = order([ITEM, { type: 'SHIPPING', subtotal: money('4.99', 'EUR') }, { type: 'TAX', subtotal: money('3.20', 'GBP') }], money('48.17'));
+      expect(() => request(document)).to.throw(OrderDataError, /is in (EUR|GBP), the order in USD/);
+    });
+
+    it('writes amounts with the currency decimals, exactly (JPY has none)', () => {
+      const yen = (amount: string) => money(amount, 'JPY');
+      const document = order([{ type: 'ITEM', subtotal: yen('2398') }, { type: 'SHIPPING', subtotal: yen('410') }, tax([['ITEM', yen('240')], ['SHIPPING', yen('41')]])], yen('3089'), yen('1199'));
+      const built = request(document);
+      expect(built.lines[0]).to.include({ unitPrice: '1199', taxAmount: '240', discountAmount: '0' });
+      expect(built).to.include({ shippingAmount: '410', shippingTaxAmount: '41', shippingDiscountAmount: '0', grandTotal: '3089', currencyCode: 'JPY' });
+    });
   });
 });
