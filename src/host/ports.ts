@@ -61,6 +61,22 @@ export interface CreateOrderLine {
   discountAmount: DecimalString;
 }
 
+/** What a charge is for, when it is neither an item nor shipping. */
+export const ORDER_CHARGE_KINDS = ['gift_wrap', 'cod_fee', 'delivery_tip', 'other'] as const;
+export type OrderChargeKind = (typeof ORDER_CHARGE_KINDS)[number];
+
+/** A charge of the order besides its lines and shipping: gift wrap, a cash-on-delivery fee, a tip... */
+export interface CreateOrderCharge {
+  kind: OrderChargeKind;
+  /** What the admin sees, e.g. "Gift wrap"; 1..255 characters. */
+  label: string;
+  /** The charge before tax and discount, in the order currency. */
+  amount: DecimalString;
+  taxAmount: DecimalString;
+  /** Discount on the charge (positive number, at most `amount`). */
+  discountAmount: DecimalString;
+}
+
 export interface CreateOrderRequest {
   /** Creating twice with the same key returns the first order (created = false), never a second. */
   idempotencyKey: string;
@@ -87,7 +103,13 @@ export interface CreateOrderRequest {
   shippingAmount: DecimalString;
   shippingTaxAmount: DecimalString;
   shippingDiscountAmount: DecimalString;
-  /** The total the channel charged; the host stores it as given instead of recalculating. */
+  /** Since contract 1.1.0: the order's other charges (at most 20); absent means none. */
+  charges?: CreateOrderCharge[];
+  /**
+   * The total the channel charged; the host stores it as given instead of recalculating. Callers
+   * send parts that add up to it: each line's unitPrice x qty + taxAmount - discountAmount, the
+   * shipping + its tax - its discount, and each charge's amount + taxAmount - discountAmount.
+   */
   grandTotal: DecimalString;
   shippingMethod: string;
   paymentMethod: string;

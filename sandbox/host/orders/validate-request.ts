@@ -2,7 +2,7 @@
  * Checks a CreateOrderRequest before anything is read or written, the way Magento's quote
  * validation would: the first problem becomes a typed rejection naming the field.
  */
-import type { CreateOrderRequest, OrderRejection } from '../../../src/host/ports.ts';
+import { ORDER_CHARGE_KINDS, type CreateOrderRequest, type OrderRejection } from '../../../src/host/ports.ts';
 import { isDecimalString, toUnits } from '../money.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -53,6 +53,19 @@ export function validateCreateRequest(request: CreateOrderRequest): OrderRejecti
     if (toUnits(line.discountAmount) > toUnits(line.unitPrice) * BigInt(line.qty)) {
       return validation(`${at}.discountAmount`, 'discountAmount cannot exceed unitPrice x qty');
     }
+  }
+  const charges = request.charges ?? [];
+  if (!Array.isArray(charges) || charges.length > 20) return validation('charges', 'charges must be a list of at most 20 charges');
+  for (const [index, charge] of charges.entries()) {
+    const at = `charges[${index}]`;
+    if (!(ORDER_CHARGE_KINDS as readonly string[]).includes(charge?.kind)) {
+      return validation(`${at}.kind`, `kind must be one of ${ORDER_CHARGE_KINDS.join(', ')}`);
+    }
+    if (!isText(charge.label, 255)) return validation(`${at}.label`, 'label must be 1..255 characters');
+    for (const field of ['amount', 'taxAmount', 'discountAmount'] as const) {
+      if (!isDecimalString(charge[field])) return validation(`${at}.${field}`, `${field} must be a decimal string with at most 4 decimals`);
+    }
+    if (toUnits(charge.discountAmount) > toUnits(charge.amount)) return validation(`${at}.discountAmount`, 'discountAmount cannot exceed amount');
   }
 
   const customer = request.customer;
