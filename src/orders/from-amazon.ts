@@ -1,15 +1,29 @@
 /**
  * Normalizes an Orders API v2026-01-01 `Order` (already validated at the client boundary) into the
  * snapshot the import rules work on. Amounts stay Amazon's decimal strings with their currencies;
- * categories are read from the item proceeds breakdowns (ITEM, SHIPPING, TAX and DISCOUNT by detail).
+ * categories are read from the item proceeds breakdowns (ITEM, SHIPPING, GIFT_WRAP, COD_FEE, OTHER,
+ * and TAX and DISCOUNT by detail subtype), order-level charges (DELIVERY_TIP) from the order's.
  */
 import type { Order, OrderItem } from '../amazon/models.ts';
-import { OrderDataError, type Money, type OrderSnapshot, type ProceedsCategory, type SnapshotAddress, type SnapshotItem } from './order-snapshot.ts';
+import {
+  OrderDataError,
+  type Money,
+  type OrderLevelCharge,
+  type OrderSnapshot,
+  type ProceedsCategory,
+  type SnapshotAddress,
+  type SnapshotItem,
+} from './order-snapshot.ts';
 
 type Category = keyof SnapshotItem['proceeds'];
+type Unrecognized = OrderSnapshot['unrecognizedProceeds'];
 
-/** Amazon's breakdown types and TAX/DISCOUNT detail subtypes, by the category they belong to. */
-const CATEGORIES: Readonly<Record<string, Category>> = { ITEM: 'item', SHIPPING: 'shipping' };
+/** Amazon's item breakdown types and TAX/DISCOUNT detail subtypes, by the category they belong to. */
+const CATEGORIES: Readonly<Record<string, Category>> = { ITEM: 'item', SHIPPING: 'shipping', GIFT_WRAP: 'gift_wrap', COD_FEE: 'cod_fee', OTHER: 'other' };
+// Tax on a discount lowers the tax of what was discounted; Amazon does not say which, so the item's.
+const TAX_CATEGORIES: Readonly<Record<string, Category>> = { ...CATEGORIES, DISCOUNT: 'item' };
+/** Order breakdown types that add up the items' (counted there); the rest belong to the order alone. */
+const ITEM_AGGREGATES = new Set(['ITEM', 'SHIPPING', 'GIFT_WRAP', 'COD_FEE', 'TAX', 'DISCOUNT', 'OTHER']);
 
 const category = (): ProceedsCategory => ({ amount: [], tax: [], discount: [] });
 
@@ -23,27 +37,40 @@ const negated = (money: Money): Money => ({
  * Sorts an item's proceeds breakdowns into categories, keeping every amount with its currency.
  * TAX and DISCOUNT go by their detail subtypes; without detail they are the item's own.
  */
-function itemProceeds(item: OrderItem): SnapshotItem['proceeds'] {
-  const proceeds = { item: category(), shipping: category() };
+function itemProceeds(item: OrderItem, unrecognized: Unrecognized): SnapshotItem['proceeds'] {
+  const proceeds = { item: category(), shipping: category(), gift_wrap: category(), cod_fee: category(), other: category() };
+  const source = `item ${item.orderItemId}`;
   for (const breakdown of item.proceeds?.breakdowns ?? []) {
     if (breakdown.type === 'TAX' || breakdown.type === 'DISCOUNT') {
       const details = breakdown.detailedBreakdowns ?? [];
       const values = details.length === 0 ? [{ subtype: 'ITEM', value: breakdown.subtotal }] : details;
       for (const { subtype, value } of values) {
-        const target = CATEGORIES[subtype ?? ''];
-        if (!target || !value) continue;
-        if (breakdown.type === 'TAX') proceeds[target].tax.push(value);
+        if (!value) continue;
+        const target = (breakdown.type === 'TAX' ? TAX_CATEGORIES : CATEGORIES)[subtype ?? ''];
+        if (!target) unrecognized.push({ source, kind: `${breakdown.type}/${subtype ?? '(no subtype)'}`, amount: value });
+        else if (breakdown.type === 'TAX') proceeds[target].tax.push(value);
         else proceeds[target].discount.push(negated(value));
       }
       continue;
     }
     const target = CATEGORIES[breakdown.type];
     if (target) proceeds[target].amount.push(breakdown.subtotal);
+    else unrecognized.push({ source, kind: breakdown.type, amount: breakdown.subtotal });
   }
   return proceeds;
 }
 
-function itemSnapshot(item: OrderItem, orderCanceled: boolean): SnapshotItem {
+/** The order's own charges (DELIVERY_TIP); the item aggregates are counted on the items. */
+function orderCharges(order: Order, unrecognized: Unrecognized): OrderLevelCharge[] {
+  const charges: OrderLevelCharge[] = [];
+  for (const breakdown of order.proceeds?.breakdowns ?? []) {
+    if (breakdown.type === 'DELIVERY_TIP') charges.push({ kind: 'delivery_tip', status: breakdown.status ?? null, amount: breakdown.subtotal });
+    else if (!ITEM_AGGREGATES.has(breakdown.type)) unrecognized.push({ source: 'order', kind: breakdown.type, amount: breakdown.subtotal });
+  }
+  return charges;
+}
+
+function itemSnapshot(item: OrderItem, orderCanceled: boolean, unrecognized: Unrecognized): SnapshotItem {
   const shipped = item.fulfillment?.quantityFulfilled ?? 0;
   const unfulfilled = item.fulfillment?.quantityUnfulfilled;
   // Amazon reports shipped and still-to-ship units; the rest of what was ordered was canceled.
@@ -61,7 +88,7 @@ function itemSnapshot(item: OrderItem, orderCanceled: boolean): SnapshotItem {
     quantityShipped: shipped,
     quantityCanceled: canceled,
     unitPrice: item.product.price?.unitPrice ?? null,
-    proceeds: itemProceeds(item),
+    proceeds: itemProceeds(item, unrecognized),
   };
 }
 
@@ -84,6 +111,7 @@ export function snapshotFromAmazon(order: Order, defaultMarketplaceId: string): 
   // Without it the module cannot tell who ships the order or whether it may import: never guess.
   if (!fulfillment?.fulfilledBy) throw new OrderDataError(`order ${order.orderId} has no fulfillment.fulfilledBy`);
   const status = fulfillment.fulfillmentStatus;
+  const unrecognizedProceeds: Unrecognized = [];
   return {
     amazonOrderId: order.orderId,
     marketplaceId: order.salesChannel.marketplaceId ?? defaultMarketplaceId,
@@ -96,6 +124,8 @@ export function snapshotFromAmazon(order: Order, defaultMarketplaceId: string): 
     shippingServiceLevel: fulfillment.fulfillmentServiceLevel ?? null,
     address: addressSnapshot(order),
     grandTotal: order.proceeds?.grandTotal ?? null,
-    items: order.orderItems.map((item) => itemSnapshot(item, status === 'CANCELLED')),
+    items: order.orderItems.map((item) => itemSnapshot(item, status === 'CANCELLED', unrecognizedProceeds)),
+    orderCharges: orderCharges(order, unrecognizedProceeds),
+    unrecognizedProceeds,
   };
 }

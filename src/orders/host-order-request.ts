@@ -3,11 +3,11 @@
  * discounts exactly, the settings' choices, and clearly marked placeholders where Amazon withholds
  * buyer data (Amazon-fulfilled orders carry no name or address) - never invented personal data.
  */
-import type { CreateOrderLine, CreateOrderRequest, HostAddress, HostProduct } from '../host/ports.ts';
+import type { CreateOrderCharge, CreateOrderLine, CreateOrderRequest, HostAddress, HostProduct, OrderChargeKind } from '../host/ports.ts';
 import { MARKETPLACES } from '../stores/marketplaces.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
 import { currencyDecimals, divideAmount, fromE4, MoneyFormatError, toE4 } from '../money.ts';
-import { OrderDataError, type Money, type OrderSnapshot, type SnapshotItem } from './order-snapshot.ts';
+import { ITEM_CHARGE_KINDS, OrderDataError, type Money, type OrderSnapshot, type ProceedsCategory, type SnapshotItem } from './order-snapshot.ts';
 
 export const CHANNEL = 'amazon';
 export const SHIPPING_METHOD = 'Amazon shipping';
@@ -49,6 +49,27 @@ function hostAddress(order: OrderSnapshot): HostAddress {
   };
 }
 
+type Category = keyof SnapshotItem['proceeds'];
+type Part = keyof ProceedsCategory;
+
+const partNames = (amount: string, base = amount): Record<Part, string> => ({ amount, tax: `${base} tax`, discount: `${base} discount` });
+/** How a note names each part of each category. */
+const PART_NAMES: Record<Category, Record<Part, string>> = {
+  item: partNames('item amount', 'item'),
+  shipping: partNames('shipping'),
+  gift_wrap: partNames('gift wrap'),
+  cod_fee: partNames('cash on delivery fee'),
+  other: partNames('other charge'),
+};
+
+/** What the admin sees for each charge. */
+const CHARGE_LABELS: Record<OrderChargeKind, string> = {
+  gift_wrap: 'Gift wrap',
+  cod_fee: 'Cash on delivery fee',
+  delivery_tip: 'Delivery tip',
+  other: 'Other charges',
+};
+
 /** One amount in ten-thousandths, refused unless it is in the order's currency. */
 function amountIn(money: Money, currencyCode: string, what: string): bigint {
   if (money.currencyCode !== currencyCode) throw new OrderDataError(`${what} is in ${money.currencyCode}, the order in ${currencyCode}`);
@@ -60,20 +81,27 @@ function amountIn(money: Money, currencyCode: string, what: string): bigint {
   }
 }
 
-const sumIn = (parts: Money[], currencyCode: string, what: string): bigint =>
-  parts.reduce((sum, part) => sum + amountIn(part, currencyCode, what), 0n);
+/** One part of a category over `items`, every amount checked for the order's currency. */
+function partTotal(items: SnapshotItem[], category: Category, part: Part, currencyCode: string): bigint {
+  const of = (item: SnapshotItem) => `item ${item.orderItemId}'s ${PART_NAMES[category][part]}`;
+  return items.reduce((total, item) => total + item.proceeds[category][part].reduce((sum, money) => sum + amountIn(money, currencyCode, of(item)), 0n), 0n);
+}
 
 /** An amount as the host gets it: exact, with at least the currency's decimals ("1199" JPY, "5.00" USD). */
-const decimal = (value: bigint, currencyCode: string): string => fromE4(value, currencyDecimals(currencyCode));
+function decimal(value: bigint, currencyCode: string, what: string): string {
+  if (value < 0n) throw new OrderDataError(`${what} comes to ${fromE4(value)} ${currencyCode}; the host takes no negative amounts`);
+  return fromE4(value, currencyDecimals(currencyCode));
+}
 
 function lineFor(item: SnapshotItem, product: HostProduct, currencyCode: string): CreateOrderLine {
   const qty = item.quantityOrdered - item.quantityCanceled;
+  const part = (name: Part) => partTotal([item], 'item', name, currencyCode);
   const of = `item ${item.orderItemId}'s`;
   let unitPrice: bigint;
   if (item.unitPrice) {
     unitPrice = amountIn(item.unitPrice, currencyCode, `${of} unit price`);
   } else {
-    const itemAmount = fromE4(sumIn(item.proceeds.item.amount, currencyCode, `${of} item amount`));
+    const itemAmount = fromE4(part('amount'));
     try {
       unitPrice = toE4(divideAmount(itemAmount, item.quantityOrdered));
     } catch {
@@ -85,21 +113,34 @@ function lineFor(item: SnapshotItem, product: HostProduct, currencyCode: string)
     sku: product.sku,
     name: item.title ?? product.name,
     qty,
-    unitPrice: decimal(unitPrice, currencyCode),
-    taxAmount: decimal(sumIn(item.proceeds.item.tax, currencyCode, `${of} item tax`), currencyCode),
-    discountAmount: decimal(sumIn(item.proceeds.item.discount, currencyCode, `${of} item discount`), currencyCode),
+    unitPrice: decimal(unitPrice, currencyCode, `${of} unit price`),
+    taxAmount: decimal(part('tax'), currencyCode, `${of} item tax`),
+    discountAmount: decimal(part('discount'), currencyCode, `${of} item discount`),
   };
 }
 
-/** The order's shipping: every open item's, each part checked for the order's currency. */
-function shippingFor(items: SnapshotItem[], currencyCode: string) {
-  const sum = (part: 'amount' | 'tax' | 'discount', name: string) =>
-    decimal(items.reduce((total, item) => total + sumIn(item.proceeds.shipping[part], currencyCode, `item ${item.orderItemId}'s ${name}`), 0n), currencyCode);
-  return {
-    shippingAmount: sum('amount', 'shipping'),
-    shippingTaxAmount: sum('tax', 'shipping tax'),
-    shippingDiscountAmount: sum('discount', 'shipping discount'),
-  };
+/** A category's three parts over `items`, for the host. */
+function categoryFor(items: SnapshotItem[], category: Category, currencyCode: string): Record<Part, string> {
+  const total = (part: Part) => decimal(partTotal(items, category, part, currencyCode), currencyCode, `the order's ${PART_NAMES[category][part]}`);
+  return { amount: total('amount'), tax: total('tax'), discount: total('discount') };
+}
+
+/** Gift wrap, cash-on-delivery fees and other charges of the items, then the order's own (tips). */
+function chargesFor(order: OrderSnapshot, items: SnapshotItem[], currencyCode: string): CreateOrderCharge[] {
+  const charges: CreateOrderCharge[] = [];
+  for (const kind of ITEM_CHARGE_KINDS) {
+    const { amount, tax, discount } = categoryFor(items, kind, currencyCode);
+    if ([amount, tax, discount].every((value) => toE4(value) === 0n)) continue;
+    charges.push({ kind, label: CHARGE_LABELS[kind], amount, taxAmount: tax, discountAmount: discount });
+  }
+  const none = fromE4(0n, currencyDecimals(currencyCode));
+  for (const charge of order.orderCharges) {
+    const amount = decimal(amountIn(charge.amount, currencyCode, "the order's delivery tip"), currencyCode, "the order's delivery tip");
+    // A pending tip can still change on Amazon: the admin should know it is not final.
+    const label = charge.status === 'PENDING' ? `${CHARGE_LABELS[charge.kind]} (pending)` : CHARGE_LABELS[charge.kind];
+    if (toE4(amount) !== 0n) charges.push({ kind: charge.kind, label, amount, taxAmount: none, discountAmount: none });
+  }
+  return charges;
 }
 
 export interface HostOrderInputs {
@@ -120,6 +161,7 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
     if (!product) throw new OrderDataError(`order ${order.amazonOrderId}: no product for item ${item.orderItemId}`);
     return lineFor(item, product, currencyCode);
   });
+  const shipping = categoryFor(openItems, 'shipping', currencyCode);
   const amazonFulfilled = order.fulfilledBy === 'AMAZON';
   const name = splitName(order.buyerName ?? order.address?.name ?? null);
   return {
@@ -139,7 +181,10 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
     shippingAddress: hostAddress(order),
     currencyCode,
     lines,
-    ...shippingFor(openItems, currencyCode),
+    shippingAmount: shipping.amount,
+    shippingTaxAmount: shipping.tax,
+    shippingDiscountAmount: shipping.discount,
+    charges: chargesFor(order, openItems, currencyCode),
     grandTotal: order.grandTotal.amount,
     shippingMethod: order.shippingServiceLevel ? `${SHIPPING_METHOD} (${order.shippingServiceLevel})` : SHIPPING_METHOD,
     paymentMethod: PAYMENT_METHOD,

@@ -31,6 +31,10 @@ export interface SnapshotAddress {
   phone: string | null;
 }
 
+/** What an item's proceeds pay for besides the item and its shipping (Amazon's breakdown types). */
+export type ItemChargeKind = 'gift_wrap' | 'cod_fee' | 'other';
+export const ITEM_CHARGE_KINDS: readonly ItemChargeKind[] = ['gift_wrap', 'cod_fee', 'other'];
+
 /**
  * One category of an item's proceeds: the charge, its tax and its discount (positive), each as the
  * amounts Amazon sent, with their currencies. Nothing is summed here: a sum means something only
@@ -53,7 +57,15 @@ export interface SnapshotItem {
   /** Price of one unit as Amazon lists it. */
   unitPrice: Money | null;
   /** The item's proceeds by what they pay for. */
-  proceeds: Record<'item' | 'shipping', ProceedsCategory>;
+  proceeds: Record<'item' | 'shipping' | ItemChargeKind, ProceedsCategory>;
+}
+
+/** A charge Amazon applies to the order as a whole, not to an item. */
+export interface OrderLevelCharge {
+  kind: 'delivery_tip';
+  /** Amazon's processing status of the charge (PENDING, FINALIZED), when it sends one. */
+  status: string | null;
+  amount: Money;
 }
 
 export interface OrderSnapshot {
@@ -69,6 +81,9 @@ export interface OrderSnapshot {
   address: SnapshotAddress | null;
   grandTotal: Money | null;
   items: SnapshotItem[];
+  orderCharges: OrderLevelCharge[];
+  /** Proceeds of a type or subtype the module does not know, kept so a total that does not add up can say why. */
+  unrecognizedProceeds: Array<{ source: string; kind: string; amount: Money }>;
 }
 
 /** Amazon sent an order the module cannot use as it stands (the order keeps a note saying why). */

@@ -9,6 +9,11 @@ export function category(parts: { amount?: string | Money; tax?: string | Money;
   return { amount: list(parts.amount), tax: list(parts.tax), discount: list(parts.discount) };
 }
 
+/** An item's proceeds: the categories given, the others empty. */
+export function proceeds(categories: Partial<SnapshotItem['proceeds']> = {}): SnapshotItem['proceeds'] {
+  return { item: category(), shipping: category(), gift_wrap: category(), cod_fee: category(), other: category(), ...categories };
+}
+
 export function snapshotItem(overrides: Partial<SnapshotItem> = {}): SnapshotItem {
   return {
     orderItemId: '10001',
@@ -19,7 +24,7 @@ export function snapshotItem(overrides: Partial<SnapshotItem> = {}): SnapshotIte
     quantityShipped: 0,
     quantityCanceled: 0,
     unitPrice: { amount: '19.99', currencyCode: 'USD' },
-    proceeds: { item: category({ amount: '39.98', tax: '3.20' }), shipping: category({ amount: '4.99', tax: '0.40' }) },
+    proceeds: proceeds({ item: category({ amount: '39.98', tax: '3.20' }), shipping: category({ amount: '4.99', tax: '0.40' }) }),
     ...overrides,
   };
 }
@@ -46,6 +51,8 @@ export function snapshot(overrides: Partial<OrderSnapshot> = {}): OrderSnapshot 
     },
     grandTotal: { amount: '48.57', currencyCode: 'USD' },
     items: [snapshotItem()],
+    orderCharges: [],
+    unrecognizedProceeds: [],
     ...overrides,
   };
 }

@@ -4,9 +4,20 @@ import { OrderDataError } from '../../src/orders/order-snapshot.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
 import type { ItemProceedsBreakdown, Money, Order } from '../../src/amazon/models.ts';
 import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
+import { fromE4, toE4 } from '../../src/money.ts';
+import type { CreateOrderRequest } from '../../src/host/ports.ts';
+
+/** What the host's parts add up to: lines, shipping and charges, each plus tax minus discount. */
+function hostTotal(request: CreateOrderRequest): string {
+  const net = (amount: string, tax: string, discount: string) => toE4(amount) + toE4(tax) - toE4(discount);
+  let total = net(request.shippingAmount, request.shippingTaxAmount, request.shippingDiscountAmount);
+  for (const l of request.lines) total += net(l.unitPrice, '0', '0') * BigInt(l.qty) + net('0', l.taxAmount, l.discountAmount);
+  for (const c of request.charges ?? []) total += net(c.amount, c.taxAmount, c.discountAmount);
+  return fromE4(total);
+}
 import { DEFAULT_ORDER_SETTINGS } from '../../src/stores/order-settings.ts';
 import type { HostProduct } from '../../src/host/ports.ts';
-import { category, snapshot, snapshotItem } from '../support/snapshots.ts';
+import { category, proceeds, snapshot, snapshotItem } from '../support/snapshots.ts';
 
 const products = new Map<string, HostProduct>([
   ['MUG-RED', { id: '7', sku: 'MUG-RED', name: 'Red mug', enabled: true, manageStock: true }],
@@ -20,7 +31,7 @@ describe('host order request', () => {
         snapshotItem(),
         snapshotItem({
           orderItemId: '10002', sellerSku: 'TEA', title: 'Tea', quantityOrdered: 1, unitPrice: { amount: '0.10', currencyCode: 'USD' },
-          proceeds: { item: category({ amount: '0.10', tax: '0.01', discount: '0.05' }), shipping: category({ amount: '0.20', tax: '0.02', discount: '0.10' }) },
+          proceeds: proceeds({ item: category({ amount: '0.10', tax: '0.01', discount: '0.05' }), shipping: category({ amount: '0.20', tax: '0.02', discount: '0.10' }) }),
         }),
       ],
       grandTotal: { amount: '48.75', currencyCode: 'USD' },
@@ -61,7 +72,7 @@ describe('host order request', () => {
     const order = snapshot({ items: [snapshotItem(), snapshotItem({ orderItemId: '2', sellerSku: 'TEA', quantityOrdered: 1, quantityCanceled: 1 })] });
     expect(buildHostOrderRequest({ order, settings: DEFAULT_ORDER_SETTINGS, products, reserved: false }).lines).to.have.length(1);
     expect(() => buildHostOrderRequest({ order: snapshot({ grandTotal: null }), settings: DEFAULT_ORDER_SETTINGS, products, reserved: false })).to.throw(OrderDataError);
-    const noUnitPrice = snapshot({ items: [snapshotItem({ unitPrice: null, quantityOrdered: 3, proceeds: { item: category({ amount: '10.00' }), shipping: category() } })] });
+    const noUnitPrice = snapshot({ items: [snapshotItem({ unitPrice: null, quantityOrdered: 3, proceeds: proceeds({ item: category({ amount: '10.00' }) }) })] });
     expect(() => buildHostOrderRequest({ order: noUnitPrice, settings: DEFAULT_ORDER_SETTINGS, products, reserved: false })).to.throw(OrderDataError, /does not divide/);
   });
 
@@ -126,6 +137,66 @@ describe('host order request', () => {
       const built = request(document);
       expect(built.lines[0]).to.include({ unitPrice: '1199', taxAmount: '240', discountAmount: '0' });
       expect(built).to.include({ shippingAmount: '410', shippingTaxAmount: '41', shippingDiscountAmount: '0', grandTotal: '3089', currencyCode: 'JPY' });
+    });
+  
+    it('passes gift wrap, cash-on-delivery fees, other charges and delivery tips as charges, so the parts add up', () => {
+      // The audit's order: 10.00 of goods and 3.99 of gift wrap; the host got 10.00 of parts for a 13.99 total.
+      const wrapped = order([{ type: 'ITEM', subtotal: money('10.00') }, { type: 'GIFT_WRAP', subtotal: money('3.99') }], money('13.99'), money('5.00'));
+      const audit = request(wrapped);
+      expect(audit.charges).to.deep.equal([{ kind: 'gift_wrap', label: 'Gift wrap', amount: '3.99', taxAmount: '0.00', discountAmount: '0.00' }]);
+      expect(hostTotal(audit)).to.equal('13.99');
+
+      const everything = order(
+        [
+          ITEM,
+          { type: 'SHIPPING', subtotal: money('4.99') },
+          { type: 'GIFT_WRAP', subtotal: money('3.99') },
+          { type: 'COD_FEE', subtotal: money('2.00') },
+          { type: 'OTHER', subtotal: money('0.50') },
+          tax([['ITEM', money('3.20')], ['SHIPPING', money('0.40')], ['GIFT_WRAP', money('0.32')], ['COD_FEE', money('0.16')], ['OTHER', money('0.04')], ['DISCOUNT', money('-0.08')]]),
+          discount([['ITEM', money('-1.00')], ['GIFT_WRAP', money('-3.99')], ['COD_FEE', money('-0.50')]]),
+        ],
+        money('55.01'),
+      );
+      const document = { ...everything, proceeds: { ...everything.proceeds, breakdowns: [{ type: 'DELIVERY_TIP', status: 'FINALIZED', subtotal: money('5.00') }] } };
+      const built = request(document);
+      // Tax on the discount lowers the item's tax: 3.20 - 0.08.
+      expect(built.lines[0]).to.include({ unitPrice: '19.99', taxAmount: '3.12', discountAmount: '1.00' });
+      expect(built.charges).to.deep.equal([
+        { kind: 'gift_wrap', label: 'Gift wrap', amount: '3.99', taxAmount: '0.32', discountAmount: '3.99' },
+        { kind: 'cod_fee', label: 'Cash on delivery fee', amount: '2.00', taxAmount: '0.16', discountAmount: '0.50' },
+        { kind: 'other', label: 'Other charges', amount: '0.50', taxAmount: '0.04', discountAmount: '0.00' },
+        { kind: 'delivery_tip', label: 'Delivery tip', amount: '5.00', taxAmount: '0.00', discountAmount: '0.00' },
+      ]);
+      expect(hostTotal(built)).to.equal('55.01');
+    });
+
+    it('marks a delivery tip Amazon has not finalized, and adds no charge for a zero tip', () => {
+      const base = order([ITEM], money('44.98'));
+      const pending = request({ ...base, proceeds: { grandTotal: money('44.98'), breakdowns: [{ type: 'ITEM', subtotal: money('39.98') }, { type: 'DELIVERY_TIP', status: 'PENDING', subtotal: money('5.00') }] } });
+      expect(pending.charges).to.deep.equal([{ kind: 'delivery_tip', label: 'Delivery tip (pending)', amount: '5.00', taxAmount: '0.00', discountAmount: '0.00' }]);
+      const zero = request({ ...base, proceeds: { grandTotal: money('39.98'), breakdowns: [{ type: 'DELIVERY_TIP', subtotal: money('0.00') }] } });
+      expect(zero.charges).to.deep.equal([]);
+    });
+
+    it('refuses a charge part or a tip in another currency, naming the item and the part', () => {
+      const cases: Array<[string, ItemProceedsBreakdown[]]> = [
+        ["item 10001's gift wrap is in EUR, the order in USD", [ITEM, { type: 'GIFT_WRAP', subtotal: money('3.99', 'EUR') }]],
+        ["item 10001's gift wrap tax is in GBP, the order in USD", [ITEM, tax([['GIFT_WRAP', money('0.32', 'GBP')]])]],
+        ["item 10001's gift wrap discount is in EUR, the order in USD", [ITEM, discount([['GIFT_WRAP', money('-1.00', 'EUR')]])]],
+        ["item 10001's cash on delivery fee is in EUR, the order in USD", [ITEM, { type: 'COD_FEE', subtotal: money('2.00', 'EUR') }]],
+        ["item 10001's other charge tax is in EUR, the order in USD", [ITEM, tax([['OTHER', money('0.04', 'EUR')]])]],
+        ["item 10001's item tax is in EUR, the order in USD", [ITEM, tax([['DISCOUNT', money('-0.08', 'EUR')]])]],
+      ];
+      for (const [message, breakdowns] of cases) expect(() => request(order(breakdowns, money('48.57'))), message).to.throw(OrderDataError, message);
+      const tip = order([ITEM], money('44.98'));
+      tip.proceeds!.breakdowns = [{ type: 'DELIVERY_TIP', subtotal: money('5.00', 'EUR') }];
+      expect(() => request(tip)).to.throw(OrderDataError, "the order's delivery tip is in EUR, the order in USD");
+    });
+
+    it('refuses a part that comes to less than zero, naming it', () => {
+      const document = order([ITEM, { type: 'OTHER', subtotal: money('-2.00') }], money('37.98'));
+      expect(() => request(document)).to.throw(OrderDataError, "the order's other charge comes to -2.00 USD; the host takes no negative amounts");
     });
   });
 });
