@@ -143,6 +143,33 @@ function chargesFor(order: OrderSnapshot, items: SnapshotItem[], currencyCode: s
   return charges;
 }
 
+/** What the host's parts add up to: lines, shipping and charges, each plus tax minus discount. */
+function partsTotal(request: CreateOrderRequest): bigint {
+  const net = (amount: bigint, tax: string, discount: string) => amount + toE4(tax) - toE4(discount);
+  let total = net(toE4(request.shippingAmount), request.shippingTaxAmount, request.shippingDiscountAmount);
+  for (const line of request.lines) total += net(toE4(line.unitPrice) * BigInt(line.qty), line.taxAmount, line.discountAmount);
+  for (const charge of request.charges ?? []) total += net(toE4(charge.amount), charge.taxAmount, charge.discountAmount);
+  return total;
+}
+
+/**
+ * A host order whose parts disagree with its total is mispriced (invoices, tax and refunds go by the
+ * parts), so it is not created: the note names both sums and what Amazon sent that the module does
+ * not know. The next sync tries again, so an order Amazon corrects imports by itself.
+ */
+function checkTotal(request: CreateOrderRequest, amazonTotal: Money, unrecognized: OrderSnapshot['unrecognizedProceeds']): void {
+  const grandTotal = amountIn(amazonTotal, request.currencyCode, 'the grand total');
+  const parts = partsTotal(request);
+  if (parts === grandTotal) return;
+  const currency = request.currencyCode;
+  const text = (value: bigint) => `${fromE4(value, currencyDecimals(currency))} ${currency}`;
+  const unknown = unrecognized.map((p) => `${p.kind} ${p.amount.amount} ${p.amount.currencyCode} on ${p.source}`);
+  throw new OrderDataError(
+    `its items, shipping, charges, tax and discounts add up to ${text(parts)}, but Amazon's grand total is ${text(grandTotal)}` +
+      (unknown.length > 0 ? `; Amazon also sent proceeds the module does not know: ${unknown.join(', ')}` : ''),
+  );
+}
+
 export interface HostOrderInputs {
   order: OrderSnapshot;
   settings: OrderSettings;
@@ -164,7 +191,7 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
   const shipping = categoryFor(openItems, 'shipping', currencyCode);
   const amazonFulfilled = order.fulfilledBy === 'AMAZON';
   const name = splitName(order.buyerName ?? order.address?.name ?? null);
-  return {
+  const request: CreateOrderRequest = {
     idempotencyKey: idempotencyKeyFor(order.amazonOrderId),
     externalReference: order.amazonOrderId,
     channel: CHANNEL,
@@ -192,4 +219,6 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
     reservationKey: reserved && !amazonFulfilled ? reservationKeyFor(order.amazonOrderId) : null,
     notifyCustomer: false,
   };
+  checkTotal(request, order.grandTotal, order.unrecognizedProceeds);
+  return request;
 }

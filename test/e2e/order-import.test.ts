@@ -258,4 +258,27 @@ describeEachDatabase('order import end to end', (db) => {
     expect(await e.hostOrder(id)).to.equal(null);
     expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(10);
   });
+
+  it('blocks an order whose parts do not add up to its grand total, naming both sums, and imports it once Amazon corrects it', async () => {
+    await e.product('MUG-RED', 10);
+    const item = amazonItem();
+    const id = await storeDocument({
+      proceeds: { grandTotal: { amount: '43.97', currencyCode: 'USD' } },
+      orderItems: [{ ...item, proceeds: { breakdowns: [...item.proceeds!.breakdowns!, { type: 'SURCHARGE', subtotal: { amount: '3.99', currencyCode: 'USD' } }] } }],
+    });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 0, blocked: 1 });
+    expect(await e.stored(id)).to.include({
+      importState: 'blocked',
+      blockReason: 'amazon_data',
+      note: "Cannot create order: its items, shipping, charges, tax and discounts add up to 39.98 USD, but Amazon's grand total is 43.97 USD; Amazon also sent proceeds the module does not know: SURCHARGE 3.99 USD on item 10001",
+      grandTotalAmount: '43.97',
+    });
+    expect(await e.hostOrder(id)).to.equal(null);
+
+    await storeDocument({ lastUpdatedTime: '2026-11-26T09:40:00Z', proceeds: { grandTotal: { amount: '39.98', currencyCode: 'USD' } } });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 1, blocked: 0 });
+    expect(await e.hostOrder(id)).to.include({ grandTotal: '39.98' });
+  });
 });

@@ -198,5 +198,20 @@ describe('host order request', () => {
       const document = order([ITEM, { type: 'OTHER', subtotal: money('-2.00') }], money('37.98'));
       expect(() => request(document)).to.throw(OrderDataError, "the order's other charge comes to -2.00 USD; the host takes no negative amounts");
     });
+
+    it("creates no order whose parts do not add up to Amazon's grand total, and names both sums and what it did not know", () => {
+      const short = order([{ type: 'ITEM', subtotal: money('10.00') }], money('13.99'), money('5.00'));
+      expect(() => request(short)).to.throw(OrderDataError, "its items, shipping, charges, tax and discounts add up to 10.00 USD, but Amazon's grand total is 13.99 USD");
+
+      const unknown = order([{ type: 'ITEM', subtotal: money('10.00') }, { type: 'SURCHARGE', subtotal: money('3.99') }, tax([['ITEM', money('0.80')], ['FUEL', money('0.10')]])], money('14.89'), money('5.00'));
+      unknown.proceeds!.breakdowns = [{ type: 'BAG_FEE', subtotal: money('0.05') }];
+      expect(() => request(unknown)).to.throw(
+        OrderDataError,
+        "add up to 10.80 USD, but Amazon's grand total is 14.89 USD; Amazon also sent proceeds the module does not know: SURCHARGE 3.99 USD on item 10001, TAX/FUEL 0.10 USD on item 10001, BAG_FEE 0.05 USD on order",
+      );
+
+      const yen = (amount: string) => money(amount, 'JPY');
+      expect(() => request(order([{ type: 'ITEM', subtotal: yen('2398') }], yen('2400'), yen('1199')))).to.throw(OrderDataError, "add up to 2398 JPY, but Amazon's grand total is 2400 JPY");
+    });
   });
 });
