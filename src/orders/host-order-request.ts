@@ -3,7 +3,15 @@
  * discounts exactly, the settings' choices, and clearly marked placeholders where Amazon withholds
  * buyer data (Amazon-fulfilled orders carry no name or address) - never invented personal data.
  */
-import type { CreateOrderCharge, CreateOrderLine, CreateOrderRequest, HostAddress, HostProduct, OrderChargeKind } from '../host/ports.ts';
+import {
+  CREATE_ORDER_TEXT_LIMITS as LIMITS,
+  type CreateOrderCharge,
+  type CreateOrderLine,
+  type CreateOrderRequest,
+  type HostAddress,
+  type HostProduct,
+  type OrderChargeKind,
+} from '../host/ports.ts';
 import { MARKETPLACES } from '../stores/marketplaces.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
 import { currencyDecimals, divideAmount, fromE4, MoneyFormatError, toE4 } from '../money.ts';
@@ -24,13 +32,39 @@ export function reservationKeyFor(amazonOrderId: string): string {
   return `amazon-pending:${amazonOrderId}`;
 }
 
-/** Splits "Jane Q. Doe" on the first space, as the original does. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * `text` in at most `max` UTF-16 code units (the host's measure): cut between two characters as
+ * the reader sees them (never inside a surrogate pair, an accent or an emoji sequence), with an
+ * ellipsis saying it was cut.
+ */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let kept = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (kept.length + segment.length > max - 1) break;
+    kept += segment;
+  }
+  return `${kept.trimEnd()}…`;
+}
+
+/**
+ * Amazon text the host would refuse for its length alone and that cannot be shortened without
+ * harm (a shortened street or phone number could misdirect the parcel): the note says which.
+ */
+function fitting(text: string, max: number, what: string): string {
+  if (text.length > max) throw new OrderDataError(`${what} from Amazon is ${text.length} characters long; the host takes at most ${max}`);
+  return text;
+}
+
+/** Splits "Jane Q. Doe" on the first space, as the original does; each part shortened to what the host takes. */
 export function splitName(name: string | null): { firstName: string; lastName: string } {
   const trimmed = (name ?? '').trim();
   if (trimmed === '') return { firstName: WITHHELD, lastName: WITHHELD };
   const space = trimmed.indexOf(' ');
-  if (space === -1) return { firstName: trimmed, lastName: trimmed };
-  return { firstName: trimmed.slice(0, space), lastName: trimmed.slice(space + 1).trim() };
+  const [firstName, lastName] = space === -1 ? [trimmed, trimmed] : [trimmed.slice(0, space), trimmed.slice(space + 1).trim()];
+  return { firstName: shorten(firstName, LIMITS.personName), lastName: shorten(lastName, LIMITS.personName) };
 }
 
 function hostAddress(order: OrderSnapshot): HostAddress {
@@ -38,14 +72,16 @@ function hostAddress(order: OrderSnapshot): HostAddress {
   const name = splitName(address?.name ?? order.buyerName);
   const country = address?.countryCode ?? MARKETPLACES.get(order.marketplaceId)?.country ?? WITHHELD;
   const street = (address?.addressLines ?? []).filter((line) => line.trim() !== '');
+  fitting(street.join('\n'), LIMITS.street, 'the shipping street (all lines)');
+  const region = address?.stateOrRegion || null;
   return {
     ...name,
     street: street.length > 0 ? street : [WITHHELD],
-    city: address?.city || WITHHELD,
-    region: address?.stateOrRegion || null,
-    postalCode: address?.postalCode || WITHHELD,
+    city: fitting(address?.city || WITHHELD, LIMITS.city, 'the shipping city'),
+    region: region === null ? null : fitting(region, LIMITS.region, 'the shipping region'),
+    postalCode: fitting(address?.postalCode || WITHHELD, LIMITS.postalCode, 'the shipping postal code'),
     countryCode: country,
-    phone: address?.phone || WITHHELD,
+    phone: fitting(address?.phone || WITHHELD, LIMITS.phone, 'the shipping phone number'),
   };
 }
 
@@ -111,7 +147,8 @@ function lineFor(item: SnapshotItem, product: HostProduct, currencyCode: string)
   return {
     productId: product.id,
     sku: product.sku,
-    name: item.title ?? product.name,
+    // Amazon's titles run longer than the host's line names: shortened, never a reason to block.
+    name: shorten(item.title?.trim() || product.name, LIMITS.lineName),
     qty,
     unitPrice: decimal(unitPrice, currencyCode, `${of} unit price`),
     taxAmount: decimal(part('tax'), currencyCode, `${of} item tax`),
@@ -202,7 +239,7 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
     customer: {
       mode: settings.customerCreation,
       // A syntactically valid address on a reserved domain (RFC 2606): nothing can ever be delivered to it.
-      email: order.buyerEmail ?? `${order.amazonOrderId}@buyer-email-withheld.amazon.invalid`,
+      email: fitting(order.buyerEmail ?? `${order.amazonOrderId}@buyer-email-withheld.amazon.invalid`, LIMITS.email, "the buyer's e-mail address"),
       ...name,
     },
     shippingAddress: hostAddress(order),
@@ -213,7 +250,7 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
     shippingDiscountAmount: shipping.discount,
     charges: chargesFor(order, openItems, currencyCode),
     grandTotal: order.grandTotal.amount,
-    shippingMethod: order.shippingServiceLevel ? `${SHIPPING_METHOD} (${order.shippingServiceLevel})` : SHIPPING_METHOD,
+    shippingMethod: shorten(order.shippingServiceLevel ? `${SHIPPING_METHOD} (${order.shippingServiceLevel})` : SHIPPING_METHOD, LIMITS.shippingMethod),
     paymentMethod: PAYMENT_METHOD,
     deductStock: !amazonFulfilled,
     reservationKey: reserved && !amazonFulfilled ? reservationKeyFor(order.amazonOrderId) : null,

@@ -327,4 +327,28 @@ describeEachDatabase('order import end to end', (db) => {
     // Two wraps of 300 with 10 % tax, written as yen are: no decimals.
     expect([yen.currency_code, yenWrap.amount, yenWrap.tax_amount, yenWrap.label]).to.deep.equal(['JPY', '600', '60', 'Gift wrap']);
   });
+
+  it('imports an order whose Amazon title is longer than the host takes, with the title shortened', async () => {
+    await e.product('MUG-RED', 10);
+    const title = `Stoneware mug 😀 ${'dishwasher safe, microwave safe, hand glazed, '.repeat(8)}`;
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 1, title }], status: 'UNSHIPPED' });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 1, blocked: 0 });
+    const order = await db().knex('host_order').where({ external_reference: id }).first();
+    const [name] = await db().knex('host_order_item').where({ order_id: order.id }).pluck('name');
+    expect(name.length).to.be.at.most(255);
+    expect(name).to.equal(`${title.slice(0, name.length - 1)}…`);
+  });
+
+  it('blocks an order whose city is longer than the host takes, with a note saying exactly that', async () => {
+    await e.product('MUG-RED', 10);
+    const address = amazonOrder().recipient!.deliveryAddress!;
+    const id = await storeDocument({ recipient: { deliveryAddress: { ...address, city: 'Llanfair'.repeat(40) } } });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 0, blocked: 1 });
+    expect(await e.stored(id)).to.include({
+      blockReason: 'amazon_data', note: 'Cannot create order: the shipping city from Amazon is 320 characters long; the host takes at most 255',
+    });
+    expect(await e.hostOrder(id)).to.equal(null);
+  });
 });

@@ -305,4 +305,17 @@ describeEachDatabase('host ports', (db) => {
       expect([await orderCount(), await count('host_order_charge')]).to.deep.equal(before);
     });
   });
+
+  describe('orders.create: text limits', () => {
+    it('refuses a region longer than the host keeps as a typed rejection, not a failed insert', async () => {
+      const p = await product(5);
+      const before = await orderCount();
+      const base = orderRequest([line(p.id, p.sku, 1)]);
+      const result = await t.host.services.orders.create({ ...base, shippingAddress: { ...base.shippingAddress, region: 'R'.repeat(256) } });
+      expect(!result.ok && result.rejection).to.deep.include({ code: 'address_invalid', field: 'shippingAddress.region' });
+      expect(await orderCount()).to.equal(before);
+      const longest = await t.host.services.orders.create({ ...base, shippingAddress: { ...base.shippingAddress, region: 'R'.repeat(255) } });
+      expect(longest.ok).to.equal(true);
+    });
+  });
 });

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
-import { buildHostOrderRequest, splitName, WITHHELD } from '../../src/orders/host-order-request.ts';
-import { OrderDataError } from '../../src/orders/order-snapshot.ts';
+import { buildHostOrderRequest, shorten, splitName, WITHHELD } from '../../src/orders/host-order-request.ts';
+import { OrderDataError, type OrderSnapshot } from '../../src/orders/order-snapshot.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
-import type { ItemProceedsBreakdown, Money, Order } from '../../src/amazon/models.ts';
-import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
+import { DEFAULT_ORDER_SETTINGS } from '../../src/stores/order-settings.ts';
 import { fromE4, toE4 } from '../../src/money.ts';
-import type { CreateOrderRequest } from '../../src/host/ports.ts';
+import type { ItemProceedsBreakdown, Money, Order } from '../../src/amazon/models.ts';
+import type { CreateOrderRequest, HostProduct } from '../../src/host/ports.ts';
+import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
+import { category, proceeds, snapshot, snapshotItem } from '../support/snapshots.ts';
 
 /** What the host's parts add up to: lines, shipping and charges, each plus tax minus discount. */
 function hostTotal(request: CreateOrderRequest): string {
@@ -15,9 +17,6 @@ function hostTotal(request: CreateOrderRequest): string {
   for (const c of request.charges ?? []) total += net(c.amount, c.taxAmount, c.discountAmount);
   return fromE4(total);
 }
-import { DEFAULT_ORDER_SETTINGS } from '../../src/stores/order-settings.ts';
-import type { HostProduct } from '../../src/host/ports.ts';
-import { category, proceeds, snapshot, snapshotItem } from '../support/snapshots.ts';
 
 const products = new Map<string, HostProduct>([
   ['MUG-RED', { id: '7', sku: 'MUG-RED', name: 'Red mug', enabled: true, manageStock: true }],
@@ -212,6 +211,55 @@ describe('host order request', () => {
 
       const yen = (amount: string) => money(amount, 'JPY');
       expect(() => request(order([{ type: 'ITEM', subtotal: yen('2398') }], yen('2400'), yen('1199')))).to.throw(OrderDataError, "add up to 2398 JPY, but Amazon's grand total is 2400 JPY");
+    });
+  });
+
+  describe('text the host limits', () => {
+    const build = (order = snapshot()) => buildHostOrderRequest({ order, settings: DEFAULT_ORDER_SETTINGS, products, reserved: false });
+    const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+    it('shortens on a character boundary with an ellipsis, and leaves text that fits alone', () => {
+      expect(shorten('x'.repeat(255), 255)).to.equal('x'.repeat(255));
+      expect(shorten(`${'a'.repeat(250)} word and more`, 255)).to.equal(`${'a'.repeat(250)} wor…`);
+      // An emoji (a surrogate pair) and an accent (e + combining acute) are never split.
+      const emoji = shorten(`${'a'.repeat(253)}😀tail`, 255);
+      expect(emoji).to.equal(`${'a'.repeat(253)}…`);
+      expect(emoji).not.to.match(loneSurrogate);
+      expect(shorten(`${'a'.repeat(253)}e\u0301tail`, 255)).to.equal(`${'a'.repeat(253)}…`);
+      expect(shorten('Tea   with spaces', 6)).to.equal('Tea…');
+    });
+
+    it('shortens an Amazon title over 255 characters for the line name instead of blocking the order', () => {
+      const title = `Premium stoneware mug 😀 ${'with a very long marketing description '.repeat(10)}`;
+      const line = build(snapshot({ items: [snapshotItem({ title })] })).lines[0]!;
+      expect(line.name.length).to.be.at.most(255);
+      expect(line.name.endsWith('…')).to.equal(true);
+      expect(title.startsWith(line.name.slice(0, -1))).to.equal(true);
+      expect(line.name).not.to.match(loneSurrogate);
+      expect(build(snapshot({ items: [snapshotItem({ title: '   ' })] })).lines[0]!.name).to.equal('Red mug');
+    });
+
+    it('shortens buyer and recipient names that are too long', () => {
+      const long = `Jane ${'Q'.repeat(300)}`;
+      const request = build(snapshot({ buyerName: long, address: { ...snapshot().address!, name: long } }));
+      for (const name of [request.customer.lastName, request.shippingAddress.lastName]) {
+        expect(name.length).to.equal(255);
+        expect(name.endsWith('…')).to.equal(true);
+      }
+      expect(request.customer.firstName).to.equal('Jane');
+    });
+
+    it('refuses address, phone and e-mail text it must not shorten, saying exactly what is too long', () => {
+      const address = snapshot().address!;
+      const cases: Array<[Partial<OrderSnapshot>, string]> = [
+        [{ address: { ...address, addressLines: ['1 Main St', 'x'.repeat(995)] } }, 'the shipping street (all lines) from Amazon is 1005 characters long; the host takes at most 1000'],
+        [{ address: { ...address, city: 'C'.repeat(256) } }, 'the shipping city from Amazon is 256 characters long; the host takes at most 255'],
+        [{ address: { ...address, stateOrRegion: 'R'.repeat(300) } }, 'the shipping region from Amazon is 300 characters long; the host takes at most 255'],
+        [{ address: { ...address, postalCode: '9'.repeat(33) } }, 'the shipping postal code from Amazon is 33 characters long; the host takes at most 32'],
+        [{ address: { ...address, phone: '+1 206 555 0100 ext. '.repeat(4) } }, 'the shipping phone number from Amazon is 84 characters long; the host takes at most 64'],
+        [{ buyerEmail: `${'b'.repeat(250)}@marketplace.amazon.com` }, "the buyer's e-mail address from Amazon is 273 characters long; the host takes at most 255"],
+      ];
+      for (const [overrides, message] of cases) expect(() => build(snapshot(overrides)), message).to.throw(OrderDataError, message);
     });
   });
 });
