@@ -172,7 +172,8 @@ function chargesFor(order: OrderSnapshot, items: SnapshotItem[], currencyCode: s
   }
   const none = fromE4(0n, currencyDecimals(currencyCode));
   for (const charge of order.orderCharges) {
-    const amount = decimal(amountIn(charge.amount, currencyCode, "the order's delivery tip"), currencyCode, "the order's delivery tip");
+    const what = "the order's delivery tip";
+    const amount = decimal(amountIn(charge.amount, currencyCode, what), currencyCode, what);
     // A pending tip can still change on Amazon: the admin should know it is not final.
     const label = charge.status === 'PENDING' ? `${CHARGE_LABELS[charge.kind]} (pending)` : CHARGE_LABELS[charge.kind];
     if (toE4(amount) !== 0n) charges.push({ kind: charge.kind, label, amount, taxAmount: none, discountAmount: none });

@@ -32,8 +32,8 @@ export interface SnapshotAddress {
 }
 
 /** What an item's proceeds pay for besides the item and its shipping (Amazon's breakdown types). */
-export type ItemChargeKind = 'gift_wrap' | 'cod_fee' | 'other';
-export const ITEM_CHARGE_KINDS: readonly ItemChargeKind[] = ['gift_wrap', 'cod_fee', 'other'];
+export const ITEM_CHARGE_KINDS = ['gift_wrap', 'cod_fee', 'other'] as const;
+export type ItemChargeKind = (typeof ITEM_CHARGE_KINDS)[number];
 
 /**
  * One category of an item's proceeds: the charge, its tax and its discount (positive), each as the
