@@ -54,6 +54,15 @@ export function divideAmount(amount: string, qty: number): string {
   return fromE4(value / divisor);
 }
 
+/** How many decimals a currency is written with (ISO 4217: USD 2, JPY 0); 2 for a malformed code. */
+export function currencyDecimals(currencyCode: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency: currencyCode }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
 /** Display an amount in its currency, e.g. "$1,234.50", "¥1,200", "12,00 €" (per locale). */
 export function formatMoney(amount: string, currencyCode: string, locale = 'en-US'): string {
   const format = new Intl.NumberFormat(locale, { style: 'currency', currency: currencyCode });

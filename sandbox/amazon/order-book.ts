@@ -30,6 +30,9 @@ export interface OrderItemState {
   itemTax: bigint;
   shipping: bigint;
   shippingTax: bigint;
+  /** Gift wrap charged for this line, and its tax at the marketplace rate. */
+  giftWrap: bigint;
+  giftWrapTax: bigint;
   promotionIds: string[];
   quantityShipped: number;
   quantityCancelled: number;
@@ -78,6 +81,8 @@ export interface OrderState {
   buyer: { name: string; email: string };
   address: FakeAddress & { name: string };
   items: OrderItemState[];
+  /** A tip for the delivery, charged to the order as a whole (Amazon's DELIVERY_TIP). */
+  deliveryTip: bigint;
   packages: PackageState[];
   refunds: RefundState[];
   aliases: Array<{ aliasId: string; aliasType: string }>;
@@ -92,6 +97,8 @@ export interface PlaceOrderItemInput {
   asin?: string;
   /** Promotion discount on this line, decimal string. */
   discount?: string;
+  /** Gift wrap for this line, decimal string, taxed at the marketplace rate. */
+  giftWrap?: string;
   promotionId?: string;
 }
 
@@ -109,6 +116,8 @@ export interface PlaceOrderInput {
   releaseTime?: string;
   /** Order shipping charge, decimal string; default the marketplace fee for MERCHANT, 0 for AMAZON. */
   shipping?: string;
+  /** Delivery tip, decimal string (not taxed); default none. */
+  deliveryTip?: string;
   serviceLevel?: 'STANDARD' | 'EXPEDITED' | 'NEXT_DAY' | 'SECOND_DAY' | 'SAME_DAY' | 'FREE_ECONOMY' | 'PRIORITY' | 'SCHEDULED';
   prime?: boolean;
   orderId?: string;
@@ -159,13 +168,13 @@ export function unshippedQuantity(item: OrderItemState): number {
   return item.quantityOrdered - item.quantityCancelled - item.quantityShipped;
 }
 
-/** What the seller receives for an item: price - discount + shipping + taxes. */
+/** What the seller receives for an item: price - discount + shipping + gift wrap + taxes. */
 export function itemTotal(item: OrderItemState): bigint {
-  return item.unitPrice * BigInt(item.quantityOrdered) - item.itemDiscount + item.shipping + item.itemTax + item.shippingTax;
+  return item.unitPrice * BigInt(item.quantityOrdered) - item.itemDiscount + item.shipping + item.giftWrap + item.itemTax + item.shippingTax + item.giftWrapTax;
 }
 
 export function orderTotal(order: OrderState): bigint {
-  return sum(order.items.map(itemTotal));
+  return sum(order.items.map(itemTotal)) + order.deliveryTip;
 }
 
 function floorSecond(ms: number): number {
@@ -232,6 +241,7 @@ export class OrderBook {
     const shipping = this.amount(input.shipping ?? (fulfilledBy === 'MERCHANT' ? marketplace.shippingFee : '0'), marketplace.currency, 'shipping');
     items[0]!.shipping = shipping;
     items[0]!.shippingTax = percentOf(shipping, marketplace.taxBasisPoints);
+    const deliveryTip = this.amount(input.deliveryTip ?? '0', marketplace.currency, 'deliveryTip');
 
     const programs: string[] = [];
     if (input.prime) programs.push('PRIME');
@@ -250,6 +260,7 @@ export class OrderBook {
       buyer: { name: buyerName, email: `${this.rng.alphanumeric(16, 'abcdefghijklmnopqrstuvwxyz0123456789')}@${marketplace.emailDomain}` },
       address: { ...this.rng.pick(marketplace.addresses), name: buyerName },
       items,
+      deliveryTip,
       packages: [],
       refunds: [],
       aliases: [],
@@ -332,6 +343,7 @@ export class OrderBook {
     const subtotal = unitPrice * BigInt(input.qty);
     const itemDiscount = this.amount(input.discount ?? '0', marketplace.currency, `${where}.discount`);
     if (itemDiscount > subtotal) throw new OrderError(`${where}.discount is more than the item subtotal`);
+    const giftWrap = this.amount(input.giftWrap ?? '0', marketplace.currency, `${where}.giftWrap`);
     let orderItemId: string;
     do orderItemId = this.rng.digits(14).replace(/^0/, '1');
     while (this.itemIds.has(orderItemId));
@@ -346,6 +358,8 @@ export class OrderBook {
       itemTax: percentOf(subtotal - itemDiscount, marketplace.taxBasisPoints),
       shipping: 0n,
       shippingTax: 0n,
+      giftWrap,
+      giftWrapTax: percentOf(giftWrap, marketplace.taxBasisPoints),
       promotionIds: itemDiscount > 0n ? [input.promotionId ?? `SANDBOX-PROMO-${this.rng.alphanumeric(6)}`] : [],
       quantityShipped: 0,
       quantityCancelled: 0,
@@ -383,6 +397,8 @@ export interface OrderItemDescription {
   itemTax: string;
   shipping: string;
   shippingTax: string;
+  giftWrap: string;
+  giftWrapTax: string;
   total: string;
   promotionIds: string[];
   cancellationRequest: OrderItemState['cancellationRequest'] | null;
@@ -406,6 +422,7 @@ export interface OrderDescription {
   buyerName: string;
   buyerEmail: string;
   grandTotal: string;
+  deliveryTip: string;
   aliases: Array<{ aliasId: string; aliasType: string }>;
   items: OrderItemDescription[];
   packages: Array<Omit<PackageState, 'shipTime' | 'createdTime'> & { shipTime: string; createdTime: string }>;
@@ -430,6 +447,7 @@ export function describeOrder(order: OrderState): OrderDescription {
     buyerName: order.buyer.name,
     buyerEmail: order.buyer.email,
     grandTotal: m(orderTotal(order)),
+    deliveryTip: m(order.deliveryTip),
     aliases: order.aliases,
     items: order.items.map((i) => ({
       orderItemId: i.orderItemId,
@@ -444,6 +462,8 @@ export function describeOrder(order: OrderState): OrderDescription {
       itemTax: m(i.itemTax),
       shipping: m(i.shipping),
       shippingTax: m(i.shippingTax),
+      giftWrap: m(i.giftWrap),
+      giftWrapTax: m(i.giftWrapTax),
       total: m(itemTotal(i)),
       promotionIds: i.promotionIds,
       cancellationRequest: i.cancellationRequest ?? null,

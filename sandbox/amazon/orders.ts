@@ -263,13 +263,17 @@ export function toApiOrder(order: OrderState, included: ReadonlySet<IncludedData
   }
   if (included.has('PROCEEDS')) {
     const total = (pick: (i: OrderItemState) => bigint) => sum(order.items.map(pick));
-    const breakdowns = [{ type: 'ITEM', subtotal: money(total((i) => i.unitPrice * BigInt(i.quantityOrdered)), c) }];
     const shipping = total((i) => i.shipping);
-    const tax = total((i) => i.itemTax + i.shippingTax);
+    const giftWrap = total((i) => i.giftWrap);
+    const tax = total((i) => i.itemTax + i.shippingTax + i.giftWrapTax);
     const discount = total((i) => i.itemDiscount);
+    const breakdowns: Array<Record<string, unknown>> = [{ type: 'ITEM', subtotal: money(total((i) => i.unitPrice * BigInt(i.quantityOrdered)), c) }];
     if (shipping > 0n) breakdowns.push({ type: 'SHIPPING', subtotal: money(shipping, c) });
+    if (giftWrap > 0n) breakdowns.push({ type: 'GIFT_WRAP', subtotal: money(giftWrap, c) });
     if (tax > 0n) breakdowns.push({ type: 'TAX', subtotal: money(tax, c) });
     if (discount > 0n) breakdowns.push({ type: 'DISCOUNT', subtotal: money(-discount, c) });
+    // Not an aggregate of the items: Amazon charges the tip to the order alone.
+    if (order.deliveryTip > 0n) breakdowns.push({ type: 'DELIVERY_TIP', status: 'FINALIZED', subtotal: money(order.deliveryTip, c) });
     out.proceeds = { grandTotal: money(orderTotal(order), c), breakdowns };
   }
   if (included.has('FULFILLMENT')) {
@@ -313,10 +317,12 @@ function toApiItem(item: OrderItemState, c: string, included: ReadonlySet<Includ
   if (included.has('PROCEEDS')) {
     const breakdowns: Array<Record<string, unknown>> = [{ type: 'ITEM', subtotal: money(item.unitPrice * BigInt(item.quantityOrdered), c) }];
     if (item.shipping > 0n) breakdowns.push({ type: 'SHIPPING', subtotal: money(item.shipping, c) });
-    const tax = item.itemTax + item.shippingTax;
+    if (item.giftWrap > 0n) breakdowns.push({ type: 'GIFT_WRAP', subtotal: money(item.giftWrap, c) });
+    const tax = item.itemTax + item.shippingTax + item.giftWrapTax;
     if (tax > 0n) {
       const detailed = [{ subtype: 'ITEM', value: money(item.itemTax, c) }];
       if (item.shippingTax > 0n) detailed.push({ subtype: 'SHIPPING', value: money(item.shippingTax, c) });
+      if (item.giftWrapTax > 0n) detailed.push({ subtype: 'GIFT_WRAP', value: money(item.giftWrapTax, c) });
       breakdowns.push({ type: 'TAX', subtotal: money(tax, c), detailedBreakdowns: detailed });
     }
     if (item.itemDiscount > 0n) {

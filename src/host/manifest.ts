@@ -40,7 +40,7 @@ export interface ModuleManifest {
 }
 
 /** The version of this contract. Hosts compare it with `hostCompatibility`. */
-export const HOST_CONTRACT_VERSION = '1.0.0';
+export const HOST_CONTRACT_VERSION = '1.1.0';
 
 export function aclIds(nodes: AclNode[]): string[] {
   return nodes.flatMap((node) => [node.id, ...aclIds(node.children ?? [])]);

@@ -37,20 +37,45 @@ export interface StockPort {
 /** A decimal amount as a string ("11.01"), never a float. */
 export type DecimalString = string;
 
+/**
+ * The longest text every host accepts in a CreateOrderRequest, counted as JavaScript counts string
+ * length (UTF-16 code units, so an emoji counts 2); longer text may be refused. Callers shorten
+ * what can be shortened harmlessly and do not send the rest.
+ */
+export const CREATE_ORDER_TEXT_LIMITS = {
+  lineName: 255,
+  /** customer.firstName, customer.lastName, shippingAddress.firstName, shippingAddress.lastName. */
+  personName: 255,
+  email: 255,
+  /** All street lines joined with a line break. */
+  street: 1000,
+  city: 255,
+  region: 255,
+  postalCode: 32,
+  phone: 64,
+  shippingMethod: 255,
+  chargeLabel: 255,
+} as const;
+
+/** Text limits: CREATE_ORDER_TEXT_LIMITS. */
 export interface HostAddress {
   firstName: string;
   lastName: string;
+  /** At least one non-empty line. */
   street: string[];
   city: string;
   region: string | null;
   postalCode: string;
+  /** ISO 3166 two capital letters. */
   countryCode: string;
+  /** May be empty. */
   phone: string;
 }
 
 export interface CreateOrderLine {
   productId: string;
   sku: string;
+  /** The line's product name as sold: 1..255 characters (CREATE_ORDER_TEXT_LIMITS.lineName). */
   name: string;
   qty: number;
   /** Price of one unit, before tax and discount, in the order currency. */
@@ -58,6 +83,22 @@ export interface CreateOrderLine {
   /** Tax for the whole line. */
   taxAmount: DecimalString;
   /** Discount for the whole line (positive number). */
+  discountAmount: DecimalString;
+}
+
+/** What a charge is for, when it is neither an item nor shipping. */
+export const ORDER_CHARGE_KINDS = ['gift_wrap', 'cod_fee', 'delivery_tip', 'other'] as const;
+export type OrderChargeKind = (typeof ORDER_CHARGE_KINDS)[number];
+
+/** A charge of the order besides its lines and shipping: gift wrap, a cash-on-delivery fee, a tip... */
+export interface CreateOrderCharge {
+  kind: OrderChargeKind;
+  /** What the admin sees, e.g. "Gift wrap"; 1..255 characters (CREATE_ORDER_TEXT_LIMITS.chargeLabel). */
+  label: string;
+  /** The charge before tax and discount, in the order currency. */
+  amount: DecimalString;
+  taxAmount: DecimalString;
+  /** Discount on the charge (positive number, at most `amount`). */
   discountAmount: DecimalString;
 }
 
@@ -75,6 +116,7 @@ export interface CreateOrderRequest {
   state: 'processing' | 'complete';
   /** Host order status to set; null means the host's default status for the state. */
   status: string | null;
+  /** Text limits: CREATE_ORDER_TEXT_LIMITS (names may be empty for guests). */
   customer: {
     mode: 'guest' | 'account';
     email: string;
@@ -87,7 +129,13 @@ export interface CreateOrderRequest {
   shippingAmount: DecimalString;
   shippingTaxAmount: DecimalString;
   shippingDiscountAmount: DecimalString;
-  /** The total the channel charged; the host stores it as given instead of recalculating. */
+  /** Since contract 1.1.0: the order's other charges (at most 20); absent means none. */
+  charges?: CreateOrderCharge[];
+  /**
+   * The total the channel charged; the host stores it as given instead of recalculating. Callers
+   * send parts that add up to it: each line's unitPrice x qty + taxAmount - discountAmount, the
+   * shipping + its tax - its discount, and each charge's amount + taxAmount - discountAmount.
+   */
   grandTotal: DecimalString;
   shippingMethod: string;
   paymentMethod: string;

@@ -1,29 +1,77 @@
 /**
  * Normalizes an Orders API v2026-01-01 `Order` (already validated at the client boundary) into the
- * snapshot the import rules work on. Amounts stay Amazon's decimal strings; categories are read
- * from the item proceeds breakdowns (ITEM, SHIPPING, TAX with ITEM/SHIPPING detail, DISCOUNT).
+ * snapshot the import rules work on. Amounts stay Amazon's decimal strings with their currencies;
+ * categories are read from the item proceeds breakdowns (ITEM, SHIPPING, GIFT_WRAP, COD_FEE, OTHER,
+ * and TAX and DISCOUNT by detail subtype), order-level charges (DELIVERY_TIP) from the order's.
  */
-import type { ItemProceedsBreakdown, Order, OrderItem } from '../amazon/models.ts';
-import { MoneyFormatError, fromE4, toE4 } from '../money.ts';
-import { OrderDataError, type OrderSnapshot, type SnapshotAddress, type SnapshotItem } from './order-snapshot.ts';
+import { MoneyFormatError, toE4 } from '../money.ts';
+import type { Order, OrderItem } from '../amazon/models.ts';
+import {
+  OrderDataError,
+  type Money,
+  type OrderLevelCharge,
+  type OrderSnapshot,
+  type ProceedsCategory,
+  type SnapshotAddress,
+  type SnapshotItem,
+} from './order-snapshot.ts';
 
-function breakdown(item: OrderItem, type: string): ItemProceedsBreakdown | undefined {
-  return item.proceeds?.breakdowns?.find((b) => b.type === type);
+type Category = keyof SnapshotItem['proceeds'];
+type Unrecognized = OrderSnapshot['unrecognizedProceeds'];
+
+/** Amazon's item breakdown types and TAX/DISCOUNT detail subtypes, by the category they belong to. */
+const CATEGORIES: Readonly<Record<string, Category>> = { ITEM: 'item', SHIPPING: 'shipping', GIFT_WRAP: 'gift_wrap', COD_FEE: 'cod_fee', OTHER: 'other' };
+// Tax on a discount lowers the tax of what was discounted; Amazon does not say which, so the item's.
+const TAX_CATEGORIES: Readonly<Record<string, Category>> = { ...CATEGORIES, DISCOUNT: 'item' };
+/** Order breakdown types that add up the items' (counted there); the rest belong to the order alone. */
+const ITEM_AGGREGATES = new Set(['ITEM', 'SHIPPING', 'GIFT_WRAP', 'COD_FEE', 'TAX', 'DISCOUNT', 'OTHER']);
+
+const category = (): ProceedsCategory => ({ amount: [], tax: [], discount: [] });
+
+// Discounts are reported as negative proceeds; the host expects a positive discount.
+const negated = (money: Money): Money => ({
+  amount: money.amount.startsWith('-') ? money.amount.slice(1) : `-${money.amount}`,
+  currencyCode: money.currencyCode,
+});
+
+/**
+ * Sorts an item's proceeds breakdowns into categories, keeping every amount with its currency.
+ * TAX and DISCOUNT go by their detail subtypes; without detail they are the item's own.
+ */
+function itemProceeds(item: OrderItem, unrecognized: Unrecognized): SnapshotItem['proceeds'] {
+  const proceeds = { item: category(), shipping: category(), gift_wrap: category(), cod_fee: category(), other: category() };
+  const source = `item ${item.orderItemId}`;
+  for (const breakdown of item.proceeds?.breakdowns ?? []) {
+    if (breakdown.type === 'TAX' || breakdown.type === 'DISCOUNT') {
+      const details = breakdown.detailedBreakdowns ?? [];
+      const values = details.length === 0 ? [{ subtype: 'ITEM', value: breakdown.subtotal }] : details;
+      for (const { subtype, value } of values) {
+        if (!value) continue;
+        const target = (breakdown.type === 'TAX' ? TAX_CATEGORIES : CATEGORIES)[subtype ?? ''];
+        if (!target) unrecognized.push({ source, kind: `${breakdown.type}/${subtype ?? '(no subtype)'}`, amount: value });
+        else if (breakdown.type === 'TAX') proceeds[target].tax.push(value);
+        else proceeds[target].discount.push(negated(value));
+      }
+      continue;
+    }
+    const target = CATEGORIES[breakdown.type];
+    if (target) proceeds[target].amount.push(breakdown.subtotal);
+    else unrecognized.push({ source, kind: breakdown.type, amount: breakdown.subtotal });
+  }
+  return proceeds;
 }
 
-/** Sum of a breakdown's detail values of one subtype, or of the whole subtotal when there is no detail. */
-function part(item: OrderItem, type: string, subtype: string | null): bigint {
-  const found = breakdown(item, type);
-  if (!found) return 0n;
-  if (subtype === null) return toE4(found.subtotal.amount);
-  const details = found.detailedBreakdowns ?? [];
-  if (details.length === 0) return subtype === 'ITEM' ? toE4(found.subtotal.amount) : 0n;
-  return details.filter((d) => d.subtype === subtype && d.value).reduce((sum, d) => sum + toE4(d.value!.amount), 0n);
+/** The order's own charges (DELIVERY_TIP); the item aggregates are counted on the items. */
+function orderCharges(order: Order, unrecognized: Unrecognized): OrderLevelCharge[] {
+  const charges: OrderLevelCharge[] = [];
+  for (const breakdown of order.proceeds?.breakdowns ?? []) {
+    if (breakdown.type === 'DELIVERY_TIP') charges.push({ kind: 'delivery_tip', status: breakdown.status ?? null, amount: breakdown.subtotal });
+    else if (!ITEM_AGGREGATES.has(breakdown.type)) unrecognized.push({ source: 'order', kind: breakdown.type, amount: breakdown.subtotal });
+  }
+  return charges;
 }
 
-const abs = (value: bigint) => (value < 0n ? -value : value);
-
-function itemSnapshot(item: OrderItem, orderCanceled: boolean): SnapshotItem {
+function itemSnapshot(item: OrderItem, orderCanceled: boolean, unrecognized: Unrecognized): SnapshotItem {
   const shipped = item.fulfillment?.quantityFulfilled ?? 0;
   const unfulfilled = item.fulfillment?.quantityUnfulfilled;
   // Amazon reports shipped and still-to-ship units; the rest of what was ordered was canceled.
@@ -41,13 +89,7 @@ function itemSnapshot(item: OrderItem, orderCanceled: boolean): SnapshotItem {
     quantityShipped: shipped,
     quantityCanceled: canceled,
     unitPrice: item.product.price?.unitPrice ?? null,
-    itemAmount: fromE4(part(item, 'ITEM', null)),
-    itemTax: fromE4(part(item, 'TAX', 'ITEM')),
-    // Discounts are reported as negative proceeds; the host expects a positive discount.
-    itemDiscount: fromE4(abs(part(item, 'DISCOUNT', 'ITEM'))),
-    shippingAmount: fromE4(part(item, 'SHIPPING', null)),
-    shippingTax: fromE4(part(item, 'TAX', 'SHIPPING')),
-    shippingDiscount: fromE4(abs(part(item, 'DISCOUNT', 'SHIPPING'))),
+    proceeds: itemProceeds(item, unrecognized),
   };
 }
 
@@ -81,9 +123,10 @@ export function snapshotFromAmazon(order: Order, defaultMarketplaceId: string): 
     checkLength(item.product.asin, MAX_ID_CHARS.asin, `order ${order.orderId}, item ${item.orderItemId}: the ASIN`);
   }
   try {
-    // The grand total is kept as sent; it must also be exact in the module's arithmetic.
-    if (order.proceeds?.grandTotal) toE4(order.proceeds.grandTotal.amount);
-    return snapshot(order, defaultMarketplaceId);
+    // Amounts are kept as sent; each must also be exact in the module's arithmetic.
+    const result = snapshot(order, defaultMarketplaceId);
+    for (const money of amountsOf(result)) toE4(money.amount);
+    return result;
   } catch (error) {
     // An amount the module cannot hold exactly (more than 4 decimals): refused, never rounded.
     if (error instanceof MoneyFormatError) throw new OrderDataError(`order ${order.orderId}: ${error.message}`);
@@ -91,11 +134,22 @@ export function snapshotFromAmazon(order: Order, defaultMarketplaceId: string): 
   }
 }
 
+function* amountsOf(order: OrderSnapshot): Generator<Money> {
+  if (order.grandTotal) yield order.grandTotal;
+  for (const item of order.items) {
+    if (item.unitPrice) yield item.unitPrice;
+    for (const category of Object.values(item.proceeds)) yield* [...category.amount, ...category.tax, ...category.discount];
+  }
+  for (const charge of order.orderCharges) yield charge.amount;
+  for (const unknown of order.unrecognizedProceeds) yield unknown.amount;
+}
+
 function snapshot(order: Order, defaultMarketplaceId: string): OrderSnapshot {
   const fulfillment = order.fulfillment;
   // Without it the module cannot tell who ships the order or whether it may import: never guess.
   if (!fulfillment?.fulfilledBy) throw new OrderDataError(`order ${order.orderId} has no fulfillment.fulfilledBy`);
   const status = fulfillment.fulfillmentStatus;
+  const unrecognizedProceeds: Unrecognized = [];
   return {
     amazonOrderId: order.orderId,
     marketplaceId: order.salesChannel.marketplaceId ?? defaultMarketplaceId,
@@ -108,6 +162,8 @@ function snapshot(order: Order, defaultMarketplaceId: string): OrderSnapshot {
     shippingServiceLevel: fulfillment.fulfillmentServiceLevel ?? null,
     address: addressSnapshot(order),
     grandTotal: order.proceeds?.grandTotal ?? null,
-    items: order.orderItems.map((item) => itemSnapshot(item, status === 'CANCELLED')),
+    items: order.orderItems.map((item) => itemSnapshot(item, status === 'CANCELLED', unrecognizedProceeds)),
+    orderCharges: orderCharges(order, unrecognizedProceeds),
+    unrecognizedProceeds,
   };
 }

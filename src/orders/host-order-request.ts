@@ -3,11 +3,19 @@
  * discounts exactly, the settings' choices, and clearly marked placeholders where Amazon withholds
  * buyer data (Amazon-fulfilled orders carry no name or address) - never invented personal data.
  */
-import type { CreateOrderLine, CreateOrderRequest, HostAddress, HostProduct } from '../host/ports.ts';
+import {
+  CREATE_ORDER_TEXT_LIMITS as LIMITS,
+  type CreateOrderCharge,
+  type CreateOrderLine,
+  type CreateOrderRequest,
+  type HostAddress,
+  type HostProduct,
+  type OrderChargeKind,
+} from '../host/ports.ts';
 import { MARKETPLACES } from '../stores/marketplaces.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
-import { divideAmount, sumAmounts } from '../money.ts';
-import { OrderDataError, type OrderSnapshot, type SnapshotItem } from './order-snapshot.ts';
+import { currencyDecimals, divideAmount, fromE4, MoneyFormatError, toE4 } from '../money.ts';
+import { ITEM_CHARGE_KINDS, OrderDataError, type Money, type OrderSnapshot, type ProceedsCategory, type SnapshotItem } from './order-snapshot.ts';
 
 export const CHANNEL = 'amazon';
 export const SHIPPING_METHOD = 'Amazon shipping';
@@ -24,13 +32,39 @@ export function reservationKeyFor(amazonOrderId: string): string {
   return `amazon-pending:${amazonOrderId}`;
 }
 
-/** Splits "Jane Q. Doe" on the first space, as the original does. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * `text` in at most `max` UTF-16 code units (the host's measure): cut between two characters as
+ * the reader sees them (never inside a surrogate pair, an accent or an emoji sequence), with an
+ * ellipsis saying it was cut.
+ */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let kept = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (kept.length + segment.length > max - 1) break;
+    kept += segment;
+  }
+  return `${kept.trimEnd()}…`;
+}
+
+/**
+ * Amazon text the host would refuse for its length alone and that cannot be shortened without
+ * harm (a shortened street or phone number could misdirect the parcel): the note says which.
+ */
+function fitting(text: string, max: number, what: string): string {
+  if (text.length > max) throw new OrderDataError(`${what} from Amazon is ${text.length} characters long; the host takes at most ${max}`);
+  return text;
+}
+
+/** Splits "Jane Q. Doe" on the first space, as the original does; each part shortened to what the host takes. */
 export function splitName(name: string | null): { firstName: string; lastName: string } {
   const trimmed = (name ?? '').trim();
   if (trimmed === '') return { firstName: WITHHELD, lastName: WITHHELD };
   const space = trimmed.indexOf(' ');
-  if (space === -1) return { firstName: trimmed, lastName: trimmed };
-  return { firstName: trimmed.slice(0, space), lastName: trimmed.slice(space + 1).trim() };
+  const [firstName, lastName] = space === -1 ? [trimmed, trimmed] : [trimmed.slice(0, space), trimmed.slice(space + 1).trim()];
+  return { firstName: shorten(firstName, LIMITS.personName), lastName: shorten(lastName, LIMITS.personName) };
 }
 
 function hostAddress(order: OrderSnapshot): HostAddress {
@@ -38,39 +72,140 @@ function hostAddress(order: OrderSnapshot): HostAddress {
   const name = splitName(address?.name ?? order.buyerName);
   const country = address?.countryCode ?? MARKETPLACES.get(order.marketplaceId)?.country ?? WITHHELD;
   const street = (address?.addressLines ?? []).filter((line) => line.trim() !== '');
+  fitting(street.join('\n'), LIMITS.street, 'the shipping street (all lines)');
+  const region = address?.stateOrRegion || null;
   return {
     ...name,
     street: street.length > 0 ? street : [WITHHELD],
-    city: address?.city || WITHHELD,
-    region: address?.stateOrRegion || null,
-    postalCode: address?.postalCode || WITHHELD,
+    city: fitting(address?.city || WITHHELD, LIMITS.city, 'the shipping city'),
+    region: region === null ? null : fitting(region, LIMITS.region, 'the shipping region'),
+    postalCode: fitting(address?.postalCode || WITHHELD, LIMITS.postalCode, 'the shipping postal code'),
     countryCode: country,
-    phone: address?.phone || WITHHELD,
+    phone: fitting(address?.phone || WITHHELD, LIMITS.phone, 'the shipping phone number'),
   };
+}
+
+type Category = keyof SnapshotItem['proceeds'];
+type Part = keyof ProceedsCategory;
+
+const partNames = (amount: string, base = amount): Record<Part, string> => ({ amount, tax: `${base} tax`, discount: `${base} discount` });
+/** How a note names each part of each category. */
+const PART_NAMES: Record<Category, Record<Part, string>> = {
+  item: partNames('item amount', 'item'),
+  shipping: partNames('shipping'),
+  gift_wrap: partNames('gift wrap'),
+  cod_fee: partNames('cash on delivery fee'),
+  other: partNames('other charge'),
+};
+
+/** What the admin sees for each charge. */
+const CHARGE_LABELS: Record<OrderChargeKind, string> = {
+  gift_wrap: 'Gift wrap',
+  cod_fee: 'Cash on delivery fee',
+  delivery_tip: 'Delivery tip',
+  other: 'Other charges',
+};
+
+/** One amount in ten-thousandths, refused unless it is in the order's currency. */
+function amountIn(money: Money, currencyCode: string, what: string): bigint {
+  if (money.currencyCode !== currencyCode) throw new OrderDataError(`${what} is in ${money.currencyCode}, the order in ${currencyCode}`);
+  try {
+    return toE4(money.amount);
+  } catch (error) {
+    if (error instanceof MoneyFormatError) throw new OrderDataError(`${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** One part of a category over `items`, every amount checked for the order's currency. */
+function partTotal(items: SnapshotItem[], category: Category, part: Part, currencyCode: string): bigint {
+  const of = (item: SnapshotItem) => `item ${item.orderItemId}'s ${PART_NAMES[category][part]}`;
+  return items.reduce((total, item) => total + item.proceeds[category][part].reduce((sum, money) => sum + amountIn(money, currencyCode, of(item)), 0n), 0n);
+}
+
+/** An amount as the host gets it: exact, with at least the currency's decimals ("1199" JPY, "5.00" USD). */
+function decimal(value: bigint, currencyCode: string, what: string): string {
+  if (value < 0n) throw new OrderDataError(`${what} comes to ${fromE4(value)} ${currencyCode}; the host takes no negative amounts`);
+  return fromE4(value, currencyDecimals(currencyCode));
 }
 
 function lineFor(item: SnapshotItem, product: HostProduct, currencyCode: string): CreateOrderLine {
   const qty = item.quantityOrdered - item.quantityCanceled;
-  if (item.unitPrice && item.unitPrice.currencyCode !== currencyCode) {
-    throw new OrderDataError(`item ${item.orderItemId} is priced in ${item.unitPrice.currencyCode}, the order in ${currencyCode}`);
-  }
-  let unitPrice = item.unitPrice?.amount;
-  if (unitPrice === undefined) {
+  const part = (name: Part) => partTotal([item], 'item', name, currencyCode);
+  const of = `item ${item.orderItemId}'s`;
+  let unitPrice: bigint;
+  if (item.unitPrice) {
+    unitPrice = amountIn(item.unitPrice, currencyCode, `${of} unit price`);
+  } else {
+    const itemAmount = fromE4(part('amount'));
     try {
-      unitPrice = divideAmount(item.itemAmount, item.quantityOrdered);
+      unitPrice = toE4(divideAmount(itemAmount, item.quantityOrdered));
     } catch {
-      throw new OrderDataError(`item ${item.orderItemId} has no unit price and ${item.itemAmount} does not divide by ${item.quantityOrdered}`);
+      throw new OrderDataError(`item ${item.orderItemId} has no unit price and ${itemAmount} does not divide by ${item.quantityOrdered}`);
     }
   }
   return {
     productId: product.id,
     sku: product.sku,
-    name: item.title ?? product.name,
+    // Amazon's titles run longer than the host's line names: shortened, never a reason to block.
+    name: shorten(item.title?.trim() || product.name, LIMITS.lineName),
     qty,
-    unitPrice,
-    taxAmount: item.itemTax,
-    discountAmount: item.itemDiscount,
+    unitPrice: decimal(unitPrice, currencyCode, `${of} unit price`),
+    taxAmount: decimal(part('tax'), currencyCode, `${of} item tax`),
+    discountAmount: decimal(part('discount'), currencyCode, `${of} item discount`),
   };
+}
+
+/** A category's three parts over `items`, for the host. */
+function categoryFor(items: SnapshotItem[], category: Category, currencyCode: string): Record<Part, string> {
+  const total = (part: Part) => decimal(partTotal(items, category, part, currencyCode), currencyCode, `the order's ${PART_NAMES[category][part]}`);
+  return { amount: total('amount'), tax: total('tax'), discount: total('discount') };
+}
+
+/** Gift wrap, cash-on-delivery fees and other charges of the items, then the order's own (tips). */
+function chargesFor(order: OrderSnapshot, items: SnapshotItem[], currencyCode: string): CreateOrderCharge[] {
+  const charges: CreateOrderCharge[] = [];
+  for (const kind of ITEM_CHARGE_KINDS) {
+    const { amount, tax, discount } = categoryFor(items, kind, currencyCode);
+    if ([amount, tax, discount].every((value) => toE4(value) === 0n)) continue;
+    charges.push({ kind, label: CHARGE_LABELS[kind], amount, taxAmount: tax, discountAmount: discount });
+  }
+  const none = fromE4(0n, currencyDecimals(currencyCode));
+  for (const charge of order.orderCharges) {
+    const what = "the order's delivery tip";
+    const amount = decimal(amountIn(charge.amount, currencyCode, what), currencyCode, what);
+    // A pending tip can still change on Amazon: the admin should know it is not final.
+    const label = charge.status === 'PENDING' ? `${CHARGE_LABELS[charge.kind]} (pending)` : CHARGE_LABELS[charge.kind];
+    if (toE4(amount) !== 0n) charges.push({ kind: charge.kind, label, amount, taxAmount: none, discountAmount: none });
+  }
+  return charges;
+}
+
+/** What the host's parts add up to: lines, shipping and charges, each plus tax minus discount. */
+function partsTotal(request: CreateOrderRequest): bigint {
+  const net = (amount: bigint, tax: string, discount: string) => amount + toE4(tax) - toE4(discount);
+  let total = net(toE4(request.shippingAmount), request.shippingTaxAmount, request.shippingDiscountAmount);
+  for (const line of request.lines) total += net(toE4(line.unitPrice) * BigInt(line.qty), line.taxAmount, line.discountAmount);
+  for (const charge of request.charges ?? []) total += net(toE4(charge.amount), charge.taxAmount, charge.discountAmount);
+  return total;
+}
+
+/**
+ * A host order whose parts disagree with its total is mispriced (invoices, tax and refunds go by the
+ * parts), so it is not created: the note names both sums and what Amazon sent that the module does
+ * not know. The next sync tries again, so an order Amazon corrects imports by itself.
+ */
+function checkTotal(request: CreateOrderRequest, amazonTotal: Money, unrecognized: OrderSnapshot['unrecognizedProceeds']): void {
+  const grandTotal = amountIn(amazonTotal, request.currencyCode, 'the grand total');
+  const parts = partsTotal(request);
+  if (parts === grandTotal) return;
+  const currency = request.currencyCode;
+  const text = (value: bigint) => `${fromE4(value, currencyDecimals(currency))} ${currency}`;
+  const unknown = unrecognized.map((p) => `${p.kind} ${p.amount.amount} ${p.amount.currencyCode} on ${p.source}`);
+  throw new OrderDataError(
+    `its items, shipping, charges, tax and discounts add up to ${text(parts)}, but Amazon's grand total is ${text(grandTotal)}` +
+      (unknown.length > 0 ? `; Amazon also sent proceeds the module does not know: ${unknown.join(', ')}` : ''),
+  );
 }
 
 export interface HostOrderInputs {
@@ -91,9 +226,10 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
     if (!product) throw new OrderDataError(`order ${order.amazonOrderId}: no product for item ${item.orderItemId}`);
     return lineFor(item, product, currencyCode);
   });
+  const shipping = categoryFor(openItems, 'shipping', currencyCode);
   const amazonFulfilled = order.fulfilledBy === 'AMAZON';
   const name = splitName(order.buyerName ?? order.address?.name ?? null);
-  return {
+  const request: CreateOrderRequest = {
     idempotencyKey: idempotencyKeyFor(order.amazonOrderId),
     externalReference: order.amazonOrderId,
     channel: CHANNEL,
@@ -104,20 +240,23 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
     customer: {
       mode: settings.customerCreation,
       // A syntactically valid address on a reserved domain (RFC 2606): nothing can ever be delivered to it.
-      email: order.buyerEmail ?? `${order.amazonOrderId}@buyer-email-withheld.amazon.invalid`,
+      email: fitting(order.buyerEmail ?? `${order.amazonOrderId}@buyer-email-withheld.amazon.invalid`, LIMITS.email, "the buyer's e-mail address"),
       ...name,
     },
     shippingAddress: hostAddress(order),
     currencyCode,
     lines,
-    shippingAmount: sumAmounts(openItems.map((i) => i.shippingAmount)),
-    shippingTaxAmount: sumAmounts(openItems.map((i) => i.shippingTax)),
-    shippingDiscountAmount: sumAmounts(openItems.map((i) => i.shippingDiscount)),
+    shippingAmount: shipping.amount,
+    shippingTaxAmount: shipping.tax,
+    shippingDiscountAmount: shipping.discount,
+    charges: chargesFor(order, openItems, currencyCode),
     grandTotal: order.grandTotal.amount,
-    shippingMethod: order.shippingServiceLevel ? `${SHIPPING_METHOD} (${order.shippingServiceLevel})` : SHIPPING_METHOD,
+    shippingMethod: shorten(order.shippingServiceLevel ? `${SHIPPING_METHOD} (${order.shippingServiceLevel})` : SHIPPING_METHOD, LIMITS.shippingMethod),
     paymentMethod: PAYMENT_METHOD,
     deductStock: !amazonFulfilled,
     reservationKey: reserved && !amazonFulfilled ? reservationKeyFor(order.amazonOrderId) : null,
     notifyCustomer: false,
   };
+  checkTotal(request, order.grandTotal, order.unrecognizedProceeds);
+  return request;
 }

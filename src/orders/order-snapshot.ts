@@ -31,6 +31,21 @@ export interface SnapshotAddress {
   phone: string | null;
 }
 
+/** What an item's proceeds pay for besides the item and its shipping (Amazon's breakdown types). */
+export const ITEM_CHARGE_KINDS = ['gift_wrap', 'cod_fee', 'other'] as const;
+export type ItemChargeKind = (typeof ITEM_CHARGE_KINDS)[number];
+
+/**
+ * One category of an item's proceeds: the charge, its tax and its discount (positive), each as the
+ * amounts Amazon sent, with their currencies. Nothing is summed here: a sum means something only
+ * once every part is known to be in the order's currency.
+ */
+export interface ProceedsCategory {
+  amount: Money[];
+  tax: Money[];
+  discount: Money[];
+}
+
 export interface SnapshotItem {
   orderItemId: string;
   sellerSku: string | null;
@@ -41,13 +56,16 @@ export interface SnapshotItem {
   quantityCanceled: number;
   /** Price of one unit as Amazon lists it. */
   unitPrice: Money | null;
-  /** Proceeds of the item by category (item, shipping, tax on each, discounts as positive amounts). */
-  itemAmount: string;
-  itemTax: string;
-  itemDiscount: string;
-  shippingAmount: string;
-  shippingTax: string;
-  shippingDiscount: string;
+  /** The item's proceeds by what they pay for. */
+  proceeds: Record<'item' | 'shipping' | ItemChargeKind, ProceedsCategory>;
+}
+
+/** A charge Amazon applies to the order as a whole, not to an item. */
+export interface OrderLevelCharge {
+  kind: 'delivery_tip';
+  /** Amazon's processing status of the charge (PENDING, FINALIZED), when it sends one. */
+  status: string | null;
+  amount: Money;
 }
 
 export interface OrderSnapshot {
@@ -63,6 +81,9 @@ export interface OrderSnapshot {
   address: SnapshotAddress | null;
   grandTotal: Money | null;
   items: SnapshotItem[];
+  orderCharges: OrderLevelCharge[];
+  /** Proceeds of a type or subtype the module does not know, kept so a total that does not add up can say why. */
+  unrecognizedProceeds: Array<{ source: string; kind: string; amount: Money }>;
 }
 
 /** Amazon sent an order the module cannot use as it stands (the order keeps a note saying why). */

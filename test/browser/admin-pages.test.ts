@@ -13,6 +13,7 @@ import { REPO_ROOT, startTestAdmin, type AdminTestHost } from '../support/host.t
 import { AdminClient } from '../support/admin-client.ts';
 import { FakeClock } from '../support/fake-time.ts';
 import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
+import { sumAmounts } from '../../src/money.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import { OrderRepository } from '../../src/orders/order-repository.ts';
 import { OrderImporter } from '../../src/orders/order-importer.ts';
@@ -51,15 +52,18 @@ const amount = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 1
 const newestFirst = (a: Made, b: Made) => (a.created < b.created ? 1 : a.created > b.created ? -1 : b.id.localeCompare(a.id));
 
 function doc(m: Made, overrides: Partial<Order> = {}): Order {
+  // As on Amazon, the grand total is what the items add up to (the importer refuses anything else).
+  const orderItems = overrides.orderItems ?? [amazonItem({ sku: 'MUG-RED', qty: 1, unitPrice: amount(m.cents) })];
+  const grandTotal = sumAmounts(orderItems.map((item) => item.proceeds?.proceedsTotal?.amount));
   return amazonOrder({
     orderId: m.id,
     createdTime: m.created,
     lastUpdatedTime: m.created.replace(':15:00Z', ':45:00Z'),
     buyer: { buyerName: m.buyer, buyerEmail: 'buyer@marketplace.amazon.example' },
-    proceeds: { grandTotal: { amount: amount(m.cents), currencyCode: 'USD' } },
+    proceeds: { grandTotal: { amount: grandTotal, currencyCode: 'USD' } },
     fulfillment: { fulfillmentStatus: m.status, fulfilledBy: 'MERCHANT', fulfillmentServiceLevel: 'Standard' },
-    orderItems: [amazonItem({ sku: 'MUG-RED', qty: 1, unitPrice: amount(m.cents) })],
     ...overrides,
+    orderItems,
   });
 }
 

@@ -144,7 +144,7 @@ describe('module loader checks (fixture module)', () => {
 
   it('checks host compatibility with a caret range', async () => {
     const problems = await problemsLoading(host, fixtureManifest((m) => void (m.hostCompatibility = '^2.0.0')));
-    expect(problems).to.deep.equal(['needs host contract ^2.0.0, but this host implements 1.0.0']);
+    expect(problems).to.deep.equal(['needs host contract ^2.0.0, but this host implements 1.1.0']);
     const weird = await problemsLoading(host, fixtureManifest((m) => void (m.hostCompatibility = '>=1')));
     expect(weird[0]).to.match(/not a supported range/);
   });

@@ -6,6 +6,11 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { describeEachDatabase } from '../support/databases.ts';
 import { MINUTE, emptyOrderTables, startE2E, type E2E } from '../support/e2e.ts';
+import type { Order } from '../../src/amazon/models.ts';
+import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
+import { importDecision } from '../../src/orders/rules.ts';
+import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
+import { toE4 } from '../../src/money.ts';
 
 /** Past Amazon's verification delay and the two-minute rule. */
 const LATER = 8 * MINUTE;
@@ -220,5 +225,124 @@ describeEachDatabase('order import end to end', (db) => {
       expect((await e.hostOrder(id))?.grandTotal).to.equal(amazonTotal);
     }
     expect((await e.orders.find(jp.id, jpy))?.currencyCode).to.equal('JPY');
+  });
+
+  /** Stores an Amazon order document as the sync would (for data the sandbox never sends), created after the integration. */
+  async function storeDocument(overrides: Partial<Order>): Promise<string> {
+    const document = amazonOrder({ createdTime: '2026-11-26T09:30:00Z', lastUpdatedTime: '2026-11-26T09:30:00Z', ...overrides });
+    const snapshot = snapshotFromAmazon(document, e.store.marketplaceId);
+    const decision = importDecision(snapshot, await e.stores.settings(e.store.id), e.store.integratedAt);
+    if (decision === 'hidden') throw new Error('the document is older than the integration');
+    await db().knex.transaction((trx) => e.orders.upsertFromAmazon(trx, e.store.id, document, snapshot, decision));
+    return document.orderId;
+  }
+
+  it('blocks an order with a part in another currency, naming the item and the part, and creates nothing', async () => {
+    await e.product('MUG-RED', 10);
+    const item = amazonItem();
+    const id = await storeDocument({
+      proceeds: { grandTotal: { amount: '44.97', currencyCode: 'USD' } },
+      orderItems: [{ ...item, proceeds: { breakdowns: [...item.proceeds!.breakdowns!, { type: 'SHIPPING', subtotal: { amount: '4.99', currencyCode: 'EUR' } }] } }],
+    });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 0, blocked: 1 });
+    expect(await e.stored(id)).to.include({
+      importState: 'blocked', blockReason: 'amazon_data', note: "Cannot create order: item 10001's shipping is in EUR, the order in USD",
+      grandTotalAmount: '44.97', currencyCode: 'USD',
+    });
+    expect(await e.hostOrder(id)).to.equal(null);
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(10);
+  });
+
+  it('blocks an order whose parts do not add up to its grand total, naming both sums, and imports it once Amazon corrects it', async () => {
+    await e.product('MUG-RED', 10);
+    const item = amazonItem();
+    const id = await storeDocument({
+      proceeds: { grandTotal: { amount: '43.97', currencyCode: 'USD' } },
+      orderItems: [{ ...item, proceeds: { breakdowns: [...item.proceeds!.breakdowns!, { type: 'SURCHARGE', subtotal: { amount: '3.99', currencyCode: 'USD' } }] } }],
+    });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 0, blocked: 1 });
+    expect(await e.stored(id)).to.include({
+      importState: 'blocked',
+      blockReason: 'amazon_data',
+      note: "Cannot create order: its items, shipping, charges, tax and discounts add up to 39.98 USD, but Amazon's grand total is 43.97 USD; Amazon also sent proceeds the module does not know: SURCHARGE 3.99 USD on item 10001",
+      grandTotalAmount: '43.97',
+    });
+    expect(await e.hostOrder(id)).to.equal(null);
+
+    await storeDocument({ lastUpdatedTime: '2026-11-26T09:40:00Z', proceeds: { grandTotal: { amount: '39.98', currencyCode: 'USD' } } });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 1, blocked: 0 });
+    expect(await e.hostOrder(id)).to.include({ grandTotal: '39.98' });
+  });
+
+  it('creates sandbox orders with gift wrap, discounts and a tip whose host parts add up to the grand total exactly, in five currencies', async () => {
+    await e.product('MUG-RED', 100);
+    const sync = e.host.container.get((await import('../../src/sync/order-sync.ts')).OrderSync);
+    const markets = [
+      { marketplaceId: 'ATVPDKIKX0DER', region: 'na', price: '19.99', discount: '1.50', giftWrap: '3.99', tip: '5.00' },
+      { marketplaceId: 'A2EUQ1WTGCTBG2', region: 'na', price: '24.99', discount: '0.01', giftWrap: '2.49', tip: '0.50' },
+      { marketplaceId: 'A1F83G8C2ARO7P', region: 'eu', price: '14.99', discount: '0.99', giftWrap: '1.99', tip: '1.00' },
+      { marketplaceId: 'A1PA6795UKMFR9', region: 'eu', price: '17.95', discount: '0.05', giftWrap: '2.95', tip: '2.00' },
+      { marketplaceId: 'A1VC38T7YXB528', region: 'fe', price: '1199', discount: '100', giftWrap: '300', tip: '200' },
+    ] as const;
+    const placed: Array<{ storeId: number; id: string }> = [];
+    for (const [index, m] of markets.entries()) {
+      const store = index === 0 ? e.store : await e.stores.add({
+        name: `Sandbox ${m.marketplaceId}`, region: m.region, marketplaceId: m.marketplaceId, sellerId: e.amazon.demoApp.sellerId, clientId: e.amazon.demoApp.clientId,
+        clientSecret: e.amazon.demoApp.clientSecret, refreshToken: e.amazon.demoApp.refreshToken, spApiEndpoint: e.amazon.url, lwaEndpoint: e.amazon.lwaUrl,
+        integratedAt: new Date('2026-11-26T09:00:00Z'),
+      });
+      const id = e.amazon.placeOrder({
+        sellerId: e.amazon.demoApp.sellerId, marketplaceId: m.marketplaceId, status: 'UNSHIPPED', deliveryTip: m.tip,
+        items: [{ sku: 'MUG-RED', qty: 3, price: m.price, discount: m.discount, giftWrap: m.giftWrap }, { sku: 'MUG-RED', qty: 1, price: m.price, giftWrap: m.giftWrap }],
+      }).orderId;
+      placed.push({ storeId: store.id, id });
+    }
+    e.advance(LATER);
+    for (const { storeId } of placed) await sync.run({ storeId });
+
+    for (const { storeId, id } of placed) {
+      const amazonTotal = e.amazon.getOrder(id)!.grandTotal;
+      expect(await e.orders.find(storeId, id), id).to.include({ importState: 'imported', grandTotalAmount: amazonTotal });
+      const order = await db().knex('host_order').where({ external_reference: id }).first();
+      const items = await db().knex('host_order_item').where({ order_id: order.id });
+      const charges = await db().knex('host_order_charge').where({ order_id: order.id }).orderBy('id');
+      let parts = toE4(order.shipping_amount) + toE4(order.shipping_tax_amount) - toE4(order.shipping_discount_amount);
+      for (const i of items) parts += toE4(i.unit_price) * BigInt(i.qty_ordered) + toE4(i.tax_amount) - toE4(i.discount_amount);
+      for (const c of charges) parts += toE4(c.amount) + toE4(c.tax_amount) - toE4(c.discount_amount);
+      expect(order.grand_total, id).to.equal(amazonTotal);
+      expect(parts, `${id} ${order.currency_code}`).to.equal(toE4(amazonTotal));
+      expect(charges.map((c) => c.kind), id).to.deep.equal(['gift_wrap', 'delivery_tip']);
+    }
+    const yen = await db().knex('host_order').where({ external_reference: placed[4]!.id }).first();
+    const yenWrap = await db().knex('host_order_charge').where({ order_id: yen.id, kind: 'gift_wrap' }).first();
+    // Two wraps of 300 with 10 % tax, written as yen are: no decimals.
+    expect([yen.currency_code, yenWrap.amount, yenWrap.tax_amount, yenWrap.label]).to.deep.equal(['JPY', '600', '60', 'Gift wrap']);
+  });
+
+  it('imports an order whose Amazon title is longer than the host takes, with the title shortened', async () => {
+    await e.product('MUG-RED', 10);
+    const title = `Stoneware mug 😀 ${'dishwasher safe, microwave safe, hand glazed, '.repeat(8)}`;
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 1, title }], status: 'UNSHIPPED' });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 1, blocked: 0 });
+    const order = await db().knex('host_order').where({ external_reference: id }).first();
+    const [name] = await db().knex('host_order_item').where({ order_id: order.id }).pluck('name');
+    expect(name.length).to.be.at.most(255);
+    expect(name).to.equal(`${title.slice(0, name.length - 1)}…`);
+  });
+
+  it('blocks an order whose city is longer than the host takes, with a note saying exactly that', async () => {
+    await e.product('MUG-RED', 10);
+    const address = amazonOrder().recipient!.deliveryAddress!;
+    const id = await storeDocument({ recipient: { deliveryAddress: { ...address, city: 'Llanfair'.repeat(40) } } });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 0, blocked: 1 });
+    expect(await e.stored(id)).to.include({
+      blockReason: 'amazon_data', note: 'Cannot create order: the shipping city from Amazon is 320 characters long; the host takes at most 255',
+    });
+    expect(await e.hostOrder(id)).to.equal(null);
   });
 });

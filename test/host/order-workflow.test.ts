@@ -214,4 +214,20 @@ describeEachDatabase('order workflow', (db) => {
     expect(state.guardCalls).to.deep.equal([]);
     expect(state.afterCalls).to.deep.equal([]);
   });
+
+  it('shows the charges besides lines and shipping in the totals', async () => {
+    const product = await t.host.services.catalog.create({ sku: `WF-${++seq}`, name: 'Mug', qty: 5, enabled: true, manageStock: true });
+    if (!product.ok) throw new Error('product');
+    const created = await t.host.services.orders.create(
+      orderRequest([line(product.id, `WF-${seq}`, 1, '10.00', '0.80')], {
+        shippingAmount: '0', shippingTaxAmount: '0',
+        charges: [{ kind: 'gift_wrap', label: 'Gift wrap <paper>', amount: '3.99', taxAmount: '0.20', discountAmount: '0' }],
+        grandTotal: '14.99',
+      }),
+    );
+    if (!created.ok) throw new Error(JSON.stringify(created.rejection));
+    const view = await admin.get(`/admin/orders/${created.order.id}`);
+    expect(view.text).to.contain('<tr><th scope="row">Gift wrap &lt;paper&gt;</th><td class="num">3.99</td></tr>');
+    expect(view.text).to.contain('<tr><th scope="row">Tax</th><td class="num">1.00</td></tr>');
+  });
 });

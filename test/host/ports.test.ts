@@ -252,4 +252,70 @@ describeEachDatabase('host ports', (db) => {
       expect(await config.get('a/b')).to.equal(null);
     });
   });
+
+  describe('orders.create: charges besides lines and shipping', () => {
+    const wrap = { kind: 'gift_wrap' as const, label: 'Gift wrap', amount: '3.99', taxAmount: '0.33', discountAmount: '1.00' };
+
+    it('stores each charge as given, and totals count its tax and discount', async () => {
+      const p = await product(5);
+      const tip = { kind: 'delivery_tip' as const, label: 'Delivery tip', amount: '5', taxAmount: '0', discountAmount: '0' };
+      const result = await t.host.services.orders.create(orderRequest([line(p.id, p.sku, 1, '10.00', '0.80', '0.50')], { charges: [wrap, tip] }));
+      if (!result.ok) throw new Error(JSON.stringify(result.rejection));
+      const rows = await db().knex('host_order_charge').where({ order_id: Number(result.order.id) }).orderBy('id');
+      expect(rows.map((r) => [r.kind, r.label, r.amount, r.tax_amount, r.discount_amount])).to.deep.equal([
+        ['gift_wrap', 'Gift wrap', '3.99', '0.33', '1.00'],
+        ['delivery_tip', 'Delivery tip', '5', '0', '0'],
+      ]);
+      const details = await t.host.services.orderQueries.details(result.order.id);
+      expect(details?.charges).to.deep.equal([
+        { kind: 'gift_wrap', label: 'Gift wrap', amount: '3.99', taxAmount: '0.33', discountAmount: '1.00' },
+        { kind: 'delivery_tip', label: 'Delivery tip', amount: '5', taxAmount: '0', discountAmount: '0' },
+      ]);
+      // Line 0.80 + shipping 0.50 + gift wrap 0.33; line 0.50 + gift wrap 1.00.
+      expect(details).to.include({ taxTotal: '1.63', discountTotal: '1.50' });
+    });
+
+    it('a request without charges (a 1.0 caller) has none', async () => {
+      const p = await product(5);
+      const request = orderRequest([line(p.id, p.sku, 1)]);
+      delete request.charges;
+      const result = await t.host.services.orders.create(request);
+      if (!result.ok) throw new Error(JSON.stringify(result.rejection));
+      expect((await t.host.services.orderQueries.details(result.order.id))?.charges).to.deep.equal([]);
+    });
+
+    it('refuses a bad charge with the field named, and writes nothing', async () => {
+      const p = await product(5);
+      const before = [await orderCount(), await count('host_order_charge')];
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [{ kind: 'tip' }, 'charges[0].kind'],
+        [{ label: '' }, 'charges[0].label'],
+        [{ label: 'x'.repeat(256) }, 'charges[0].label'],
+        [{ amount: '3.999999' }, 'charges[0].amount'],
+        [{ taxAmount: '-1' }, 'charges[0].taxAmount'],
+        [{ discountAmount: '4.00' }, 'charges[0].discountAmount'],
+      ];
+      for (const [change, field] of cases) {
+        const request = orderRequest([line(p.id, p.sku, 1)], { charges: [{ ...wrap, ...change } as typeof wrap] });
+        const result = await t.host.services.orders.create(request);
+        expect(!result.ok && result.rejection, field).to.deep.include({ code: 'validation', field });
+      }
+      const tooMany = await t.host.services.orders.create(orderRequest([line(p.id, p.sku, 1)], { charges: Array.from({ length: 21 }, () => wrap) }));
+      expect(!tooMany.ok && tooMany.rejection).to.deep.include({ code: 'validation', field: 'charges' });
+      expect([await orderCount(), await count('host_order_charge')]).to.deep.equal(before);
+    });
+  });
+
+  describe('orders.create: text limits', () => {
+    it('refuses a region longer than the host keeps as a typed rejection, not a failed insert', async () => {
+      const p = await product(5);
+      const before = await orderCount();
+      const base = orderRequest([line(p.id, p.sku, 1)]);
+      const result = await t.host.services.orders.create({ ...base, shippingAddress: { ...base.shippingAddress, region: 'R'.repeat(256) } });
+      expect(!result.ok && result.rejection).to.deep.include({ code: 'address_invalid', field: 'shippingAddress.region' });
+      expect(await orderCount()).to.equal(before);
+      const longest = await t.host.services.orders.create({ ...base, shippingAddress: { ...base.shippingAddress, region: 'R'.repeat(255) } });
+      expect(longest.ok).to.equal(true);
+    });
+  });
 });

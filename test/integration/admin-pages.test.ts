@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { describeEachDatabase } from '../support/databases.ts';
 import { ALL_RIGHTS, BASE, adminContext, call, createAdminHarness, getPage, hrefs, putOrder, readDownload, type AdminHarness } from '../support/admin-harness.ts';
 import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
+import { sumAmounts } from '../../src/money.ts';
 import { OrderImporter } from '../../src/orders/order-importer.ts';
 import { StoreLease } from '../../src/sync/store-lease.ts';
 import { Acl } from '../../src/admin/acl.ts';
@@ -46,14 +47,18 @@ const extra = (i: number): Made => ({ ...made(i), buyer: 'Extra Buyer' });
 const amount = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 
 function doc(m: Made, overrides: Partial<Order> = {}): Order {
+  // As on Amazon, the grand total is what the items add up to (the importer refuses anything else).
+  const orderItems = overrides.orderItems ?? [amazonItem({ sku: 'MUG-RED', qty: 1, unitPrice: amount(m.cents) })];
+  const grandTotal = sumAmounts(orderItems.map((item) => item.proceeds?.proceedsTotal?.amount));
   return amazonOrder({
     orderId: m.id,
     createdTime: m.created,
     lastUpdatedTime: m.created.replace(':00:00Z', ':30:00Z'),
     buyer: { buyerName: m.buyer },
-    proceeds: { grandTotal: { amount: amount(m.cents), currencyCode: 'USD' } },
+    proceeds: { grandTotal: { amount: grandTotal, currencyCode: 'USD' } },
     fulfillment: { fulfillmentStatus: m.status, fulfilledBy: 'MERCHANT', fulfillmentServiceLevel: 'Standard' },
     ...overrides,
+    orderItems,
   });
 }
 
@@ -275,7 +280,7 @@ describeEachDatabase('admin pages', (db) => {
       expect(page.html).to.include('Received from Amazon as Pending');
       expect(page.html).not.to.include('Retry import');
       const items = await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${pendingId}?tab=items`);
-      expect(items.html).to.include('MUG-RED').and.include('Product MUG-RED (MUG-RED)').and.include('$19.99');
+      expect(items.html).to.include('MUG-RED').and.include('Product MUG-RED (MUG-RED)').and.include(`$${amount(all[2].cents)}`);
       const tracking = await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${pendingId}?tab=tracking`);
       expect(tracking.html).to.include('Amazon reports no packages for this order yet.');
       expect(tracking.html).to.include('aria-current="page">Tracking<');

@@ -1,5 +1,18 @@
 /** Builders for OrderSnapshot test data: realistic defaults, override what a test is about. */
-import type { OrderSnapshot, SnapshotItem } from '../../src/orders/order-snapshot.ts';
+import type { Money, OrderSnapshot, ProceedsCategory, SnapshotItem } from '../../src/orders/order-snapshot.ts';
+
+export const usd = (amount: string): Money => ({ amount, currencyCode: 'USD' });
+
+/** A proceeds category with one amount per part given (USD unless the Money says otherwise). */
+export function category(parts: { amount?: string | Money; tax?: string | Money; discount?: string | Money } = {}): ProceedsCategory {
+  const list = (part: string | Money | undefined) => (part === undefined ? [] : [typeof part === 'string' ? usd(part) : part]);
+  return { amount: list(parts.amount), tax: list(parts.tax), discount: list(parts.discount) };
+}
+
+/** An item's proceeds: the categories given, the others empty. */
+export function proceeds(categories: Partial<SnapshotItem['proceeds']> = {}): SnapshotItem['proceeds'] {
+  return { item: category(), shipping: category(), gift_wrap: category(), cod_fee: category(), other: category(), ...categories };
+}
 
 export function snapshotItem(overrides: Partial<SnapshotItem> = {}): SnapshotItem {
   return {
@@ -11,12 +24,7 @@ export function snapshotItem(overrides: Partial<SnapshotItem> = {}): SnapshotIte
     quantityShipped: 0,
     quantityCanceled: 0,
     unitPrice: { amount: '19.99', currencyCode: 'USD' },
-    itemAmount: '39.98',
-    itemTax: '3.20',
-    itemDiscount: '0.00',
-    shippingAmount: '4.99',
-    shippingTax: '0.40',
-    shippingDiscount: '0.00',
+    proceeds: proceeds({ item: category({ amount: '39.98', tax: '3.20' }), shipping: category({ amount: '4.99', tax: '0.40' }) }),
     ...overrides,
   };
 }
@@ -43,6 +51,8 @@ export function snapshot(overrides: Partial<OrderSnapshot> = {}): OrderSnapshot 
     },
     grandTotal: { amount: '48.57', currencyCode: 'USD' },
     items: [snapshotItem()],
+    orderCharges: [],
+    unrecognizedProceeds: [],
     ...overrides,
   };
 }

@@ -373,6 +373,12 @@ export class HostOrders implements OrdersPort {
         };
       }),
     );
+    const charges = request.charges ?? [];
+    if (charges.length > 0) {
+      await trx('host_order_charge').insert(
+        charges.map((c) => ({ order_id: orderId, kind: c.kind, label: c.label, amount: c.amount, tax_amount: c.taxAmount, discount_amount: c.discountAmount })),
+      );
+    }
     if (request.deductStock) {
       for (const [productId, qty] of needed) {
         if (toBool(products.get(productId)!.manage_stock)) await trx('host_product').where({ id: productId }).decrement('qty', qty);

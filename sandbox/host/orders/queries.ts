@@ -32,6 +32,8 @@ export interface OrderDetails extends OrderListRow {
   shippingDiscountAmount: string;
   shippingRefunded: boolean;
   subtotal: string;
+  /** Charges besides lines and shipping (gift wrap, fees, tips); their tax and discounts are in the totals. */
+  charges: Array<{ kind: string; label: string; amount: string; taxAmount: string; discountAmount: string }>;
   taxTotal: string;
   discountTotal: string;
   lines: Array<{
@@ -90,6 +92,7 @@ export class OrderQueries {
     if (!row) return null;
     const items = await this.knex('host_order_item').where({ order_id: numeric }).orderBy('id');
     const skuOf = new Map(items.map((i) => [Number(i.id), String(i.sku)]));
+    const charges = await this.knex('host_order_charge').where({ order_id: numeric }).orderBy('id');
     const comments = await this.knex('host_order_comment').where({ order_id: numeric }).orderBy('id');
     const shipments = await this.knex('host_shipment').where({ order_id: numeric }).orderBy('id');
     const shipmentItems = shipments.length === 0 ? [] : await this.knex('host_shipment_item').whereIn('shipment_id', shipments.map((s) => s.id));
@@ -111,6 +114,10 @@ export class OrderQueries {
         qtyCanceled: snapshot.qtyCanceled, qtyRefunded: snapshot.qtyRefunded, qtyToShip: qtyToShip(snapshot), qtyToRefund: qtyToRefund(snapshot),
       };
     });
+    for (const c of charges) {
+      tax += toUnits(c.tax_amount);
+      discount += toUnits(c.discount_amount);
+    }
     return {
       ...this.toListRow(row, items),
       storeView: row.store_view,
@@ -131,6 +138,7 @@ export class OrderQueries {
       shippingDiscountAmount: row.shipping_discount_amount,
       shippingRefunded: toBool(row.shipping_refunded),
       subtotal: fromUnits(subtotal),
+      charges: charges.map((c) => ({ kind: c.kind, label: c.label, amount: c.amount, taxAmount: c.tax_amount, discountAmount: c.discount_amount })),
       taxTotal: fromUnits(tax + toUnits(row.shipping_tax_amount)),
       discountTotal: fromUnits(discount + toUnits(row.shipping_discount_amount)),
       lines,

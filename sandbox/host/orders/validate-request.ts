@@ -2,7 +2,7 @@
  * Checks a CreateOrderRequest before anything is read or written, the way Magento's quote
  * validation would: the first problem becomes a typed rejection naming the field.
  */
-import type { CreateOrderRequest, OrderRejection } from '../../../src/host/ports.ts';
+import { CREATE_ORDER_TEXT_LIMITS as LIMITS, ORDER_CHARGE_KINDS, type CreateOrderRequest, type OrderRejection } from '../../../src/host/ports.ts';
 import { isDecimalString, toUnits } from '../money.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -32,7 +32,7 @@ export function validateCreateRequest(request: CreateOrderRequest): OrderRejecti
   if (toUnits(request.shippingDiscountAmount) > toUnits(request.shippingAmount)) {
     return validation('shippingDiscountAmount', 'shippingDiscountAmount cannot exceed shippingAmount');
   }
-  if (!isText(request.shippingMethod, 255)) return validation('shippingMethod', 'shippingMethod must be 1..255 characters');
+  if (!isText(request.shippingMethod, LIMITS.shippingMethod)) return validation('shippingMethod', `shippingMethod must be 1..${LIMITS.shippingMethod} characters`);
   if (!isText(request.paymentMethod, 255)) return validation('paymentMethod', 'paymentMethod must be 1..255 characters');
   if (typeof request.deductStock !== 'boolean') return validation('deductStock', 'deductStock must be true or false');
   if (request.reservationKey !== null && !isText(request.reservationKey, 191)) {
@@ -45,7 +45,7 @@ export function validateCreateRequest(request: CreateOrderRequest): OrderRejecti
     const at = `lines[${index}]`;
     if (!isText(line.productId, 32)) return validation(`${at}.productId`, 'productId is required');
     if (!isText(line.sku, 255)) return validation(`${at}.sku`, 'sku must be 1..255 characters');
-    if (!isText(line.name, 255)) return validation(`${at}.name`, 'name must be 1..255 characters');
+    if (!isText(line.name, LIMITS.lineName)) return validation(`${at}.name`, `name must be 1..${LIMITS.lineName} characters`);
     if (!Number.isSafeInteger(line.qty) || line.qty <= 0) return validation(`${at}.qty`, 'qty must be a whole number above 0');
     for (const field of ['unitPrice', 'taxAmount', 'discountAmount'] as const) {
       if (!isDecimalString(line[field])) return validation(`${at}.${field}`, `${field} must be a decimal string with at most 4 decimals`);
@@ -54,17 +54,30 @@ export function validateCreateRequest(request: CreateOrderRequest): OrderRejecti
       return validation(`${at}.discountAmount`, 'discountAmount cannot exceed unitPrice x qty');
     }
   }
+  const charges = request.charges ?? [];
+  if (!Array.isArray(charges) || charges.length > 20) return validation('charges', 'charges must be a list of at most 20 charges');
+  for (const [index, charge] of charges.entries()) {
+    const at = `charges[${index}]`;
+    if (!(ORDER_CHARGE_KINDS as readonly string[]).includes(charge?.kind)) {
+      return validation(`${at}.kind`, `kind must be one of ${ORDER_CHARGE_KINDS.join(', ')}`);
+    }
+    if (!isText(charge.label, LIMITS.chargeLabel)) return validation(`${at}.label`, `label must be 1..${LIMITS.chargeLabel} characters`);
+    for (const field of ['amount', 'taxAmount', 'discountAmount'] as const) {
+      if (!isDecimalString(charge[field])) return validation(`${at}.${field}`, `${field} must be a decimal string with at most 4 decimals`);
+    }
+    if (toUnits(charge.discountAmount) > toUnits(charge.amount)) return validation(`${at}.discountAmount`, 'discountAmount cannot exceed amount');
+  }
 
   const customer = request.customer;
   if (!customer || (customer.mode !== 'guest' && customer.mode !== 'account')) {
     return { code: 'customer_invalid', field: 'customer.mode', message: 'customer.mode must be "guest" or "account"' };
   }
-  if (typeof customer.email !== 'string' || customer.email.length > 255 || !EMAIL.test(customer.email)) {
+  if (typeof customer.email !== 'string' || customer.email.length > LIMITS.email || !EMAIL.test(customer.email)) {
     return { code: 'customer_invalid', field: 'customer.email', message: `"${String(customer.email)}" is not a valid email address` };
   }
   for (const field of ['firstName', 'lastName'] as const) {
     const value = customer[field];
-    if (typeof value !== 'string' || value.length > 255 || (customer.mode === 'account' && value.trim() === '')) {
+    if (typeof value !== 'string' || value.length > LIMITS.personName || (customer.mode === 'account' && value.trim() === '')) {
       return { code: 'customer_invalid', field: `customer.${field}`, message: `customer.${field} is required for a customer account` };
     }
   }
@@ -72,16 +85,21 @@ export function validateCreateRequest(request: CreateOrderRequest): OrderRejecti
   const address = request.shippingAddress;
   if (!address) return { code: 'address_invalid', field: 'shippingAddress', message: 'The order has no shipping address' };
   const missing: string[] = [];
-  if (!isText(address.firstName, 255)) missing.push('firstName');
-  if (!isText(address.lastName, 255)) missing.push('lastName');
-  if (!Array.isArray(address.street) || !address.street.some((l) => typeof l === 'string' && l.trim() !== '') || address.street.join('\n').length > 1000) {
+  if (!isText(address.firstName, LIMITS.personName)) missing.push('firstName');
+  if (!isText(address.lastName, LIMITS.personName)) missing.push('lastName');
+  if (
+    !Array.isArray(address.street) ||
+    !address.street.some((l) => typeof l === 'string' && l.trim() !== '') ||
+    address.street.join('\n').length > LIMITS.street
+  ) {
     missing.push('street');
   }
-  if (!isText(address.city, 255)) missing.push('city');
-  if (!isText(address.postalCode, 32)) missing.push('postalCode');
+  if (!isText(address.city, LIMITS.city)) missing.push('city');
+  if (!isText(address.postalCode, LIMITS.postalCode)) missing.push('postalCode');
   if (typeof address.countryCode !== 'string' || !/^[A-Z]{2}$/.test(address.countryCode)) missing.push('countryCode');
-  if (address.region !== null && typeof address.region !== 'string') missing.push('region');
-  if (typeof address.phone !== 'string' || address.phone.length > 64) missing.push('phone');
+  // The column holds 255: longer text would fail the insert (MySQL) instead of being refused.
+  if (address.region !== null && (typeof address.region !== 'string' || address.region.length > LIMITS.region)) missing.push('region');
+  if (typeof address.phone !== 'string' || address.phone.length > LIMITS.phone) missing.push('phone');
   if (missing.length > 0) {
     return {
       code: 'address_invalid',
