@@ -313,22 +313,29 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
       await page.goto(path(`/amazon/stores/${us.id}`));
       await Promise.all([page.waitForURL(new RegExp(`/admin/settings/amazon_order_settings\\?scope=${us.id}$`)), page.getByRole('link', { name: 'Order Settings' }).click()]);
       expect(await page.getByLabel('Import Amazon Orders', { exact: true }).inputValue()).to.equal('enabled');
-      expect(await page.getByLabel('Processing Order Status').isDisabled()).to.equal(true);
+      expect(await page.getByLabel('Order Status', { exact: true }).inputValue()).to.equal('default');
 
-      // Custom status without choosing one: refused, message at the field, the field now open.
-      await page.getByLabel('Order Status', { exact: true }).selectOption('custom');
-      await page.getByLabel('Order Number Source').selectOption('amazon');
-      await save();
-      expect(await page.locator('#asc-setting-processing_status-error').textContent()).to.equal('Processing Order Status: is required when Order Status is Custom');
+      // Custom and its processing status in one save, without JavaScript.
       expect(await page.getByLabel('Processing Order Status').isDisabled()).to.equal(false);
-      expect(await page.getByLabel('Order Number Source').inputValue()).to.equal('amazon');
-      expect((await stores().settings(us.id)).orderNumberSource).to.equal('host');
-      await screenshot(page, `${shotPrefix()}-order-settings-invalid`);
-
+      await page.getByLabel('Order Status', { exact: true }).selectOption('custom');
       await page.getByLabel('Processing Order Status').selectOption('amazon_processing');
+      await page.getByLabel('Order Number Source').selectOption('amazon');
       await save();
       expect(await page.locator('.flash').textContent()).to.equal('Settings saved.');
       expect(await stores().settings(us.id)).to.include({ orderStatus: 'custom', processingStatus: 'amazon_processing', orderNumberSource: 'amazon' });
+
+      // Custom without a status: refused, message at the field, the admin's other choices kept.
+      await page.getByLabel('Processing Order Status').selectOption('');
+      await page.getByLabel('Customer Creation').selectOption('account');
+      await save();
+      expect(await page.locator('#asc-setting-processing_status-error').textContent()).to.equal('Processing Order Status: is required when Order Status is Custom');
+      expect(await page.getByLabel('Customer Creation').inputValue()).to.equal('account');
+      expect(await stores().settings(us.id)).to.include({ customerCreation: 'guest', processingStatus: 'amazon_processing' });
+      await screenshot(page, `${shotPrefix()}-order-settings-invalid`);
+      await page.getByLabel('Customer Creation').selectOption('guest');
+      await page.getByLabel('Processing Order Status').selectOption('amazon_processing');
+      await save();
+      expect(await page.locator('.flash').textContent()).to.equal('Settings saved.');
 
       // Import Disabled: the other fields lock, and order numbers open Seller Central.
       await page.getByLabel('Import Amazon Orders', { exact: true }).selectOption('disabled');
