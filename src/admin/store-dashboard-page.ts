@@ -16,7 +16,7 @@ import { marketplaceText, timeText } from './format.ts';
 import { filterQuery, readGridState } from './grid-state.ts';
 import { filterFormView } from './grid-filters-view.ts';
 import { ModuleRoute, storeIdParam } from './module-route.ts';
-import { gridColumns, gridRows } from './order-grid-view.ts';
+import { emptyGridText, gridColumns, gridRows } from './order-grid-view.ts';
 import { chartView, dailyTotals } from './orders-chart.ts';
 import { storeHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
@@ -75,7 +75,7 @@ export class StoreDashboardPage extends ModuleRoute {
         columns: gridColumns(null, dashboardPath),
         rows: gridRows(rows, store.id, settings.importEnabled, urls, request.links),
         caption: `Recent orders of ${store.name}, newest first`,
-        emptyText: 'No orders match these filters.',
+        emptyText: emptyGridText(state),
         shownText: total > rows.length ? `The latest ${rows.length} of ${total} orders` : `${total} ${total === 1 ? 'order' : 'orders'}`,
         allOrdersHref: urls.orders(store.id, filterQuery(state)),
       },

@@ -436,6 +436,20 @@ describeEachDatabase('admin pages', (db) => {
       expect(hrefs(filtered.html)).to.include(ordersUrl('buyer=zoe&status=Unshipped'));
     });
 
+    it('says a store without orders has none yet, and a filter that matches nothing that it does', async () => {
+      const empty = await h.stores.add({ name: 'Empty Store', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: 'A2SELLER0003', clientId: 'c', clientSecret: 's', refreshToken: 'r', integratedAt: new Date('2026-01-01T00:00:00Z') });
+      try {
+        for (const url of [`${BASE}/amazon/stores/${empty.id}`, `${BASE}/amazon/stores/${empty.id}/orders`]) {
+          const page = await getPage(h, url);
+          expect(page.html, url).to.include('>No orders yet.<').and.not.include('No orders match these filters.');
+          const filtered = await getPage(h, `${url}?buyer=nobody`);
+          expect(filtered.html, url).to.include('>No orders match these filters.<').and.not.include('No orders yet.');
+        }
+      } finally {
+        await db().knex('amazon_store').where({ id: empty.id }).delete();
+      }
+    });
+
     it('says when the next sync runs and when the store is inactive', async () => {
       const page = await getPage(h, `${BASE}/amazon/stores/${us.id}`);
       // module.json schedules the sync every 5 minutes; the clock stands at 10:00.
