@@ -356,6 +356,20 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
       await stores().updateSettings(us.id, { orderNumberSource: 'host', orderStatus: 'default' });
     });
 
+    it('fits a 768 px wide window: only the tables scroll sideways, never the page', async () => {
+      const xss = all.find((m) => m.buyer === XSS)!;
+      await page.setViewportSize({ width: 768, height: 900 });
+      try {
+        for (const url of ['/amazon/stores', `/amazon/stores/${us.id}`, `/amazon/stores/${us.id}/orders?pageSize=50`, `/amazon/stores/${us.id}/orders/${xss.id}`, `/amazon/stores/${us.id}/orders/${xss.id}?tab=items`, `/amazon/stores/${us.id}/unmatched`, `/settings/amazon_order_settings?scope=${us.id}`]) {
+          await page.goto(path(url));
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          expect(overflow, url).to.equal(0);
+        }
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
+    });
+
     it('renders a buyer name with markup as text and runs nothing', async () => {
       const xss = all.find((m) => m.buyer === XSS)!;
       for (const url of [`/amazon/stores/${us.id}/orders?buyer=${encodeURIComponent('<img')}`, `/amazon/stores/${us.id}/orders/${xss.id}`, `/amazon/stores/${us.id}?buyer=${encodeURIComponent('<img')}`]) {
