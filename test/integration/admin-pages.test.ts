@@ -216,7 +216,12 @@ describeEachDatabase('admin pages', (db) => {
     it('explains invalid filter input inline and keeps the other filters, never a 500', async () => {
       const page = await getPage(h, ordersUrl('from=2026-13-40&buyer=zoe&min=ten&max=5'));
       expect(page.status).to.equal(200);
-      expect(page.html).to.include('&quot;2026-13-40&quot; is not a date (use YYYY-MM-DD)');
+      // The date box cannot hold 2026-13-40 (the browser would blank it): it is left empty, and the message says why.
+      expect(page.html).to.include('From: &quot;2026-13-40&quot; is not a valid date and was not applied. Choose a date.').and.not.include('YYYY-MM-DD)');
+      expect(page.html).to.match(/<input id="orders-from" name="from" type="date" value=""/);
+      const kept = await getPage(h, ordersUrl('from=2026-11-03&to=2026-11-02'));
+      expect(kept.html).to.match(/<input id="orders-from" name="from" type="date" value="2026-11-03"/).and.match(/<input id="orders-to" name="to" type="date" value="2026-11-02"/);
+      expect(kept.html).to.include('To: must not be before the start date');
       expect(page.html).to.include('&quot;ten&quot; is not an amount');
       expect(page.html).to.include('aria-invalid="true"');
       expect(page.html).to.include('value="ten"');
