@@ -27,7 +27,8 @@ export interface FilterFormView {
   buyer: FieldView;
   /** All Orders only; Recent Orders filters like the original (no order number). */
   orderNumber: FieldView | null;
-  attention: { id: string; checked: boolean; error: string | null } | null;
+  /** Radio choices: every order, blocked or in Error, blocked from import only. */
+  attention: { choices: Array<{ id: string; value: string; label: string; checked: boolean }>; error: string | null } | null;
   statuses: Array<{ id: string; value: string; checked: boolean }>;
   statusError: string | null;
   statusErrorId: string;
@@ -37,6 +38,12 @@ export interface FilterFormView {
   chips: ChipView[];
   clearHref: string | null;
 }
+
+const ATTENTION_CHOICES = [
+  { value: '', label: 'All orders' },
+  { value: '1', label: 'Blocked or in Error' },
+  { value: 'blocked', label: 'Blocked from import' },
+];
 
 function field(state: GridState, prefix: string, name: keyof GridState['typed'] & keyof GridState['errors'], label: string): FieldView {
   return { name, id: `${prefix}-${name}`, label, value: String(state.typed[name]), error: state.errors[name] ?? null };
@@ -78,7 +85,7 @@ function chips(state: GridState, pathFor: (query: URLSearchParams) => string): C
     const rest: GridFilterInput = { ...applied, statuses: (applied.statuses ?? []).filter((s) => s !== status) };
     result.push({ label: `Status: ${status}`, href: pathFor(gridQuery(state, { applied: rest })) });
   }
-  if (applied.attention !== undefined) result.push({ label: 'Needs attention', href: without('attention') });
+  if (applied.attention !== undefined) result.push({ label: applied.attention === 'blocked' ? 'Blocked from import' : 'Needs attention', href: without('attention') });
   return result;
 }
 
@@ -101,7 +108,10 @@ export function filterFormView(
     orderNumber: options.orderNumber ? field(state, prefix, 'orderNumber', 'Order Number') : null,
     attention:
       options.orderNumber || state.applied.attention !== undefined
-        ? { id: `${prefix}-attention`, checked: state.applied.attention !== undefined, error: state.errors.attention ?? null }
+        ? {
+            choices: ATTENTION_CHOICES.map((choice, index) => ({ ...choice, id: `${prefix}-attention-${index}`, checked: choice.value === (state.applied.attention ?? '') })),
+            error: state.errors.attention ?? null,
+          }
         : null,
     statuses: GRID_STATUSES.map((status, index) => ({ id: `${prefix}-status-${index}`, value: status, checked: typedStatuses.has(status) })),
     statusError: state.errors.statuses ?? null,

@@ -56,7 +56,7 @@ async function unmatchedPage(
       csrfField: CSRF_FIELD,
       csrfToken: request.csrfToken,
       limitReached: rows.length >= UNMATCHED_LIMIT,
-      blockedHref: urls.orders(store.id, new URLSearchParams({ attention: '1' })),
+      blockedHref: urls.orders(store.id, new URLSearchParams({ attention: 'blocked' })),
       rows: rows.map((row, index) => {
         const error = errors.get(row.sellerSku) ?? null;
         return {

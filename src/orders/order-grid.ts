@@ -34,8 +34,11 @@ export interface OrderGridFilter {
   /** Grand total range as decimal strings, inclusive. */
   min?: string;
   max?: string;
-  /** Only orders that need the admin: blocked from import, or in Error after an outbound failure. */
-  attention?: boolean;
+  /**
+   * Only orders that need the admin: `any` is blocked from import or in Error after an outbound
+   * failure; `blocked` is blocked from import only (what the "cannot be imported" message counts).
+   */
+  attention?: 'any' | 'blocked';
 }
 
 export interface OrderGridSort {
@@ -76,7 +79,8 @@ export function filteredOrders(db: Knex, filter: OrderGridFilter): Knex.QueryBui
   if (filter.orderNumber) query.whereRaw("lower(amazon_order_id) like ? escape '!'", [likeContains(filter.orderNumber)]);
   if (filter.min !== undefined) query.where('grand_total_e4', '>=', toE4(filter.min).toString());
   if (filter.max !== undefined) query.where('grand_total_e4', '<=', toE4(filter.max).toString());
-  if (filter.attention) query.where((q) => q.where('import_state', 'blocked').orWhere('status', 'Error'));
+  if (filter.attention === 'any') query.where((q) => q.where('import_state', 'blocked').orWhere('status', 'Error'));
+  if (filter.attention === 'blocked') query.where('import_state', 'blocked');
   return query;
 }
 

@@ -376,7 +376,7 @@ describeEachDatabase('admin pages', (db) => {
   });
 
   describe('system message', () => {
-    it('names the stores with orders that cannot be imported, linking their dashboards', async () => {
+    it('names the stores with orders that cannot be imported, linking their Recent Orders and exactly the orders it counts', async () => {
       const widget = h.widgets.find((w) => w.zone === 'system-messages')!;
       const usOrder = extra(81);
       await putOrder(h, db().knex, us.id, doc({ ...usOrder, status: 'UNSHIPPED' }, { orderItems: [amazonItem({ sku: 'NOT-IN-CATALOG', qty: 1, unitPrice: '5.00' })] }));
@@ -387,12 +387,19 @@ describeEachDatabase('admin pages', (db) => {
 
       const both = (await widget.render(adminContext()))!;
       expect(both).to.include('Your Amazon store(s) have orders that cannot be imported.');
-      expect(hrefs(both)).to.include.members([`${BASE}/amazon/stores/${eu.id}`, `${BASE}/amazon/stores/${us.id}`]);
+      expect(hrefs(both)).to.include.members([`${BASE}/amazon/stores/${eu.id}#recent-orders`, `${BASE}/amazon/stores/${us.id}#recent-orders`]);
+      expect((await getPage(h, `${BASE}/amazon/stores/${us.id}`)).html).to.include('id="recent-orders"');
+      // The count and its link agree: the US store also has an order in Error (imported, so not counted).
+      const usBlocked = (await db().knex('amazon_order').where({ store_id: us.id, import_state: 'blocked' }).select('amazon_order_id')).map((r: { amazon_order_id: string }) => r.amazon_order_id);
+      expect((await h.orders.find(us.id, all[0].id))!.status).to.equal('Error');
+      expect(both).to.include(`>${usBlocked.length} blocked<`);
+      const countLink = hrefs(both).find((href) => href.startsWith(`${BASE}/amazon/stores/${us.id}/orders?`))!;
+      expect(gridOrderNumbers((await getPage(h, countLink)).html)).to.have.members(usBlocked);
       expect(both).to.include('EU &lt;script&gt;').and.not.include('<script>alert');
 
       await db().knex('amazon_order').where({ store_id: eu.id, amazon_order_id: euOrder.id }).update({ import_state: 'disabled' });
       const usOnly = (await widget.render(adminContext()))!;
-      expect(hrefs(usOnly)).to.include(`${BASE}/amazon/stores/${us.id}`).and.not.include(`${BASE}/amazon/stores/${eu.id}`);
+      expect(hrefs(usOnly)).to.include(`${BASE}/amazon/stores/${us.id}#recent-orders`).and.not.include(`${BASE}/amazon/stores/${eu.id}#recent-orders`);
 
       await db().knex('amazon_order').where({ store_id: us.id, amazon_order_id: usOrder.id }).update({ import_state: 'not_eligible' });
       expect(await widget.render(adminContext())).to.equal(null);
