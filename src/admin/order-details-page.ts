@@ -113,7 +113,8 @@ export class OrderDetailsPage extends ModuleRoute {
         importedAt: timeTextOrNull(order.importedAt),
       },
       explanation,
-      hostOrder: order.hostOrderId && settings.importEnabled ? { href: request.links.order(order.hostOrderId), number: order.hostOrderNumber ?? order.hostOrderId } : null,
+      // Shown in both import modes: an order imported before import was disabled still has its host order.
+      hostOrder: order.hostOrderId ? { href: request.links.order(order.hostOrderId), number: order.hostOrderNumber ?? order.hostOrderId } : null,
       sellerCentral: sellerCentralOrderUrl(order.marketplaceId, order.amazonOrderId),
       unmatchedHref: explanation.offerMatching ? urls.unmatched(store.id) : null,
       retry:

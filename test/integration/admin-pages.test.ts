@@ -286,6 +286,19 @@ describeEachDatabase('admin pages', (db) => {
       expect(tracking.html).to.include('aria-current="page">Tracking<');
     });
 
+    it('links an imported order to its host order also after import was disabled', async () => {
+      const imported = (await h.orders.find(us.id, all[5].id))!;
+      expect(imported.importState).to.equal('imported');
+      await h.stores.updateSettings(us.id, { importEnabled: false });
+      try {
+        const page = await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${imported.amazonOrderId}`);
+        expect(page.html).to.include(`Imported as host order #${imported.hostOrderNumber}`);
+        expect(page.html).to.include(`<a class="asc-button asc-button--primary" href="${BASE}/sales/orders/${imported.hostOrderId}">Open host order #${imported.hostOrderNumber}</a>`);
+      } finally {
+        await h.stores.updateSettings(us.id, { importEnabled: true });
+      }
+    });
+
     it('shows Amazon packages with their tracking', async () => {
       const m = extra(60);
       await putOrder(h, db().knex, us.id, doc(m, {
