@@ -276,7 +276,8 @@ describeEachDatabase('admin pages', (db) => {
       const pendingId = all[2].id;
       const page = await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${pendingId}`);
       expect(page.html).to.include('Order &amp; Shipping').and.include('Not eligible for import yet').and.include('Amazon has not verified the payment yet');
-      expect(page.html).to.include('1 Main St').and.include('Seattle');
+      expect(page.html).to.include('<address style="font-style:normal">1 Main St<br>Seattle, WA 98101<br>United States</address>');
+      expect(page.html).to.include('<dt>Status at Amazon</dt><dd>Pending</dd>').and.not.include('>PENDING<');
       expect(page.html).to.include('Received from Amazon as Pending');
       expect(page.html).not.to.include('Retry import');
       const items = await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${pendingId}?tab=items`);
