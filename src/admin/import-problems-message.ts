@@ -34,6 +34,8 @@ export class ImportProblemsMessage implements DashboardWidgetContribution {
         href: urls.recentOrders(store.storeId),
         ordersHref: urls.orders(store.storeId, new URLSearchParams({ attention: 'blocked' })),
         blocked: store.blocked,
+        // The link's name for screen readers: visible text first, then what it opens.
+        ordersLabel: `${store.blocked} blocked ${store.blocked === 1 ? 'order' : 'orders'} in ${store.name}`,
       })),
     });
   }

@@ -406,7 +406,9 @@ describeEachDatabase('admin pages', (db) => {
       // The count and its link agree: the US store also has an order in Error (imported, so not counted).
       const usBlocked = (await db().knex('amazon_order').where({ store_id: us.id, import_state: 'blocked' }).select('amazon_order_id')).map((r: { amazon_order_id: string }) => r.amazon_order_id);
       expect((await h.orders.find(us.id, all[0].id))!.status).to.equal('Error');
-      expect(both).to.include(`>${usBlocked.length} blocked<`);
+      expect(both).to.include(`>${usBlocked.length} blocked<`).and.include(`aria-label="${usBlocked.length} blocked order in US Store"`);
+      // Shown on every page, module pages included: the page's fragment brings the styles, the message none.
+      expect(both).not.to.include('<style');
       const countLink = hrefs(both).find((href) => href.startsWith(`${BASE}/amazon/stores/${us.id}/orders?`))!;
       expect(gridOrderNumbers((await getPage(h, countLink)).html)).to.have.members(usBlocked);
       expect(both).to.include('EU &lt;script&gt;').and.not.include('<script>alert');
