@@ -52,6 +52,8 @@ async function unmatchedPage(
     model: {
       head: storeHead(store, urls, request, 'unmatched', 'Unmatched Listings', flash),
       canManage,
+      // The Assign column is there only for admins who may match.
+      columnCount: canManage ? 5 : 4,
       action: urls.unmatched(store.id),
       csrfField: CSRF_FIELD,
       csrfToken: request.csrfToken,

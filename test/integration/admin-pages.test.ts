@@ -386,6 +386,11 @@ describeEachDatabase('admin pages', (db) => {
       }
       const after = await getPage(h, `${url}?matched=1&imported=2&blocked=0`);
       expect(after.html).to.include('Listing matched: 2 orders imported.').and.not.include('LAMP-BLUE-XL</td>');
+      // The empty row spans the table, with or without the Assign column.
+      expect(after.html).to.include('Assign host product</th>').and.include('<td colspan="5" class="asc-empty">');
+      const viewOnly = await getPage(h, url, { rights: [Acl.ordersView] });
+      expect(viewOnly.html).not.to.include('Assign host product</th>');
+      expect(viewOnly.html).to.include('<td colspan="4" class="asc-empty">');
     });
   });
 
