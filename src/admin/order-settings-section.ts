@@ -13,6 +13,7 @@ import manifest from '../../module.json' with { type: 'json' };
 import { SETTINGS_FIELDS, type OrderSettings } from '../stores/order-settings.ts';
 import { StoreNotFound, Stores } from '../stores/stores.ts';
 import { Acl, ORDER_SETTINGS_SECTION } from './acl.ts';
+import { AdminUrls } from './admin-urls.ts';
 import { AdminViews } from './renderer.ts';
 
 type FieldId = (typeof SETTINGS_FIELDS)[keyof typeof SETTINGS_FIELDS];
@@ -72,7 +73,7 @@ export class OrderSettingsSection implements SettingsSectionContribution {
   async render(context: AdminContext, scope: string, errors: SettingsFieldError[] = [], submitted?: URLSearchParams): Promise<string> {
     const storeId = this.storeId(scope);
     const store = storeId === null ? null : await this.stores.get(storeId).catch((error: unknown) => (error instanceof StoreNotFound ? null : Promise.reject(error)));
-    if (!store || storeId === null) return this.views.render('order-settings-section', { missing: `There is no Amazon store "${scope}".`, fields: [], storeName: '' });
+    if (!store || storeId === null) return this.views.render('order-settings-section', { missing: `There is no Amazon store "${scope}".`, fields: [], storeName: '', dashboardHref: null });
 
     const values = settingsValues(await this.stores.settings(storeId));
     // After a refused save, show what the admin chose, not what is stored.
@@ -99,6 +100,8 @@ export class OrderSettingsSection implements SettingsSectionContribution {
     return this.views.render('order-settings-section', {
       missing: null,
       storeName: store.name,
+      // Back to where the admin came from (the dashboard's Order Settings link), for those who may see it.
+      dashboardHref: context.can(Acl.ordersView) ? new AdminUrls(context.basePath).dashboard(store.id) : null,
       generalError: errorFor.get('scope') ?? null,
       locked: importDisabled && canEdit,
       fields: [

@@ -357,6 +357,11 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
       expect(await page.getByRole('link', { name: new RegExp(`^${all[0].id}`) }).getAttribute('href')).to.equal(`/admin/orders/${imported.hostOrderId}`);
       expect(await stores().settings(us.id)).to.include({ importEnabled: true, orderNumberSource: 'amazon' });
       await stores().updateSettings(us.id, { orderNumberSource: 'host', orderStatus: 'default' });
+
+      // Back to the store's dashboard from its settings.
+      await page.goto(path(`/settings/amazon_order_settings?scope=${us.id}`));
+      await Promise.all([page.waitForURL(new RegExp(`/amazon/stores/${us.id}$`)), page.getByRole('link', { name: 'Back to the Acme US dashboard' }).click()]);
+      expect(await page.locator('h1').textContent()).to.equal('Acme US');
     });
 
     it('fits a 768 px wide window: only the tables scroll sideways, never the page', async () => {

@@ -41,6 +41,8 @@ describeEachDatabase('admin Order Settings section', (db) => {
     expect(select(html, 'import_enabled')).to.deep.equal({ disabled: false, selected: 'enabled', invalid: false });
     expect(select(html, 'host_store_view').selected).to.equal('default');
     expect(html).to.include('Main Website / Default Store View');
+    expect(html).to.include(`<a href="/admin/amazon/stores/${store.id}">Back to the US Store dashboard</a>`);
+    expect(await h.settings.render(adminContext([Acl.orderSettings]), String(store.id))).not.to.include('Back to the');
     expect(select(html, 'customer_creation').selected).to.equal('guest');
     expect(select(html, 'order_number_source').selected).to.equal('host');
     expect(select(html, 'reserve_pending').selected).to.equal('true');
