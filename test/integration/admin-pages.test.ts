@@ -102,8 +102,28 @@ describeEachDatabase('admin pages', (db) => {
         const response = await call(h, 'GET', url, { rights: [] });
         expect(response, url).to.include({ kind: 'page', status: 403 });
       }
-      for (const url of [`${BASE}/amazon/stores/${us.id}/orders/${all[0].id}/retry`, `${BASE}/amazon/stores/${us.id}/unmatched`]) {
-        expect(await call(h, 'POST', url, { rights: [Acl.ordersView], form: { seller_sku: 'X', product_sku: 'MUG-RED' } }), url).to.include({ kind: 'page', status: 403 });
+      // POSTs without the manage right, on a store where running them would change something: a
+      // blocked order that a retry would now import, and an unmatched SKU that a match would resolve.
+      const probe = await h.stores.add({ name: 'ACL probe', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: 'A2SELLER0009', clientId: 'c', clientSecret: 's', refreshToken: 'r', integratedAt: new Date('2026-01-01T00:00:00Z') });
+      try {
+        const m = extra(90);
+        await putOrder(h, db().knex, probe.id, doc({ ...m, status: 'UNSHIPPED' }, { orderItems: [amazonItem({ sku: 'ACL-SKU', qty: 1, unitPrice: '5.00' })] }));
+        await h.container.get(OrderImporter).processStore(probe, await h.stores.settings(probe.id));
+        expect((await h.orders.find(probe.id, m.id))!.importState).to.equal('blocked');
+        h.catalog.add('ACL-SKU');
+        const hostOrders = h.hostOrders.orders.size;
+        const match = { url: `${BASE}/amazon/stores/${probe.id}/unmatched`, form: { seller_sku: 'ACL-SKU', product_sku: 'MUG-RED' } };
+        for (const post of [{ url: `${BASE}/amazon/stores/${probe.id}/orders/${m.id}/retry`, form: {} }, match]) {
+          expect(await call(h, 'POST', post.url, { rights: [Acl.ordersView], form: post.form }), post.url).to.include({ kind: 'page', status: 403 });
+        }
+        expect((await h.orders.find(probe.id, m.id))!.importState, 'not retried').to.equal('blocked');
+        expect(h.hostOrders.orders.size, 'no host order').to.equal(hostOrders);
+        expect((await h.orders.listingMatches(probe.id)).size, 'no listing match').to.equal(0);
+        // The same POST with the right does change them, so the checks above can fail.
+        expect(await call(h, 'POST', match.url, { form: match.form })).to.include({ kind: 'redirect' });
+        expect((await h.orders.find(probe.id, m.id))!.importState).to.equal('imported');
+      } finally {
+        await db().knex('amazon_store').where({ id: probe.id }).delete();
       }
       expect(h.routes.map((r) => r.acl)).to.satisfy((acls: string[]) => acls.every((acl) => ALL_RIGHTS.includes(acl)));
       expect(h.widgets.every((w) => w.acl === Acl.ordersView)).to.equal(true);
