@@ -127,6 +127,8 @@ describeInBrowser('admin pages with the Amazon sandbox and the sync', () => {
       expect(await page.locator('main').textContent()).to.contain('SKU "LAMP-BLUE-XL" is not in the catalog');
       await page.getByRole('link', { name: 'Match listings' }).click();
       await page.waitForURL(/unmatched$/);
+      expect(await page.locator('tbody tr').allTextContents()).to.have.length(1);
+      await screenshot(page, `${db().kind}-unmatched-listings`);
       await page.getByLabel('Host product SKU for LAMP-BLUE-XL').fill('LAMP-1');
       await submit(page, 'Assign');
       expect(await page.locator('[role="status"]').first().textContent()).to.contain('Listing matched: 1 order imported.');
