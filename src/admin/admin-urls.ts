@@ -12,6 +12,9 @@ export const ROUTE_PATHS = {
   unmatched: '/amazon/stores/:storeId/unmatched',
 } as const;
 
+/** The id of the dashboard's Recent Orders section: filters and the system message land there. */
+export const RECENT_ORDERS_ANCHOR = 'recent-orders';
+
 function withQuery(path: string, query?: URLSearchParams): string {
   const text = query?.toString() ?? '';
   return text === '' ? path : `${path}?${text}`;
@@ -30,6 +33,9 @@ export class AdminUrls {
   }
   dashboard(storeId: number, query?: URLSearchParams): string {
     return withQuery(this.path(ROUTE_PATHS.dashboard, { storeId }), query);
+  }
+  recentOrders(storeId: number, query?: URLSearchParams): string {
+    return `${this.dashboard(storeId, query)}#${RECENT_ORDERS_ANCHOR}`;
   }
   orders(storeId: number, query?: URLSearchParams): string {
     return withQuery(this.path(ROUTE_PATHS.orders, { storeId }), query);

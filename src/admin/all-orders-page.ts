@@ -13,7 +13,7 @@ import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
 import { exportQuery, readGridState } from './grid-state.ts';
 import { filterFormView } from './grid-filters-view.ts';
 import { ModuleRoute, storeIdParam } from './module-route.ts';
-import { gridColumns, gridRows } from './order-grid-view.ts';
+import { emptyGridText, gridColumns, gridRows } from './order-grid-view.ts';
 import { lastPage, pagerView } from './pager-view.ts';
 import { storeHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
@@ -49,7 +49,7 @@ export class AllOrdersPage extends ModuleRoute {
         columns: gridColumns(state, ordersPath),
         rows: gridRows(rows, store.id, settings.importEnabled, urls, request.links),
         caption: `Amazon orders of ${store.name}`,
-        emptyText: total === 0 && Object.keys(state.applied).length > 0 ? 'No orders match these filters.' : 'No orders yet.',
+        emptyText: emptyGridText(state),
       },
       pager: pagerView(state, total, ordersPath),
       csvHref: urls.ordersCsv(store.id, exportQuery(state)),

@@ -2,6 +2,7 @@
  * Display formatting for view models: instants as UTC text, money in the order's currency,
  * durations in words. Everything the templates print is a string made here.
  */
+import type { CustomerAddress } from '../amazon/models.ts';
 import { formatMoney } from '../money.ts';
 import { MARKETPLACES } from '../stores/marketplaces.ts';
 
@@ -58,6 +59,28 @@ export function marketplaceText(marketplaceId: string): string {
   const marketplace = MARKETPLACES.get(marketplaceId);
   if (!marketplace) return marketplaceId;
   return `${regionNames.of(marketplace.country) ?? marketplace.country} (${marketplaceId})`;
+}
+
+function countryName(code: string): string {
+  try {
+    return regionNames.of(code.toUpperCase()) ?? code;
+  } catch {
+    // Not a region code Intl knows the shape of: shown as Amazon sent it.
+    return code;
+  }
+}
+
+/**
+ * A delivery address as printed lines, one layout for every country: the street lines, the district,
+ * "City, STATE POSTAL", then the country's name. Parts Amazon did not send are left out.
+ */
+export function addressLines(address: CustomerAddress): string[] {
+  const present = (part: string | undefined): part is string => part !== undefined && part.trim() !== '';
+  const regionAndPostal = [address.stateOrRegion, address.postalCode].filter(present).join(' ');
+  const locality = [address.city ?? address.municipality, regionAndPostal].filter(present).join(', ');
+  return [address.addressLine1, address.addressLine2, address.addressLine3, address.districtOrCounty, locality, address.countryCode && countryName(address.countryCode)]
+    .filter(present)
+    .map((line) => line.trim());
 }
 
 /** A CSS modifier for a grid status, e.g. "Partially Shipped" -> "partially-shipped". */

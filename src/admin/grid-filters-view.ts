@@ -2,7 +2,7 @@
  * View model of the "Filter by" form and the applied-filter chips. The form is a plain GET form;
  * each chip is a link to the same grid without that one filter.
  */
-import type { GridFilterInput } from '../orders/grid-filter-input.ts';
+import { parseDateInput, type GridFilterInput } from '../orders/grid-filter-input.ts';
 import { GRID_STATUSES } from '../orders/rules.ts';
 import { DEFAULT_PAGE_SIZE, gridQuery, hasFilters, type GridState } from './grid-state.ts';
 import { DEFAULT_SORT } from '../orders/order-grid.ts';
@@ -27,7 +27,8 @@ export interface FilterFormView {
   buyer: FieldView;
   /** All Orders only; Recent Orders filters like the original (no order number). */
   orderNumber: FieldView | null;
-  attention: { id: string; checked: boolean; error: string | null } | null;
+  /** Radio choices: every order, blocked or in Error, blocked from import only. */
+  attention: { choices: Array<{ id: string; value: string; label: string; checked: boolean }>; error: string | null } | null;
   statuses: Array<{ id: string; value: string; checked: boolean }>;
   statusError: string | null;
   statusErrorId: string;
@@ -38,8 +39,28 @@ export interface FilterFormView {
   clearHref: string | null;
 }
 
+const ATTENTION_CHOICES = [
+  { value: '', label: 'All orders' },
+  { value: '1', label: 'Blocked or in Error' },
+  { value: 'blocked', label: 'Blocked from import' },
+];
+
 function field(state: GridState, prefix: string, name: keyof GridState['typed'] & keyof GridState['errors'], label: string): FieldView {
   return { name, id: `${prefix}-${name}`, label, value: String(state.typed[name]), error: state.errors[name] ?? null };
+}
+
+/**
+ * A purchase date box. It is `<input type="date">` (the browser's calendar, in the merchant's own
+ * date format), which can hold only a calendar day and shows anything else blank: so a refused value
+ * (an edited link, e.g. 2026-13-40) is not put in the box, and the message says what happened
+ * instead of asking for a YYYY-MM-DD format the box does not show.
+ */
+function dateField(state: GridState, prefix: string, name: 'from' | 'to', label: string): FieldView {
+  const base = field(state, prefix, name, label);
+  const typed = base.value.trim();
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(typed) && parseDateInput(typed) !== null;
+  const refused = typed !== '' && parseDateInput(typed) === null;
+  return { ...base, value: day ? typed : '', error: refused ? `"${typed}" is not a valid date and was not applied. Choose a date.` : base.error };
 }
 
 function chips(state: GridState, pathFor: (query: URLSearchParams) => string): ChipView[] {
@@ -64,7 +85,7 @@ function chips(state: GridState, pathFor: (query: URLSearchParams) => string): C
     const rest: GridFilterInput = { ...applied, statuses: (applied.statuses ?? []).filter((s) => s !== status) };
     result.push({ label: `Status: ${status}`, href: pathFor(gridQuery(state, { applied: rest })) });
   }
-  if (applied.attention !== undefined) result.push({ label: 'Needs attention', href: without('attention') });
+  if (applied.attention !== undefined) result.push({ label: applied.attention === 'blocked' ? 'Blocked from import' : 'Needs attention', href: without('attention') });
   return result;
 }
 
@@ -81,13 +102,16 @@ export function filterFormView(
   const typedStatuses = new Set(state.typed.statuses);
   return {
     action: options.action,
-    dates: { from: field(state, prefix, 'from', 'From'), to: field(state, prefix, 'to', 'To') },
+    dates: { from: dateField(state, prefix, 'from', 'From'), to: dateField(state, prefix, 'to', 'To') },
     totals: { min: field(state, prefix, 'min', 'Minimum'), max: field(state, prefix, 'max', 'Maximum') },
     buyer: field(state, prefix, 'buyer', 'Buyer Name'),
     orderNumber: options.orderNumber ? field(state, prefix, 'orderNumber', 'Order Number') : null,
     attention:
       options.orderNumber || state.applied.attention !== undefined
-        ? { id: `${prefix}-attention`, checked: state.applied.attention !== undefined, error: state.errors.attention ?? null }
+        ? {
+            choices: ATTENTION_CHOICES.map((choice, index) => ({ ...choice, id: `${prefix}-attention-${index}`, checked: choice.value === (state.applied.attention ?? '') })),
+            error: state.errors.attention ?? null,
+          }
         : null,
     statuses: GRID_STATUSES.map((status, index) => ({ id: `${prefix}-status-${index}`, value: status, checked: typedStatuses.has(status) })),
     statusError: state.errors.statuses ?? null,

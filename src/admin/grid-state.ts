@@ -45,7 +45,9 @@ export function readGridState(storeId: number, query: URLSearchParams): GridStat
     const value = typed[name].trim();
     if (value !== '' && errorByField[name] === undefined) applied[name] = value;
   }
-  if (!filter.attention) delete applied.attention;
+  // Canonical in links: "1" or "blocked".
+  if (filter.attention) applied.attention = filter.attention === 'blocked' ? 'blocked' : '1';
+  else delete applied.attention;
 
   const column = query.get('sort') ?? '';
   const direction = query.get('dir');

@@ -1,6 +1,7 @@
 /**
  * The system message of the original, in the host layout's `system-messages` zone: shown while any
- * store has orders that cannot be imported, naming the stores with links to their dashboards.
+ * store has orders that cannot be imported, naming the stores with links to their Recent Orders and
+ * to exactly the orders counted (blocked from import; Error orders are imported and not counted).
  */
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
@@ -30,9 +31,11 @@ export class ImportProblemsMessage implements DashboardWidgetContribution {
     return this.views.render('import-problems-message', {
       stores: stores.map((store) => ({
         name: store.name,
-        href: urls.dashboard(store.storeId),
-        ordersHref: urls.orders(store.storeId, new URLSearchParams({ attention: '1' })),
+        href: urls.recentOrders(store.storeId),
+        ordersHref: urls.orders(store.storeId, new URLSearchParams({ attention: 'blocked' })),
         blocked: store.blocked,
+        // The link's name for screen readers: visible text first, then what it opens.
+        ordersLabel: `${store.blocked} blocked ${store.blocked === 1 ? 'order' : 'orders'} in ${store.name}`,
       })),
     });
   }

@@ -9,7 +9,8 @@ import { Ports } from '../host/tokens.ts';
 import type { CatalogPort } from '../host/ports.ts';
 import type { Order } from '../amazon/models.ts';
 import { OrderRepository, type StoredOrder, type StoredOrderItem } from '../orders/order-repository.ts';
-import { amazonTimeText, marketplaceText, moneyText, statusSlug, timeText, timeTextOrNull } from './format.ts';
+import { gridStatusOf } from '../orders/rules.ts';
+import { addressLines, amazonTimeText, marketplaceText, moneyText, statusSlug, timeText, timeTextOrNull } from './format.ts';
 import { sellerCentralOrderUrl } from '../stores/marketplaces.ts';
 import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
@@ -45,7 +46,8 @@ function orderFacts(order: StoredOrder, raw: Order) {
   };
   return {
     order: [
-      { label: 'Amazon status', value: raw.fulfillment?.fulfillmentStatus ?? order.amazonStatus },
+      // In the grid's words: the badge above may say Completed or Error (ours), this is what Amazon says.
+      { label: 'Status at Amazon', value: order.amazonStatus === 'UNFULFILLABLE' ? 'Canceled (unfulfillable)' : gridStatusOf(order.amazonStatus) },
       { label: 'Purchase date', value: timeText(order.purchaseDate).text },
       { label: 'Last updated by Amazon', value: timeText(order.amazonUpdatedAt).text },
       { label: 'Marketplace', value: marketplaceText(order.marketplaceId) },
@@ -63,15 +65,7 @@ function orderFacts(order: StoredOrder, raw: Order) {
       { label: 'Company', value: text(address?.companyName) },
       { label: 'Phone', value: text(address?.phone) },
     ].filter((fact) => fact.value !== ''),
-    addressLines: address
-      ? [
-          address.addressLine1,
-          address.addressLine2,
-          address.addressLine3,
-          [address.postalCode, address.city].filter(Boolean).join(' '),
-          [address.stateOrRegion, address.countryCode].filter(Boolean).join(', '),
-        ].filter((line): line is string => !!line && line.trim() !== '')
-      : [],
+    addressLines: address ? addressLines(address) : [],
   };
 }
 
@@ -113,7 +107,8 @@ export class OrderDetailsPage extends ModuleRoute {
         importedAt: timeTextOrNull(order.importedAt),
       },
       explanation,
-      hostOrder: order.hostOrderId && settings.importEnabled ? { href: request.links.order(order.hostOrderId), number: order.hostOrderNumber ?? order.hostOrderId } : null,
+      // Shown in both import modes: an order imported before import was disabled still has its host order.
+      hostOrder: order.hostOrderId ? { href: request.links.order(order.hostOrderId), number: order.hostOrderNumber ?? order.hostOrderId } : null,
       sellerCentral: sellerCentralOrderUrl(order.marketplaceId, order.amazonOrderId),
       unmatchedHref: explanation.offerMatching ? urls.unmatched(store.id) : null,
       retry:

@@ -3,7 +3,7 @@ import type { HostAdminLinks } from '../host/contributions.ts';
 import type { OrderGridRow, SortColumn } from '../orders/order-grid.ts';
 import type { AdminUrls } from './admin-urls.ts';
 import { moneyText, statusSlug, timeText, type TimeText } from './format.ts';
-import { gridQuery, type GridState } from './grid-state.ts';
+import { gridQuery, hasFilters, type GridState } from './grid-state.ts';
 import { orderNumberLink, type OrderNumberLink } from './order-links.ts';
 
 export const GRID_COLUMNS: Array<{ key: SortColumn; label: string }> = [
@@ -56,6 +56,11 @@ export function gridColumns(state: GridState | null, pathFor: (query: URLSearchP
       sortIcon: active ? (state.sort.direction === 'asc' ? '▲' : '▼') : '↕',
     };
   });
+}
+
+/** What an empty table says: a filter that matches nothing is not a store without orders. */
+export function emptyGridText(state: GridState): string {
+  return hasFilters(state.applied) ? 'No orders match these filters.' : 'No orders yet.';
 }
 
 export function gridRows(rows: OrderGridRow[], storeId: number, importEnabled: boolean, urls: AdminUrls, links: HostAdminLinks): OrderRowView[] {

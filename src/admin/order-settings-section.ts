@@ -13,6 +13,7 @@ import manifest from '../../module.json' with { type: 'json' };
 import { SETTINGS_FIELDS, type OrderSettings } from '../stores/order-settings.ts';
 import { StoreNotFound, Stores } from '../stores/stores.ts';
 import { Acl, ORDER_SETTINGS_SECTION } from './acl.ts';
+import { AdminUrls } from './admin-urls.ts';
 import { AdminViews } from './renderer.ts';
 
 type FieldId = (typeof SETTINGS_FIELDS)[keyof typeof SETTINGS_FIELDS];
@@ -31,7 +32,7 @@ const FIELD_KEYS = Object.fromEntries(Object.entries(SETTINGS_FIELDS).map(([key,
 const HINTS: Partial<Record<FieldId, string>> = {
   import_enabled: 'Disabled: orders are still synced and shown, view-only, and open in Seller Central.',
   reserve_pending: 'Holds stock for Pending merchant-fulfilled orders until Amazon verifies them.',
-  processing_status: 'Used when Order Status is Custom.',
+  processing_status: 'Required when Order Status is Custom; ignored and cleared when it is Default.',
 };
 
 function settingsValues(settings: OrderSettings): FormValues {
@@ -72,7 +73,7 @@ export class OrderSettingsSection implements SettingsSectionContribution {
   async render(context: AdminContext, scope: string, errors: SettingsFieldError[] = [], submitted?: URLSearchParams): Promise<string> {
     const storeId = this.storeId(scope);
     const store = storeId === null ? null : await this.stores.get(storeId).catch((error: unknown) => (error instanceof StoreNotFound ? null : Promise.reject(error)));
-    if (!store || storeId === null) return this.views.render('order-settings-section', { missing: `There is no Amazon store "${scope}".`, fields: [], storeName: '' });
+    if (!store || storeId === null) return this.views.render('order-settings-section', { missing: `There is no Amazon store "${scope}".`, fields: [], storeName: '', dashboardHref: null });
 
     const values = settingsValues(await this.stores.settings(storeId));
     // After a refused save, show what the admin chose, not what is stored.
@@ -99,6 +100,8 @@ export class OrderSettingsSection implements SettingsSectionContribution {
     return this.views.render('order-settings-section', {
       missing: null,
       storeName: store.name,
+      // Back to where the admin came from (the dashboard's Order Settings link), for those who may see it.
+      dashboardHref: context.can(Acl.ordersView) ? new AdminUrls(context.basePath).dashboard(store.id) : null,
       generalError: errorFor.get('scope') ?? null,
       locked: importDisabled && canEdit,
       fields: [
@@ -108,7 +111,8 @@ export class OrderSettingsSection implements SettingsSectionContribution {
         field('order_number_source', staticOptions('order_number_source'), importDisabled),
         field('reserve_pending', staticOptions('reserve_pending'), importDisabled),
         field('order_status', staticOptions('order_status'), importDisabled),
-        field('processing_status', [{ value: '', label: 'Choose a status' }, ...choices.statuses], importDisabled || values.order_status !== 'custom'),
+        // Open whenever import is: without JavaScript, Custom and its status must be choosable in one save.
+        field('processing_status', [{ value: '', label: 'Choose a status' }, ...choices.statuses], importDisabled),
       ],
     });
   }
@@ -149,12 +153,12 @@ export class OrderSettingsSection implements SettingsSectionContribution {
         case 'orderNumberSource': set('orderNumberSource', value as OrderSettings['orderNumberSource']); break;
         case 'reservePending': set('reservePending', value === 'true'); break;
         case 'orderStatus': set('orderStatus', value as OrderSettings['orderStatus']); break;
-        case 'processingStatus': if (value !== '') set('processingStatus', value); break;
+        case 'processingStatus': set('processingStatus', value === '' ? null : value); break;
       }
     }
     if (errors.length > 0) return { ok: false, errors };
-    // The processing status belongs to a custom order status only; the rules clear it otherwise.
-    if (change.orderStatus === 'default') delete change.processingStatus;
+    // The field is always sent, so with Default it is ignored (the rules then clear it) instead of refused.
+    if ((change.orderStatus ?? (await this.stores.settings(storeId)).orderStatus) === 'default') delete change.processingStatus;
     const result = await this.stores.updateSettings(storeId, change);
     if (result.ok) return { ok: true };
     // Labelled, because a host may list the messages away from their fields.

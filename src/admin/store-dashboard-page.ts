@@ -11,19 +11,18 @@ import { orderGridCount, orderGridPage, DEFAULT_SORT } from '../orders/order-gri
 import { MARKETPLACES } from '../stores/marketplaces.ts';
 import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
-import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
+import { RECENT_ORDERS_ANCHOR, ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
 import { marketplaceText, timeText } from './format.ts';
 import { filterQuery, readGridState } from './grid-state.ts';
 import { filterFormView } from './grid-filters-view.ts';
 import { ModuleRoute, storeIdParam } from './module-route.ts';
-import { gridColumns, gridRows } from './order-grid-view.ts';
+import { emptyGridText, gridColumns, gridRows } from './order-grid-view.ts';
 import { chartView, dailyTotals } from './orders-chart.ts';
 import { storeHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
 import { readSyncState, syncHealthView } from './sync-health.ts';
 
 export const RECENT_ORDERS_LIMIT = 10;
-const RECENT_ORDERS_ANCHOR = 'recent-orders';
 
 @injectable()
 export class StoreDashboardPage extends ModuleRoute {
@@ -56,7 +55,7 @@ export class StoreDashboardPage extends ModuleRoute {
     ]);
     const view = choices.storeViews.find((v) => v.code === settings.hostStoreView) ?? choices.storeViews.find((v) => v.isDefault) ?? null;
     // Filter links and the form land on the Recent Orders section, not the top of the dashboard.
-    const dashboardPath = (query: URLSearchParams) => `${urls.dashboard(store.id, query)}#${RECENT_ORDERS_ANCHOR}`;
+    const dashboardPath = (query: URLSearchParams) => urls.recentOrders(store.id, query);
     return this.page(store.name, 'store-dashboard', {
       head: storeHead(store, urls, request, 'dashboard', store.name),
       store: {
@@ -71,11 +70,12 @@ export class StoreDashboardPage extends ModuleRoute {
       sync: syncHealthView(store, syncState, now),
       chart: chartView(totals, MARKETPLACES.get(store.marketplaceId)?.currencyCode ?? null),
       recent: {
-        filters: filterFormView(state, { prefix: 'recent', action: `${urls.dashboard(store.id)}#${RECENT_ORDERS_ANCHOR}`, pathFor: dashboardPath, orderNumber: false }),
+        anchor: RECENT_ORDERS_ANCHOR,
+        filters: filterFormView(state, { prefix: 'recent', action: urls.recentOrders(store.id), pathFor: dashboardPath, orderNumber: false }),
         columns: gridColumns(null, dashboardPath),
         rows: gridRows(rows, store.id, settings.importEnabled, urls, request.links),
         caption: `Recent orders of ${store.name}, newest first`,
-        emptyText: 'No orders match these filters.',
+        emptyText: emptyGridText(state),
         shownText: total > rows.length ? `The latest ${rows.length} of ${total} orders` : `${total} ${total === 1 ? 'order' : 'orders'}`,
         allOrdersHref: urls.orders(store.id, filterQuery(state)),
       },

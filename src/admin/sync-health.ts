@@ -69,8 +69,9 @@ function resultTone(result: string | null): SyncHealthView['resultTone'] {
 }
 
 /**
- * The run's counts from its JSON stats, e.g. {"seen": 12, "imported": 3, "durationMs": 840}: numbers
- * only (ids and texts are shown elsewhere), labelled in words, durations as durations.
+ * The run's counts from its JSON stats, e.g. {"seen": 12, "imported": 3, "apiCalls": 2}: numbers
+ * only (ids and texts are shown elsewhere), labelled in words, durations as durations. The run's
+ * own duration is left out: the Last run line already shows it.
  */
 function statsList(json: string | null): SyncHealthView['stats'] {
   if (json === null || json.trim() === '') return [];
@@ -82,11 +83,12 @@ function statsList(json: string | null): SyncHealthView['stats'] {
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return [];
   return Object.entries(parsed as Record<string, unknown>)
-    .filter(([key, value]) => typeof value === 'number' && !/Id$/.test(key))
+    .filter(([key, value]) => typeof value === 'number' && !/Id$/.test(key) && key !== 'durationMs')
     .map(([key, value]) => {
       const duration = key.endsWith('Ms');
       const words = key.replace(/Ms$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
-      return { label: words.replace(/^./, (c) => c.toUpperCase()), value: duration ? durationText(value as number) : String(value) };
+      const label = words.replace(/^./, (c) => c.toUpperCase()).replace(/\bapi\b/gi, 'API');
+      return { label, value: duration ? durationText(value as number) : String(value) };
     });
 }
 

@@ -52,11 +52,13 @@ async function unmatchedPage(
     model: {
       head: storeHead(store, urls, request, 'unmatched', 'Unmatched Listings', flash),
       canManage,
+      // The Assign column is there only for admins who may match.
+      columnCount: canManage ? 5 : 4,
       action: urls.unmatched(store.id),
       csrfField: CSRF_FIELD,
       csrfToken: request.csrfToken,
       limitReached: rows.length >= UNMATCHED_LIMIT,
-      blockedHref: urls.orders(store.id, new URLSearchParams({ attention: '1' })),
+      blockedHref: urls.orders(store.id, new URLSearchParams({ attention: 'blocked' })),
       rows: rows.map((row, index) => {
         const error = errors.get(row.sellerSku) ?? null;
         return {

@@ -14,7 +14,7 @@ export interface GridFilterInput {
   orderNumber?: string;
   min?: string;
   max?: string;
-  /** "1" (or "true", "yes"): only orders needing attention; "" or absent: all. */
+  /** "1" (or "true", "yes"): only orders needing attention; "blocked": only those blocked from import; "" or absent: all. */
   attention?: string;
 }
 
@@ -94,7 +94,8 @@ export function parseGridFilter(storeId: number, input: GridFilterInput): { filt
   const orderNumber = text(input.orderNumber);
   if (orderNumber !== '') filter.orderNumber = orderNumber;
   const attention = text(input.attention).toLowerCase();
-  if (['1', 'true', 'yes'].includes(attention)) filter.attention = true;
-  else if (!['', '0', 'false', 'no'].includes(attention)) errors.push({ field: 'attention', message: `"${attention}" is not yes or no` });
+  if (['1', 'true', 'yes'].includes(attention)) filter.attention = 'any';
+  else if (attention === 'blocked') filter.attention = 'blocked';
+  else if (!['', '0', 'false', 'no'].includes(attention)) errors.push({ field: 'attention', message: `"${attention}" is not yes, no or blocked` });
   return { filter, errors };
 }

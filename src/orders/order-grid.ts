@@ -34,8 +34,11 @@ export interface OrderGridFilter {
   /** Grand total range as decimal strings, inclusive. */
   min?: string;
   max?: string;
-  /** Only orders that need the admin: blocked from import, or in Error after an outbound failure. */
-  attention?: boolean;
+  /**
+   * Only orders that need the admin: `any` is blocked from import or in Error after an outbound
+   * failure; `blocked` is blocked from import only (what the "cannot be imported" message counts).
+   */
+  attention?: 'any' | 'blocked';
 }
 
 export interface OrderGridSort {
@@ -76,7 +79,8 @@ export function filteredOrders(db: Knex, filter: OrderGridFilter): Knex.QueryBui
   if (filter.orderNumber) query.whereRaw("lower(amazon_order_id) like ? escape '!'", [likeContains(filter.orderNumber)]);
   if (filter.min !== undefined) query.where('grand_total_e4', '>=', toE4(filter.min).toString());
   if (filter.max !== undefined) query.where('grand_total_e4', '<=', toE4(filter.max).toString());
-  if (filter.attention) query.where((q) => q.where('import_state', 'blocked').orWhere('status', 'Error'));
+  if (filter.attention === 'any') query.where((q) => q.where('import_state', 'blocked').orWhere('status', 'Error'));
+  if (filter.attention === 'blocked') query.where('import_state', 'blocked');
   return query;
 }
 
@@ -126,11 +130,48 @@ export async function orderGridCount(db: Knex, filter: OrderGridFilter): Promise
   return Number(row?.n ?? 0);
 }
 
-/** Every matching row in sort order, streamed from the database in batches (for CSV export). */
+/** The last row of a batch: where the next batch starts. */
+interface Keyset {
+  key: Knex.Value;
+  id: number;
+}
+
+/**
+ * Rows strictly after `last` in the grid's order (sort column, then id, in one direction). NULLs
+ * come first ascending and last descending on both databases, as ORDER BY puts them.
+ */
+function afterKeyset(query: Knex.QueryBuilder, column: string, direction: OrderGridSort['direction'], last: Keyset): void {
+  const beyond = direction === 'asc' ? '>' : '<';
+  query.where((q) => {
+    if (last.key === null) {
+      if (direction === 'asc') q.whereNotNull(column).orWhere((t) => t.whereNull(column).where('id', '>', last.id));
+      else q.whereNull(column).where('id', '<', last.id);
+      return;
+    }
+    q.where(column, beyond, last.key).orWhere((t) => t.where(column, last.key).where('id', beyond, last.id));
+    if (direction === 'desc') q.orWhereNull(column);
+  });
+}
+
+/**
+ * Every matching row in sort order, streamed from the database in batches (for CSV export). Each
+ * batch continues after the previous batch's last sort value and id (keyset), not at an OFFSET: a
+ * sync inserting orders during a long export would otherwise shift rows across batch boundaries,
+ * repeating or dropping them. Each batch is a short query of its own, so a slow download holds
+ * no transaction open against the sync. (A row whose sort value itself changes meanwhile, such as
+ * its status, can still cross the position; only a snapshot held for the whole download would pin that.)
+ */
 export async function* orderGridRows(db: Knex, filter: OrderGridFilter, sort: OrderGridSort = DEFAULT_SORT, batchSize = 500): AsyncGenerator<OrderGridRow> {
-  for (let offset = 0; ; offset += batchSize) {
-    const rows = await orderGridPage(db, filter, sort, { limit: batchSize, offset });
-    yield* rows;
+  const column = SORTABLE_COLUMNS[sort.column];
+  let last: Keyset | null = null;
+  for (;;) {
+    const query = sorted(filteredOrders(db, filter).select(GRID_COLUMNS).select({ grid_sort_key: column }), sort).limit(batchSize);
+    if (last) afterKeyset(query, column, sort.direction, last);
+    const rows: Array<Record<string, unknown>> = await query;
+    for (const row of rows) yield toGridRow(row);
     if (rows.length < batchSize) return;
+    const end = rows[rows.length - 1];
+    // The key as the database returned it, so it compares exactly as stored (dates, decimals, collation).
+    last = { key: (end.grid_sort_key ?? null) as Knex.Value, id: Number(end.id) };
   }
 }

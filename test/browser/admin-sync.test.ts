@@ -102,6 +102,9 @@ describeInBrowser('admin pages with the Amazon sandbox and the sync', () => {
       const health = await page.locator('section[aria-labelledby="asc-sync-heading"]').textContent();
       expect(health).to.contain('2026-11-26 10:08 UTC').and.contain('ok').and.contain('2026-11-26 10:10 UTC');
       expect(await page.locator('.messages').textContent()).to.contain('Your Amazon store(s) have orders that cannot be imported.').and.contain('Sandbox US');
+      expect(await page.locator('.messages').getByRole('link', { name: '1 blocked order in Sandbox US' }).count()).to.equal(1);
+      // The module's style block is sent once, though the page and the system message are both module fragments.
+      expect(await page.locator('style').evaluateAll((styles) => styles.filter((s) => s.textContent?.includes('.asc-table-wrap')).length)).to.equal(1);
       expect(await gridRows(page)).to.have.members([mug, xss, lamp]);
       expect(await page.getByText(XSS).first().isVisible()).to.equal(true);
       expect(await page.locator('main img').count()).to.equal(0);
@@ -124,6 +127,8 @@ describeInBrowser('admin pages with the Amazon sandbox and the sync', () => {
       expect(await page.locator('main').textContent()).to.contain('SKU "LAMP-BLUE-XL" is not in the catalog');
       await page.getByRole('link', { name: 'Match listings' }).click();
       await page.waitForURL(/unmatched$/);
+      expect(await page.locator('tbody tr').allTextContents()).to.have.length(1);
+      await screenshot(page, `${db().kind}-unmatched-listings`);
       await page.getByLabel('Host product SKU for LAMP-BLUE-XL').fill('LAMP-1');
       await submit(page, 'Assign');
       expect(await page.locator('[role="status"]').first().textContent()).to.contain('Listing matched: 1 order imported.');

@@ -41,11 +41,35 @@ describeEachDatabase('admin Order Settings section', (db) => {
     expect(select(html, 'import_enabled')).to.deep.equal({ disabled: false, selected: 'enabled', invalid: false });
     expect(select(html, 'host_store_view').selected).to.equal('default');
     expect(html).to.include('Main Website / Default Store View');
+    expect(html).to.include(`<a href="/admin/amazon/stores/${store.id}">Back to the US Store dashboard</a>`);
+    expect(await h.settings.render(adminContext([Acl.orderSettings]), String(store.id))).not.to.include('Back to the');
     expect(select(html, 'customer_creation').selected).to.equal('guest');
     expect(select(html, 'order_number_source').selected).to.equal('host');
     expect(select(html, 'reserve_pending').selected).to.equal('true');
     expect(select(html, 'order_status')).to.deep.equal({ disabled: false, selected: 'default', invalid: false });
-    expect(select(html, 'processing_status').disabled).to.equal(true);
+    // Open with Order Status Default: without JavaScript, Custom and its status are chosen in one save.
+    expect(select(html, 'processing_status')).to.deep.equal({ disabled: false, selected: '', invalid: false });
+  });
+
+  it('saves Custom and its processing status in one save; with Default a chosen status is ignored and cleared', async () => {
+    const form = (orderStatus: string, processingStatus: string) =>
+      new URLSearchParams({ import_enabled: 'enabled', host_store_view: 'default', customer_creation: 'guest', order_number_source: 'host', reserve_pending: 'true', order_status: orderStatus, processing_status: processingStatus });
+    expect((await h.stores.settings(store.id)).orderStatus).to.equal('default');
+    expect(await h.settings.save(adminContext(), String(store.id), form('custom', 'amazon_processing'))).to.deep.equal({ ok: true });
+    expect(await h.stores.settings(store.id)).to.include({ orderStatus: 'custom', processingStatus: 'amazon_processing' });
+
+    // Back to Default with the status still selected (the form always sends it): saved, status cleared.
+    expect(await h.settings.save(adminContext(), String(store.id), form('default', 'amazon_processing'))).to.deep.equal({ ok: true });
+    expect(await h.stores.settings(store.id)).to.include({ orderStatus: 'default', processingStatus: null });
+    expect(select(await h.settings.render(adminContext(), String(store.id)), 'processing_status')).to.deep.equal({ disabled: false, selected: '', invalid: false });
+
+    // Custom with "Choose a status" is refused even when a status was stored before.
+    await h.stores.updateSettings(store.id, { orderStatus: 'custom', processingStatus: 'amazon_processing' });
+    expect(await h.settings.save(adminContext(), String(store.id), form('custom', ''))).to.deep.equal({
+      ok: false,
+      errors: [{ field: 'processing_status', message: 'Processing Order Status: is required when Order Status is Custom' }],
+    });
+    await h.stores.updateSettings(store.id, { orderStatus: 'default' });
   });
 
   it('validates inline and saves nothing when a field is refused', async () => {

@@ -14,6 +14,7 @@ import { Acl } from '../../src/admin/acl.ts';
 import type { Order } from '../../src/amazon/models.ts';
 import type { AmazonStore } from '../../src/stores/store.ts';
 import { searchText } from '../../src/orders/search-text.ts';
+import { fromDb } from '../../src/db/time.ts';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const BUYERS = ['Zoe Smith', 'zoë Adams', "ÄRNE O'Brien", 'ZOE 100% Real', 'Bob "Bobby" Tables, Jr.', '=SUM(A1:A9)', 'jane q. buyer', XSS, 'Mia Zoeller'];
@@ -106,8 +107,28 @@ describeEachDatabase('admin pages', (db) => {
         const response = await call(h, 'GET', url, { rights: [] });
         expect(response, url).to.include({ kind: 'page', status: 403 });
       }
-      for (const url of [`${BASE}/amazon/stores/${us.id}/orders/${all[0].id}/retry`, `${BASE}/amazon/stores/${us.id}/unmatched`]) {
-        expect(await call(h, 'POST', url, { rights: [Acl.ordersView], form: { seller_sku: 'X', product_sku: 'MUG-RED' } }), url).to.include({ kind: 'page', status: 403 });
+      // POSTs without the manage right, on a store where running them would change something: a
+      // blocked order that a retry would now import, and an unmatched SKU that a match would resolve.
+      const probe = await h.stores.add({ name: 'ACL probe', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: 'A2SELLER0009', clientId: 'c', clientSecret: 's', refreshToken: 'r', integratedAt: new Date('2026-01-01T00:00:00Z') });
+      try {
+        const m = extra(90);
+        await putOrder(h, db().knex, probe.id, doc({ ...m, status: 'UNSHIPPED' }, { orderItems: [amazonItem({ sku: 'ACL-SKU', qty: 1, unitPrice: '5.00' })] }));
+        await h.container.get(OrderImporter).processStore(probe, await h.stores.settings(probe.id));
+        expect((await h.orders.find(probe.id, m.id))!.importState).to.equal('blocked');
+        h.catalog.add('ACL-SKU');
+        const hostOrders = h.hostOrders.orders.size;
+        const match = { url: `${BASE}/amazon/stores/${probe.id}/unmatched`, form: { seller_sku: 'ACL-SKU', product_sku: 'MUG-RED' } };
+        for (const post of [{ url: `${BASE}/amazon/stores/${probe.id}/orders/${m.id}/retry`, form: {} }, match]) {
+          expect(await call(h, 'POST', post.url, { rights: [Acl.ordersView], form: post.form }), post.url).to.include({ kind: 'page', status: 403 });
+        }
+        expect((await h.orders.find(probe.id, m.id))!.importState, 'not retried').to.equal('blocked');
+        expect(h.hostOrders.orders.size, 'no host order').to.equal(hostOrders);
+        expect((await h.orders.listingMatches(probe.id)).size, 'no listing match').to.equal(0);
+        // The same POST with the right does change them, so the checks above can fail.
+        expect(await call(h, 'POST', match.url, { form: match.form })).to.include({ kind: 'redirect' });
+        expect((await h.orders.find(probe.id, m.id))!.importState).to.equal('imported');
+      } finally {
+        await db().knex('amazon_store').where({ id: probe.id }).delete();
       }
       expect(h.routes.map((r) => r.acl)).to.satisfy((acls: string[]) => acls.every((acl) => ALL_RIGHTS.includes(acl)));
       expect(h.widgets.every((w) => w.acl === Acl.ordersView)).to.equal(true);
@@ -173,10 +194,22 @@ describeEachDatabase('admin pages', (db) => {
       expect(byTotalDesc).to.deep.equal([...byTotal].reverse());
       const byNumber = await allPages('sort=orderNumber&dir=desc');
       expect(byNumber).to.deep.equal(all.map((m) => m.id).sort().reverse());
-      for (const column of ['status', 'buyerName', 'note', 'purchaseDate']) {
-        const asc = await allPages(`sort=${column}&dir=asc`);
-        expect(asc, column).to.have.length(ORDER_COUNT);
-        expect(new Set(asc).size, column).to.equal(ORDER_COUNT);
+      // The other columns against the order computed here from the stored values (notes and statuses are
+      // the importer's): NULLs first ascending and last descending, ties by row id in the same direction.
+      type Stored = { id: unknown; amazon_order_id: string; status: string; note: string | null; buyer_name: string | null; purchase_date: unknown };
+      const stored: Stored[] = await db().knex('amazon_order').where({ store_id: us.id }).select('id', 'amazon_order_id', 'status', 'note', 'buyer_name', 'purchase_date');
+      const keys: Record<string, (row: Stored) => string | number | null> = {
+        note: (row) => row.note,
+        status: (row) => row.status,
+        buyerName: (row) => (row.buyer_name === null ? null : searchText(row.buyer_name)),
+        purchaseDate: (row) => fromDb(row.purchase_date).getTime(),
+      };
+      const compare = (a: string | number | null, b: string | number | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+      expect(stored.filter((row) => row.note === null).length, 'some notes are empty').to.be.within(1, ORDER_COUNT - 2);
+      for (const [column, key] of Object.entries(keys)) {
+        const ascending = [...stored].sort((a, b) => compare(key(a), key(b)) || Number(a.id) - Number(b.id)).map((row) => row.amazon_order_id);
+        expect(await allPages(`sort=${column}&dir=asc`), `${column} asc`).to.deep.equal(ascending);
+        expect(await allPages(`sort=${column}&dir=desc`), `${column} desc`).to.deep.equal([...ascending].reverse());
       }
       const statusPage = await getPage(h, ordersUrl('sort=status&dir=asc&pageSize=50'));
       const shown = [...statusPage.html.matchAll(/<span class="asc-badge asc-status--[a-z-]+">([^<]+)<\/span>/g)].map((m) => m[1]);
@@ -221,7 +254,12 @@ describeEachDatabase('admin pages', (db) => {
     it('explains invalid filter input inline and keeps the other filters, never a 500', async () => {
       const page = await getPage(h, ordersUrl('from=2026-13-40&buyer=zoe&min=ten&max=5'));
       expect(page.status).to.equal(200);
-      expect(page.html).to.include('&quot;2026-13-40&quot; is not a date (use YYYY-MM-DD)');
+      // The date box cannot hold 2026-13-40 (the browser would blank it): it is left empty, and the message says why.
+      expect(page.html).to.include('From: &quot;2026-13-40&quot; is not a valid date and was not applied. Choose a date.').and.not.include('YYYY-MM-DD)');
+      expect(page.html).to.match(/<input id="orders-from" name="from" type="date" value=""/);
+      const kept = await getPage(h, ordersUrl('from=2026-11-03&to=2026-11-02'));
+      expect(kept.html).to.match(/<input id="orders-from" name="from" type="date" value="2026-11-03"/).and.match(/<input id="orders-to" name="to" type="date" value="2026-11-02"/);
+      expect(kept.html).to.include('To: must not be before the start date');
       expect(page.html).to.include('&quot;ten&quot; is not an amount');
       expect(page.html).to.include('aria-invalid="true"');
       expect(page.html).to.include('value="ten"');
@@ -276,7 +314,8 @@ describeEachDatabase('admin pages', (db) => {
       const pendingId = all[2].id;
       const page = await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${pendingId}`);
       expect(page.html).to.include('Order &amp; Shipping').and.include('Not eligible for import yet').and.include('Amazon has not verified the payment yet');
-      expect(page.html).to.include('1 Main St').and.include('Seattle');
+      expect(page.html).to.include('<address style="font-style:normal">1 Main St<br>Seattle, WA 98101<br>United States</address>');
+      expect(page.html).to.include('<dt>Status at Amazon</dt><dd>Pending</dd>').and.not.include('>PENDING<');
       expect(page.html).to.include('Received from Amazon as Pending');
       expect(page.html).not.to.include('Retry import');
       const items = await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${pendingId}?tab=items`);
@@ -284,6 +323,19 @@ describeEachDatabase('admin pages', (db) => {
       const tracking = await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${pendingId}?tab=tracking`);
       expect(tracking.html).to.include('Amazon reports no packages for this order yet.');
       expect(tracking.html).to.include('aria-current="page">Tracking<');
+    });
+
+    it('links an imported order to its host order also after import was disabled', async () => {
+      const imported = (await h.orders.find(us.id, all[5].id))!;
+      expect(imported.importState).to.equal('imported');
+      await h.stores.updateSettings(us.id, { importEnabled: false });
+      try {
+        const page = await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${imported.amazonOrderId}`);
+        expect(page.html).to.include(`Imported as host order #${imported.hostOrderNumber}`);
+        expect(page.html).to.include(`<a class="asc-button asc-button--primary" href="${BASE}/sales/orders/${imported.hostOrderId}">Open host order #${imported.hostOrderNumber}</a>`);
+      } finally {
+        await h.stores.updateSettings(us.id, { importEnabled: true });
+      }
     });
 
     it('shows Amazon packages with their tracking', async () => {
@@ -372,11 +424,16 @@ describeEachDatabase('admin pages', (db) => {
       }
       const after = await getPage(h, `${url}?matched=1&imported=2&blocked=0`);
       expect(after.html).to.include('Listing matched: 2 orders imported.').and.not.include('LAMP-BLUE-XL</td>');
+      // The empty row spans the table, with or without the Assign column.
+      expect(after.html).to.include('Assign host product</th>').and.include('<td colspan="5" class="asc-empty">');
+      const viewOnly = await getPage(h, url, { rights: [Acl.ordersView] });
+      expect(viewOnly.html).not.to.include('Assign host product</th>');
+      expect(viewOnly.html).to.include('<td colspan="4" class="asc-empty">');
     });
   });
 
   describe('system message', () => {
-    it('names the stores with orders that cannot be imported, linking their dashboards', async () => {
+    it('names the stores with orders that cannot be imported, linking their Recent Orders and exactly the orders it counts', async () => {
       const widget = h.widgets.find((w) => w.zone === 'system-messages')!;
       const usOrder = extra(81);
       await putOrder(h, db().knex, us.id, doc({ ...usOrder, status: 'UNSHIPPED' }, { orderItems: [amazonItem({ sku: 'NOT-IN-CATALOG', qty: 1, unitPrice: '5.00' })] }));
@@ -387,12 +444,21 @@ describeEachDatabase('admin pages', (db) => {
 
       const both = (await widget.render(adminContext()))!;
       expect(both).to.include('Your Amazon store(s) have orders that cannot be imported.');
-      expect(hrefs(both)).to.include.members([`${BASE}/amazon/stores/${eu.id}`, `${BASE}/amazon/stores/${us.id}`]);
+      expect(hrefs(both)).to.include.members([`${BASE}/amazon/stores/${eu.id}#recent-orders`, `${BASE}/amazon/stores/${us.id}#recent-orders`]);
+      expect((await getPage(h, `${BASE}/amazon/stores/${us.id}`)).html).to.include('id="recent-orders"');
+      // The count and its link agree: the US store also has an order in Error (imported, so not counted).
+      const usBlocked = (await db().knex('amazon_order').where({ store_id: us.id, import_state: 'blocked' }).select('amazon_order_id')).map((r: { amazon_order_id: string }) => r.amazon_order_id);
+      expect((await h.orders.find(us.id, all[0].id))!.status).to.equal('Error');
+      expect(both).to.include(`>${usBlocked.length} blocked<`).and.include(`aria-label="${usBlocked.length} blocked order in US Store"`);
+      // Shown on every page, module pages included: the page's fragment brings the styles, the message none.
+      expect(both).not.to.include('<style');
+      const countLink = hrefs(both).find((href) => href.startsWith(`${BASE}/amazon/stores/${us.id}/orders?`))!;
+      expect(gridOrderNumbers((await getPage(h, countLink)).html)).to.have.members(usBlocked);
       expect(both).to.include('EU &lt;script&gt;').and.not.include('<script>alert');
 
       await db().knex('amazon_order').where({ store_id: eu.id, amazon_order_id: euOrder.id }).update({ import_state: 'disabled' });
       const usOnly = (await widget.render(adminContext()))!;
-      expect(hrefs(usOnly)).to.include(`${BASE}/amazon/stores/${us.id}`).and.not.include(`${BASE}/amazon/stores/${eu.id}`);
+      expect(hrefs(usOnly)).to.include(`${BASE}/amazon/stores/${us.id}#recent-orders`).and.not.include(`${BASE}/amazon/stores/${eu.id}#recent-orders`);
 
       await db().knex('amazon_order').where({ store_id: us.id, amazon_order_id: usOrder.id }).update({ import_state: 'not_eligible' });
       expect(await widget.render(adminContext())).to.equal(null);
@@ -439,6 +505,20 @@ describeEachDatabase('admin pages', (db) => {
       expect(gridOrderNumbers(filtered.html)).to.deep.equal(expected.slice(0, 10));
       expect(filtered.html).not.to.include('name="orderNumber"');
       expect(hrefs(filtered.html)).to.include(ordersUrl('buyer=zoe&status=Unshipped'));
+    });
+
+    it('says a store without orders has none yet, and a filter that matches nothing that it does', async () => {
+      const empty = await h.stores.add({ name: 'Empty Store', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: 'A2SELLER0003', clientId: 'c', clientSecret: 's', refreshToken: 'r', integratedAt: new Date('2026-01-01T00:00:00Z') });
+      try {
+        for (const url of [`${BASE}/amazon/stores/${empty.id}`, `${BASE}/amazon/stores/${empty.id}/orders`]) {
+          const page = await getPage(h, url);
+          expect(page.html, url).to.include('>No orders yet.<').and.not.include('No orders match these filters.');
+          const filtered = await getPage(h, `${url}?buyer=nobody`);
+          expect(filtered.html, url).to.include('>No orders match these filters.<').and.not.include('No orders yet.');
+        }
+      } finally {
+        await db().knex('amazon_store').where({ id: empty.id }).delete();
+      }
     });
 
     it('says when the next sync runs and when the store is inactive', async () => {

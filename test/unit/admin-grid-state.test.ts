@@ -48,6 +48,18 @@ describe('orders grid state in the URL', () => {
     expect(form.hidden).to.deep.equal([{ name: 'sort', value: 'status' }, { name: 'dir', value: 'asc' }]);
   });
 
+  it('reads "needs attention" as blocked-or-Error or blocked only, with canonical links and chips', () => {
+    const any = readGridState(1, q('attention=yes'));
+    expect(any.filter.attention).to.equal('any');
+    expect(gridQuery(any).toString()).to.equal('attention=1');
+    const blocked = readGridState(1, q('attention=blocked'));
+    expect(blocked.filter.attention).to.equal('blocked');
+    const form = filterFormView(blocked, { prefix: 't', action: '/orders', pathFor: path, orderNumber: true });
+    expect(form.chips.map((c) => c.label)).to.deep.equal(['Blocked from import']);
+    expect(form.attention!.choices.map((c) => [c.value, c.checked])).to.deep.equal([['', false], ['1', false], ['blocked', true]]);
+    expect(readGridState(1, q('attention=maybe')).errors.attention).to.equal('"maybe" is not yes, no or blocked');
+  });
+
   it('marks the sorted column and links the others', () => {
     const columns = gridColumns(readGridState(1, q('sort=grandTotal&dir=asc')), path);
     const total = columns.find((c) => c.label === 'Grand Total')!;

@@ -11,7 +11,7 @@ const state = (change: Partial<SyncState> = {}): SyncState => ({
   lastSuccessAt: new Date('2026-11-26T10:05:02Z'),
   lastResult: 'ok',
   lastError: null,
-  lastStats: JSON.stringify({ storeId: 1, storeName: 'US', result: 'ok', error: null, seen: 12, imported: 3, apiCalls: 2, durationMs: 2100 }),
+  lastStats: JSON.stringify({ storeId: 1, storeName: 'US', result: 'ok', error: null, seen: 12, imported: 3, apiCalls: 2, throttled: 0, waitedMs: 61000, durationMs: 2100 }),
   ...change,
 });
 
@@ -23,8 +23,10 @@ describe('sync health view', () => {
     expect(view.stats).to.deep.equal([
       { label: 'Seen', value: '12' },
       { label: 'Imported', value: '3' },
-      { label: 'Api calls', value: '2' },
-      { label: 'Duration', value: '2 s' },
+      { label: 'API calls', value: '2' },
+      { label: 'Throttled', value: '0' },
+      // Other durations stay; the run's own is the "(2 s)" of the last run, not repeated.
+      { label: 'Waited', value: '1 min' },
     ]);
   });
 

@@ -10,9 +10,13 @@ export interface AdminTab {
   pageErrors: string[];
 }
 
-/** A browser context signed in as `username` (password `<username>-password`, as startTestAdmin creates). */
-export async function signedInTab(browser: Browser, baseUrl: string, username: string): Promise<AdminTab> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+/**
+ * A browser context signed in as `username` (password `<username>-password`, as startTestAdmin
+ * creates). `bypassCSP` makes Chromium ignore the host's Content-Security-Policy, so markup that
+ * slipped through escaping would really run (the CSP alone would block it and hide the bug).
+ */
+export async function signedInTab(browser: Browser, baseUrl: string, username: string, options: { bypassCSP?: boolean } = {}): Promise<AdminTab> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, bypassCSP: options.bypassCSP ?? false });
   const page = await context.newPage();
   const tab: AdminTab = { context, page, dialogs: [], pageErrors: [] };
   page.on('dialog', async (dialog) => {
