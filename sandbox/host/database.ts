@@ -111,16 +111,22 @@ export function createKnex(url: string | undefined, cwd = process.cwd()): { knex
   return { knex: knexFactory(knexConfig(target)), target };
 }
 
+const firstLine = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error));
+
 /** Proves the database answers; any failure is one DatabaseConfigError line (password masked). */
 export async function checkConnection(knex: Knex, target: DatabaseTarget): Promise<void> {
   if (target.client === 'better-sqlite3' && target.filename !== ':memory:') {
-    fs.mkdirSync(path.dirname(target.filename), { recursive: true });
+    const folder = path.dirname(target.filename);
+    try {
+      fs.mkdirSync(folder, { recursive: true });
+    } catch (error) {
+      throw new DatabaseConfigError(`Cannot use DATABASE_URL "${maskUrl(target.url)}": cannot create the folder ${folder}: ${firstLine(error)}`);
+    }
   }
   try {
     await knex.raw('select 1');
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new DatabaseConfigError(`Cannot connect to DATABASE_URL "${maskUrl(target.url)}": ${reason}`);
+    throw new DatabaseConfigError(`Cannot connect to DATABASE_URL "${maskUrl(target.url)}": ${firstLine(error)}`);
   }
 }
 

@@ -42,6 +42,15 @@ describe('asc without a database', () => {
     expect(malformed.stderr).to.match(/^asc migrate: DATABASE_URL "postgres:\/\/u:\*\*\*@h\/db" has unsupported scheme "postgres"/);
   });
 
+  it('a SQLite path whose folder cannot be created is one line naming the URL and exit 2', async () => {
+    const unusable = await runCli(['migrate'], { env: { DATABASE_URL: 'sqlite:/dev/null/x.sqlite' } });
+    expect(unusable).to.deep.equal({
+      code: 2,
+      stdout: '',
+      stderr: `asc migrate: Cannot use DATABASE_URL "sqlite:/dev/null/x.sqlite": cannot create the folder /dev/null: EEXIST: file already exists, mkdir '/dev/null'\n`,
+    });
+  });
+
   it('flag errors exit 2 before touching the database', async () => {
     const env = { DATABASE_URL: 'mysql://u:p@127.0.0.1:1/db' };
     const result = await runCliInProcess(['host:product:set', '--sku', 'A', '--enabled', 'yes'], { env });
