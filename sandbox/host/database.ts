@@ -16,9 +16,12 @@ export type DatabaseTarget =
   | { client: 'mysql2'; url: string; host: string; port: number; user: string; password: string; database: string }
   | { client: 'better-sqlite3'; url: string; filename: string };
 
-/** The URL with its password replaced by ***, safe for messages and logs. */
+/**
+ * The URL with its password replaced by ***, safe for messages and logs. The password runs to the
+ * last "@" (as URL parsing reads it), so one containing "@" is masked whole.
+ */
 export function maskUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  return url.replace(/^(\w+:\/\/[^:/]*:).*@/, '$1***@');
 }
 
 export function parseDatabaseUrl(url: string | undefined, cwd = process.cwd()): DatabaseTarget {
