@@ -19,3 +19,22 @@ export async function dropColumn(knex: Knex, table: string, column: string): Pro
   if (isSqlite(knex)) await knex.raw('alter table ?? drop column ??', [table, column]);
   else await knex.schema.alterTable(table, (t) => t.dropColumn(column));
 }
+
+/** A varchar column as its migration created it. */
+export interface TextColumn {
+  table: string;
+  column: string;
+  length: number;
+  nullable: boolean;
+}
+
+/**
+ * Makes a varchar column compare exactly (case- and accent-sensitive) on MySQL/MariaDB too, where
+ * the default utf8mb4 collations ignore case; SQLite compares exactly already. `exact: false`
+ * gives the column back the table's default collation (for `down`).
+ */
+export async function setExactText(knex: Knex, c: TextColumn, exact = true): Promise<void> {
+  if (isSqlite(knex)) return;
+  const collation = exact ? 'character set utf8mb4 collate utf8mb4_bin' : '';
+  await knex.raw(`alter table ?? modify ?? varchar(${Math.trunc(c.length)}) ${collation} ${c.nullable ? 'null' : 'not null'}`, [c.table, c.column]);
+}
