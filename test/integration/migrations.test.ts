@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { describeEachDatabase } from '../support/databases.ts';
 import { moduleMigrations } from '../support/module-database.ts';
+import { HOST_MIGRATIONS } from '../../sandbox/host/host.ts';
 import { migrateDown, migrateLatest, rollbackAll, type MigrationSet } from '../../sandbox/host/migrator.ts';
 import manifest from '../../module.json' with { type: 'json' };
 
@@ -81,6 +84,36 @@ describeEachDatabase('module migrations', (db) => {
     expect(await knex('amazon_order').where({ id: orderId }).first('buyer_search', 'stock_released_at')).to.deep.equal({
       buyer_search: 'zoe rollback', stock_released_at: null,
     });
+  });
+});
+
+describeEachDatabase('host migrations', (db) => {
+  it('rolling back every migration after the first keeps the rows; latest again is a no-op afterwards', async () => {
+    const { knex } = db();
+    await migrateLatest(knex, HOST_MIGRATIONS);
+    const now = new Date();
+    await knex('host_product').insert({ sku: 'ROLLBACK-1', name: 'Kept', qty: 3, created_at: now, updated_at: now });
+    await knex('host_stock_reservation').insert({ reservation_key: 'rollback', state: 'active', created_at: now, updated_at: now });
+    await knex('host_stock_reservation_item').insert({ reservation_key: 'rollback', sku: 'ROLLBACK-1', qty: 1 });
+    const counts = () => rowCounts(knex, ['host_product', 'host_stock_reservation', 'host_stock_reservation_item']);
+    const before = await counts();
+    const downs = await rollbackAllButFirst(knex, HOST_MIGRATIONS);
+    expect(downs.length).to.be.greaterThan(0);
+    expect(await counts()).to.deep.equal(before);
+    expect(await migrateLatest(knex, HOST_MIGRATIONS)).to.have.members(downs);
+    expect(await migrateLatest(knex, HOST_MIGRATIONS)).to.deep.equal([]);
+    expect(await counts()).to.deep.equal(before);
+  });
+});
+
+describe('migrations drop columns through src/db/schema.ts', () => {
+  it("no migration calls knex's dropColumn itself (on SQLite it rebuilds the table and cascades into child tables)", () => {
+    const offenders = [moduleMigrations.directory, HOST_MIGRATIONS.directory].flatMap((directory) =>
+      fs.readdirSync(directory)
+        .filter((file) => /\.(ts|js|mjs)$/.test(file) && /\.dropColumns?\(/.test(fs.readFileSync(path.join(directory, file), 'utf8')))
+        .map((file) => path.join(path.basename(directory), file)),
+    );
+    expect(offenders).to.deep.equal([]);
   });
 });
 
