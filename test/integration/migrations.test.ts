@@ -85,7 +85,36 @@ describeEachDatabase('module migrations', (db) => {
       buyer_search: 'zoe rollback', stock_released_at: null,
     });
   });
+
+  it('indexes amazon_order per store on buyer_search, not on buyer_name; down restores the old index', async () => {
+    const { knex } = db();
+    await migrateLatest(knex, moduleMigrations);
+    const buyerIndexes = async () => (await indexedColumns(knex, 'amazon_order')).filter((columns) => columns.includes('buyer'));
+    expect(await buyerIndexes()).to.deep.equal(['store_id,buyer_search']);
+    expect(await migrateDown(knex, moduleMigrations)).to.equal('20261202000300_index_amazon_order_buyer_search');
+    expect(await buyerIndexes()).to.deep.equal(['store_id,buyer_name']);
+    await migrateLatest(knex, moduleMigrations);
+    expect(await buyerIndexes()).to.deep.equal(['store_id,buyer_search']);
+  });
 });
+
+/** Every index of a table as its comma-separated columns, sorted. */
+async function indexedColumns(knex: Knex, table: string): Promise<string[]> {
+  if (knex.client.config.client === 'better-sqlite3') {
+    const indexes: Array<{ name: string }> = await knex.raw('select name from pragma_index_list(?)', [table]);
+    const columns = [];
+    for (const { name } of indexes) {
+      const parts: Array<{ name: string }> = await knex.raw('select name from pragma_index_info(?) order by seqno', [name]);
+      columns.push(parts.map((p) => p.name).join(','));
+    }
+    return columns.sort();
+  }
+  const [rows] = await knex.raw(
+    'select group_concat(column_name order by seq_in_index) as columns from information_schema.statistics where table_schema = database() and table_name = ? group by index_name',
+    [table],
+  );
+  return (rows as Array<{ columns: string }>).map((r) => r.columns).sort();
+}
 
 describeEachDatabase('host migrations', (db) => {
   it('rolling back every migration after the first keeps the rows; latest again is a no-op afterwards', async () => {
