@@ -3,6 +3,7 @@
  * search (see src/orders/search-text.ts), filled for orders stored before this migration.
  */
 import type { Knex } from 'knex';
+import { dropColumn } from '../src/db/schema.ts';
 import { searchText } from '../src/orders/search-text.ts';
 
 export async function up(knex: Knex): Promise<void> {
@@ -18,7 +19,5 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('amazon_order', (t) => {
-    t.dropColumn('buyer_search');
-  });
+  await dropColumn(knex, 'amazon_order', 'buyer_search');
 }

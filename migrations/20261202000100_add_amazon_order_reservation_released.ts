@@ -4,6 +4,7 @@
  * whose reservation was released is not reserved again; its stock is checked when it imports.
  */
 import type { Knex } from 'knex';
+import { dropColumn } from '../src/db/schema.ts';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('amazon_order', (t) => {
@@ -12,7 +13,5 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('amazon_order', (t) => {
-    t.dropColumn('stock_released_at');
-  });
+  await dropColumn(knex, 'amazon_order', 'stock_released_at');
 }

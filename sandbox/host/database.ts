@@ -16,9 +16,12 @@ export type DatabaseTarget =
   | { client: 'mysql2'; url: string; host: string; port: number; user: string; password: string; database: string }
   | { client: 'better-sqlite3'; url: string; filename: string };
 
-/** The URL with its password replaced by ***, safe for messages and logs. */
+/**
+ * The URL with its password replaced by ***, safe for messages and logs. The password runs to the
+ * last "@" (as URL parsing reads it), so one containing "@" is masked whole.
+ */
 export function maskUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  return url.replace(/^(\w+:\/\/[^:/]*:).*@/, '$1***@');
 }
 
 export function parseDatabaseUrl(url: string | undefined, cwd = process.cwd()): DatabaseTarget {
@@ -111,16 +114,22 @@ export function createKnex(url: string | undefined, cwd = process.cwd()): { knex
   return { knex: knexFactory(knexConfig(target)), target };
 }
 
+const firstLine = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error));
+
 /** Proves the database answers; any failure is one DatabaseConfigError line (password masked). */
 export async function checkConnection(knex: Knex, target: DatabaseTarget): Promise<void> {
   if (target.client === 'better-sqlite3' && target.filename !== ':memory:') {
-    fs.mkdirSync(path.dirname(target.filename), { recursive: true });
+    const folder = path.dirname(target.filename);
+    try {
+      fs.mkdirSync(folder, { recursive: true });
+    } catch (error) {
+      throw new DatabaseConfigError(`Cannot use DATABASE_URL "${maskUrl(target.url)}": cannot create the folder ${folder}: ${firstLine(error)}`);
+    }
   }
   try {
     await knex.raw('select 1');
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new DatabaseConfigError(`Cannot connect to DATABASE_URL "${maskUrl(target.url)}": ${reason}`);
+    throw new DatabaseConfigError(`Cannot connect to DATABASE_URL "${maskUrl(target.url)}": ${firstLine(error)}`);
   }
 }
 

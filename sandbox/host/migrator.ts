@@ -50,6 +50,12 @@ export async function rollbackAll(knex: Knex, set: MigrationSet): Promise<string
   return rolledBack;
 }
 
+/** Rolls back the set's last applied migration; returns its name, or null when none is applied. */
+export async function migrateDown(knex: Knex, set: MigrationSet): Promise<string | null> {
+  const [, rolledBack] = (await knex.migrate.down(config(set))) as [number, string[]];
+  return rolledBack[0] ?? null;
+}
+
 /** Names of the migrations of the set not applied yet. */
 export async function pendingMigrations(knex: Knex, set: MigrationSet): Promise<string[]> {
   const [, pending] = (await knex.migrate.list(config(set))) as [unknown[], Array<{ file: string } | string>];

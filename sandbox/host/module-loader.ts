@@ -22,7 +22,7 @@ import {
 import { HOST_CONTRACT_VERSION, aclIds, validateManifest, type ModuleManifest } from '../../src/host/manifest.ts';
 import { Contributions } from '../../src/host/tokens.ts';
 import { CronSyntaxError, parseCron } from './cron-schedule.ts';
-import { isValidRange, satisfies } from './semver.ts';
+import { SUPPORTED_RANGES, isValidRange, satisfies } from './semver.ts';
 
 export const HOST_MIGRATIONS_TABLE = 'host_migrations';
 const ORDER_ACTIONS = ['ship', 'cancel', 'creditmemo'];
@@ -83,7 +83,7 @@ function manifestProblems(manifest: ModuleManifest, directory: string): string[]
   const problems = validateManifest(manifest);
   if (typeof manifest.hostCompatibility === 'string' && manifest.hostCompatibility !== '') {
     if (!isValidRange(manifest.hostCompatibility)) {
-      problems.push(`"hostCompatibility" "${manifest.hostCompatibility}" is not a supported range (x.y.z, ^x.y.z or ~x.y.z)`);
+      problems.push(`"hostCompatibility" "${manifest.hostCompatibility}" is not a supported range (${SUPPORTED_RANGES})`);
     } else if (!satisfies(HOST_CONTRACT_VERSION, manifest.hostCompatibility)) {
       problems.push(`needs host contract ${manifest.hostCompatibility}, but this host implements ${HOST_CONTRACT_VERSION}`);
     }

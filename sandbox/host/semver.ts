@@ -5,6 +5,9 @@
  */
 type Version = [number, number, number];
 
+/** The range forms `satisfies` understands, for messages. */
+export const SUPPORTED_RANGES = 'x.y.z, =x.y.z, ^x.y.z or ~x.y.z';
+
 const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
 export function parseVersion(text: string): Version | null {
@@ -39,7 +42,7 @@ export function satisfies(version: string, range: string): boolean {
   const v = parseVersion(version);
   if (!v) throw new RangeError(`"${version}" is not a version (x.y.z)`);
   const b = bounds(range.trim());
-  if (!b) throw new RangeError(`"${range}" is not a supported range (use x.y.z, =x.y.z, ^x.y.z or ~x.y.z)`);
+  if (!b) throw new RangeError(`"${range}" is not a supported range (use ${SUPPORTED_RANGES})`);
   if (b.high === null) return compare(v, b.low) === 0;
   return compare(v, b.low) >= 0 && compare(v, b.high) < 0;
 }

@@ -2,7 +2,6 @@
 export const Acl = {
   ordersView: 'Amazon_SalesChannel::orders_view',
   ordersManage: 'Amazon_SalesChannel::orders_manage',
-  storesManage: 'Amazon_SalesChannel::stores_manage',
   orderSettings: 'Amazon_SalesChannel::order_settings',
 } as const;
 

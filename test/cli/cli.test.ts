@@ -42,6 +42,30 @@ describe('asc without a database', () => {
     expect(malformed.stderr).to.match(/^asc migrate: DATABASE_URL "postgres:\/\/u:\*\*\*@h\/db" has unsupported scheme "postgres"/);
   });
 
+  it('a SQLite path whose folder cannot be created is one line naming the URL and exit 2', async () => {
+    const unusable = await runCli(['migrate'], { env: { DATABASE_URL: 'sqlite:/dev/null/x.sqlite' } });
+    expect(unusable).to.deep.equal({
+      code: 2,
+      stdout: '',
+      stderr: `asc migrate: Cannot use DATABASE_URL "sqlite:/dev/null/x.sqlite": cannot create the folder /dev/null: EEXIST: file already exists, mkdir '/dev/null'\n`,
+    });
+  });
+
+  it('--help works whatever DATABASE_URL says; a command with a garbage URL still exits 2', async () => {
+    const env = { DATABASE_URL: 'garbage' };
+    const help = await runCli(['host:product:set', '--help'], { env });
+    expect(help.code, help.stderr).to.equal(0);
+    expect(help.stdout).to.match(/--sku <text>\s+SKU of the product \(required\)/);
+    const general = await runCliInProcess(['--help'], { env });
+    expect(general.code).to.equal(0);
+    expect(general.stdout).to.contain('host:product:set');
+    const moduleHelp = await runCliInProcess(['store:add', '-h'], { env });
+    expect(moduleHelp.code).to.equal(0);
+    expect(moduleHelp.stdout).to.contain('--refresh-token');
+    const run = await runCliInProcess(['host:product:set', '--sku', 'A'], { env });
+    expect(run).to.deep.equal({ code: 2, stdout: '', stderr: 'asc host:product:set: DATABASE_URL "garbage" is not a URL: use mysql://user:pass@host:port/db or sqlite:path\n' });
+  });
+
   it('flag errors exit 2 before touching the database', async () => {
     const env = { DATABASE_URL: 'mysql://u:p@127.0.0.1:1/db' };
     const result = await runCliInProcess(['host:product:set', '--sku', 'A', '--enabled', 'yes'], { env });

@@ -47,14 +47,31 @@ describeEachDatabase('module CLI commands', (db) => {
       '--client-id', app.clientId, '--client-secret', app.clientSecret, '--refresh-token', app.refreshToken,
       '--sp-api-endpoint', amazon.url, '--lwa-endpoint', amazon.lwaUrl, '--integrated-at', '2026-11-26T09:00:00Z',
     );
-    expect(store).to.include({ id: 1, name: 'Sandbox US', status: 'active', integratedAt: '2026-11-26T09:00:00.000Z', marketplaceId: 'ATVPDKIKX0DER' });
+    // The shape README documents for store:add, store:list and store:status.
+    expect(store).to.deep.equal({
+      id: 1, name: 'Sandbox US', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: app.sellerId, clientId: app.clientId,
+      spApiEndpoint: amazon.url, lwaEndpoint: amazon.lwaUrl, status: 'active', integratedAt: '2026-11-26T09:00:00.000Z',
+      createdAt: store.createdAt, updatedAt: store.createdAt,
+    });
+    expect(new Date(store.createdAt).toISOString()).to.equal(store.createdAt);
     const listed = await asc('store:list', '--json');
     const table = await asc('store:list');
-    for (const output of [JSON.stringify(store), listed.stdout, table.stdout]) {
+    const inactive = await json('store:status', '--store', '1', '--status', 'inactive');
+    const active = await json('store:status', '--store', '1', '--status', 'active');
+    for (const output of [JSON.stringify(store), listed.stdout, table.stdout, JSON.stringify(inactive)]) {
       expect(output).to.not.include(app.clientSecret);
       expect(output).to.not.include(app.refreshToken);
     }
-    expect(JSON.parse(listed.stdout)).to.have.length(1);
+    expect(JSON.parse(listed.stdout)).to.deep.equal([store]);
+    expect(inactive).to.deep.equal({ ...store, status: 'inactive', updatedAt: inactive.updatedAt });
+    expect(active).to.deep.equal({ ...store, updatedAt: active.updatedAt });
+  });
+
+  it('settings:get shows a new store with the default Order Settings', async () => {
+    expect(await json('settings:get', '--store', '1')).to.deep.equal({
+      storeId: 1, importOrders: 'enabled', storeView: 'default', customerCreation: 'guest', orderNumberSource: 'host',
+      reservePending: true, orderStatus: 'default', processingStatus: null,
+    });
   });
 
   it('refuses bad input with exit 2 and a message naming the flag', async () => {
@@ -105,14 +122,19 @@ describeEachDatabase('module CLI commands', (db) => {
 
     const blocked = rows.find((r: { amazonOrderId: string }) => r.amazonOrderId === tee);
     expect(blocked).to.include({ hostOrderId: null, note: 'Cannot create order: SKU "TEE-BLK-M" is not in the catalog; create the product or match the listing to one' });
-    const stillBlocked = await asc('orders:retry', '--store', '1', '--order', tee);
+    const stillBlocked = await asc('orders:retry', '--store', '1', '--order', tee, '--json');
     expect(stillBlocked.code).to.equal(1);
+    expect(JSON.parse(stillBlocked.stdout)).to.deep.equal({ amazonOrderId: tee, outcome: 'blocked', hostOrderId: null, note: blocked.note });
     expect((await asc('match:set', '--store', '1', '--seller-sku', 'TEE-BLK-M', '--product', 'NOPE')).code).to.equal(2);
-    expect(await json('match:set', '--store', '1', '--seller-sku', 'TEE-BLK-M', '--product', 'HOST-TEE')).to.include({ sellerSku: 'TEE-BLK-M', productSku: 'HOST-TEE' });
+    const hostTee = (await json('host:product:set', '--sku', 'HOST-TEE')).product;
+    expect(await json('match:set', '--store', '1', '--seller-sku', 'TEE-BLK-M', '--product', 'HOST-TEE')).to.deep.equal({
+      storeId: 1, sellerSku: 'TEE-BLK-M', productSku: 'HOST-TEE', productId: hostTee.id,
+    });
     const retried = await json('orders:retry', '--store', '1', '--order', tee);
-    expect(retried).to.include({ amazonOrderId: tee, outcome: 'imported' });
-    const hostOrders = JSON.parse((await asc('host:orders:list', '--json')).stdout) as Array<{ externalReference: string; items: Array<{ sku: string }> }>;
-    expect(hostOrders.find((o) => o.externalReference === tee)?.items).to.deep.equal([{ sku: 'HOST-TEE', qty: 1 }]);
+    const hostOrders = JSON.parse((await asc('host:orders:list', '--json')).stdout) as Array<{ id: string; externalReference: string; items: Array<{ sku: string }> }>;
+    const hostOrder = hostOrders.find((o) => o.externalReference === tee);
+    expect(hostOrder?.items).to.deep.equal([{ sku: 'HOST-TEE', qty: 1 }]);
+    expect(retried).to.deep.equal({ amazonOrderId: tee, outcome: 'imported', hostOrderId: hostOrder!.id, note: `Imported as order #${tee}` });
   });
 
   it('sync exits 1 with one line per failed store', async () => {

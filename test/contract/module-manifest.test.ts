@@ -142,11 +142,14 @@ describe('module loader checks (fixture module)', () => {
     ]);
   });
 
-  it('checks host compatibility with a caret range', async () => {
+  it('checks host compatibility (caret and =x.y.z ranges); an unsupported range is told the supported forms', async () => {
     const problems = await problemsLoading(host, fixtureManifest((m) => void (m.hostCompatibility = '^2.0.0')));
     expect(problems).to.deep.equal(['needs host contract ^2.0.0, but this host implements 1.1.0']);
     const weird = await problemsLoading(host, fixtureManifest((m) => void (m.hostCompatibility = '>=1')));
-    expect(weird[0]).to.match(/not a supported range/);
+    expect(weird).to.deep.equal(['"hostCompatibility" ">=1" is not a supported range (x.y.z, =x.y.z, ^x.y.z or ~x.y.z)']);
+    expect(await problemsLoading(host, fixtureManifest((m) => void (m.hostCompatibility = '=2.0.0')))).to.deep.equal([
+      'needs host contract =2.0.0, but this host implements 1.0.0',
+    ]);
   });
 
   it('reports a bad cron schedule, a missing migrations directory and a missing export', async () => {

@@ -1,17 +1,16 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import type { Knex } from 'knex';
 import { describeEachDatabase } from '../support/databases.ts';
-import { migrateLatest, rollbackAll } from '../../sandbox/host/migrator.ts';
+import { moduleMigrations } from '../support/module-database.ts';
+import { HOST_MIGRATIONS } from '../../sandbox/host/host.ts';
+import { migrateDown, migrateLatest, rollbackAll, type MigrationSet } from '../../sandbox/host/migrator.ts';
 import manifest from '../../module.json' with { type: 'json' };
-
-const moduleMigrations = {
-  directory: path.resolve(import.meta.dirname, '../..', manifest.migrations.directory),
-  tableName: manifest.migrations.tableName,
-};
 
 const isModuleTable = (name: string) => name.startsWith('amazon_') && !name.startsWith(manifest.migrations.tableName);
 
-async function tableNames(knex: import('knex').Knex): Promise<string[]> {
+async function tableNames(knex: Knex): Promise<string[]> {
   const client = knex.client.config.client as string;
   if (client === 'better-sqlite3') {
     const rows = await knex('sqlite_master').where({ type: 'table' }).select('name');
@@ -55,4 +54,108 @@ describeEachDatabase('module migrations', (db) => {
     const { fromDb } = await import('../../src/db/time.ts');
     expect(fromDb(row.purchase_date).toISOString()).to.equal(now.toISOString());
   });
+
+  it('rolling back every migration after the first keeps the rows, and latest brings the columns back', async () => {
+    const { knex } = db();
+    await migrateLatest(knex, moduleMigrations);
+    const now = new Date('2026-11-26T09:45:13.123Z');
+    const [storeId] = await knex('amazon_store').insert({
+      name: 'Rollback', region: 'na', marketplace_id: 'ATVPDKIKX0DER', seller_id: 'ROLLBACK1', sp_api_endpoint: 'http://x', lwa_endpoint: 'http://y',
+      client_id: 'c', credentials_encrypted: 'e', status: 'active', integrated_at: now, created_at: now, updated_at: now,
+    });
+    const [orderId] = await knex('amazon_order').insert({
+      store_id: storeId, amazon_order_id: '111-ROLLBACK', marketplace_id: 'ATVPDKIKX0DER', purchase_date: now, amazon_updated_at: now,
+      amazon_status: 'PENDING', status: 'Pending', fulfilled_by: 'MERCHANT', buyer_name: 'Zoë Rollback', buyer_search: 'zoe rollback',
+      raw: '{}', import_state: 'waiting', stock_released_at: now, created_at: now, updated_at: now,
+    });
+    await knex('amazon_order_item').insert({ order_id: orderId, order_item_id: 'I1', seller_sku: 'SKU-1', quantity_ordered: 1, raw: '{}' });
+    await knex('amazon_order_log').insert({ order_id: orderId, kind: 'status', to_status: 'Pending', message: 'stored', created_at: now });
+    const counts = () => rowCounts(knex, ['amazon_store', 'amazon_order', 'amazon_order_item', 'amazon_order_log']);
+    const before = await counts();
+    expect(Object.values(before).every((n) => n > 0), JSON.stringify(before)).to.equal(true);
+
+    const downs = await rollbackAllButFirst(knex, moduleMigrations);
+    expect(downs).to.include.members(['20261126000200_add_amazon_order_buyer_search', '20261202000100_add_amazon_order_reservation_released']);
+    expect(await counts()).to.deep.equal(before);
+
+    expect(await migrateLatest(knex, moduleMigrations)).to.have.members(downs);
+    expect(await counts()).to.deep.equal(before);
+    // The buyer_search migration fills the column again from buyer_name.
+    expect(await knex('amazon_order').where({ id: orderId }).first('buyer_search', 'stock_released_at')).to.deep.equal({
+      buyer_search: 'zoe rollback', stock_released_at: null,
+    });
+  });
+
+  it('indexes amazon_order per store on buyer_search, not on buyer_name; down restores the old index', async () => {
+    const { knex } = db();
+    await migrateLatest(knex, moduleMigrations);
+    const buyerIndexes = async () => (await indexedColumns(knex, 'amazon_order')).filter((columns) => columns.includes('buyer'));
+    expect(await buyerIndexes()).to.deep.equal(['store_id,buyer_search']);
+    expect(await migrateDown(knex, moduleMigrations)).to.equal('20261202000300_index_amazon_order_buyer_search');
+    expect(await buyerIndexes()).to.deep.equal(['store_id,buyer_name']);
+    await migrateLatest(knex, moduleMigrations);
+    expect(await buyerIndexes()).to.deep.equal(['store_id,buyer_search']);
+  });
 });
+
+/** Every index of a table as its comma-separated columns, sorted. */
+async function indexedColumns(knex: Knex, table: string): Promise<string[]> {
+  if (knex.client.config.client === 'better-sqlite3') {
+    const indexes: Array<{ name: string }> = await knex.raw('select name from pragma_index_list(?)', [table]);
+    const columns = [];
+    for (const { name } of indexes) {
+      const parts: Array<{ name: string }> = await knex.raw('select name from pragma_index_info(?) order by seqno', [name]);
+      columns.push(parts.map((p) => p.name).join(','));
+    }
+    return columns.sort();
+  }
+  const [rows] = await knex.raw(
+    'select group_concat(column_name order by seq_in_index) as columns from information_schema.statistics where table_schema = database() and table_name = ? group by index_name',
+    [table],
+  );
+  return (rows as Array<{ columns: string }>).map((r) => r.columns).sort();
+}
+
+describeEachDatabase('host migrations', (db) => {
+  it('rolling back every migration after the first keeps the rows; latest again is a no-op afterwards', async () => {
+    const { knex } = db();
+    await migrateLatest(knex, HOST_MIGRATIONS);
+    const now = new Date();
+    await knex('host_product').insert({ sku: 'ROLLBACK-1', name: 'Kept', qty: 3, created_at: now, updated_at: now });
+    await knex('host_stock_reservation').insert({ reservation_key: 'rollback', state: 'active', created_at: now, updated_at: now });
+    await knex('host_stock_reservation_item').insert({ reservation_key: 'rollback', sku: 'ROLLBACK-1', qty: 1 });
+    const counts = () => rowCounts(knex, ['host_product', 'host_stock_reservation', 'host_stock_reservation_item']);
+    const before = await counts();
+    const downs = await rollbackAllButFirst(knex, HOST_MIGRATIONS);
+    expect(downs.length).to.be.greaterThan(0);
+    expect(await counts()).to.deep.equal(before);
+    expect(await migrateLatest(knex, HOST_MIGRATIONS)).to.have.members(downs);
+    expect(await migrateLatest(knex, HOST_MIGRATIONS)).to.deep.equal([]);
+    expect(await counts()).to.deep.equal(before);
+  });
+});
+
+describe('migrations drop columns through src/db/schema.ts', () => {
+  it("no migration calls knex's dropColumn itself (on SQLite it rebuilds the table and cascades into child tables)", () => {
+    const offenders = [moduleMigrations.directory, HOST_MIGRATIONS.directory].flatMap((directory) =>
+      fs.readdirSync(directory)
+        .filter((file) => /\.(ts|js|mjs)$/.test(file) && /\.dropColumns?\(/.test(fs.readFileSync(path.join(directory, file), 'utf8')))
+        .map((file) => path.join(path.basename(directory), file)),
+    );
+    expect(offenders).to.deep.equal([]);
+  });
+});
+
+async function rowCounts(knex: Knex, tables: string[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of tables) counts[table] = Number((await knex(table).count({ n: '*' }))[0]!.n);
+  return counts;
+}
+
+/** Rolls back the set's migrations one at a time, newest first, down to (not including) the first; returns their names. */
+async function rollbackAllButFirst(knex: Knex, set: MigrationSet): Promise<string[]> {
+  const applied: string[] = await knex(set.tableName).pluck('name');
+  const downs: string[] = [];
+  for (let left = applied.length; left > 1; left--) downs.push((await migrateDown(knex, set))!);
+  return downs;
+}

@@ -120,6 +120,23 @@ export class FakeAmazon {
     };
     this.requests.push(request);
     const requestId = `req-${++this.requestCounter}`;
+    try {
+      await this.answer(request, requestId, req, res);
+    } catch (error) {
+      // A throwing handler or check is a test bug: answer (a request left hanging ends in a
+      // 30 s timeout) and record it, so the test fails with the cause.
+      const message = error instanceof Error ? error.message : String(error);
+      this.violations.push(`${request.method} ${request.path}: the fake failed: ${message}`);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-RequestId': requestId });
+      res.end(JSON.stringify({ errors: [{ code: 'InternalFailure', message: `FakeAmazon failed: ${message}` }] }));
+    }
+  }
+
+  private async answer(request: RecordedRequest, requestId: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
 
     const model = modelForPath(request.path);
     let json: unknown;

@@ -2,10 +2,12 @@
  * The hand-written validators against the official models: same required properties, same types,
  * and every sandbox example of the models parses through them.
  */
+import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import type { RecordedRequest } from '../../sandbox/amazon/index.ts';
 import { contractViolation } from '../support/checked-sandbox.ts';
 import { SCHEMAS, parseSearchOrdersPage, parseGetOrderResponse, parseCreateFeedDocumentResponse, parseCreateFeedResponse, parseFeed, parseFeedDocument, type Schema } from '../../src/amazon/validate.ts';
+import { REPO_ROOT } from '../support/host.ts';
 import { loadModel, sandboxExamples, validateRequest, validateResponse, type SwaggerModel } from '../support/sp-api-contract.ts';
 
 type ModelSchema = Record<string, unknown> & { $ref?: string; type?: string; enum?: string[]; items?: ModelSchema; required?: string[]; properties?: Record<string, ModelSchema> };
@@ -153,3 +155,19 @@ describe('the wire check of the contract-checked sandbox', () => {
   });
 });
 
+
+describe('a test run without the models', () => {
+  it('stops before any test with one message naming the folder and AMAZON_MODELS_DIR', () => {
+    // Two spec files that use the models through fake Amazon; mocha in a child, without the repo's config.
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx/esm', 'node_modules/mocha/bin/mocha.js', '--no-config', '--timeout', '5000', 'test/unit/lwa.test.ts', 'test/unit/http.test.ts'],
+      { cwd: REPO_ROOT, env: { ...process.env, AMAZON_MODELS_DIR: '/nonexistent/amazon-models' }, encoding: 'utf8', timeout: 20000 },
+    );
+    expect(run.status, run.stderr).to.equal(1);
+    expect(run.stdout).to.contain('0 passing').and.contain('1 failing');
+    expect(run.stdout).to.contain('The SP-API models are missing: /nonexistent/amazon-models has no orders_2026-01-01.json');
+    expect(run.stdout).to.contain('set AMAZON_MODELS_DIR');
+    expect(run.stdout + run.stderr).to.not.contain('ENOENT');
+  });
+});

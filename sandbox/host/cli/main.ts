@@ -20,6 +20,8 @@ import { processRuntime, type CliRuntime } from './runtime.ts';
 /** The module this repository ships: module.json at the repository root. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 
+const GENERAL_HELP = new Set(['--help', '-h', 'help']);
+
 /** Commands that may run before the database is migrated. */
 const RUN_BEFORE_MIGRATION = new Set(['migrate', 'start']);
 
@@ -47,10 +49,14 @@ export interface CliOptions {
 export async function main(argv: string[], runtime: CliRuntime = processRuntime(), options: CliOptions = {}): Promise<number> {
   const [name, ...args] = argv;
   const logger = new JsonLogger({ level: parseLogLevel(runtime.env.LOG_LEVEL), stream: runtime.stderr });
+  const generalHelpWanted = name === undefined || GENERAL_HELP.has(name);
+  const helpWanted = generalHelpWanted || args.includes('--help') || args.includes('-h');
   let host: Host | undefined;
   try {
     host = await createHost({
-      databaseUrl: runtime.env.DATABASE_URL,
+      // Help is built from the commands' flag specs and never queries the database, so it works
+      // with a bad or missing DATABASE_URL: the host gets an unused in-memory SQLite instead.
+      databaseUrl: helpWanted ? 'sqlite::memory:' : runtime.env.DATABASE_URL,
       connect: false,
       logger,
       env: runtime.env,
@@ -59,7 +65,7 @@ export async function main(argv: string[], runtime: CliRuntime = processRuntime(
       extensions: hostExtensions,
     });
     const commands = allCommands(host, runtime);
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (generalHelpWanted) {
       line(name === undefined ? runtime.stderr : runtime.stdout, generalHelp(commands));
       return name === undefined ? 2 : 0;
     }
@@ -68,7 +74,7 @@ export async function main(argv: string[], runtime: CliRuntime = processRuntime(
       line(runtime.stderr, `asc: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}`);
       return 2;
     }
-    if (args.includes('--help') || args.includes('-h')) {
+    if (helpWanted) {
       line(runtime.stdout, commandHelp(command));
       return 0;
     }
