@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import {
+  HOST_CONTRACT_VERSION,
   WIDGET_ZONES,
   aclIds,
   Contributions,
@@ -144,11 +145,11 @@ describe('module loader checks (fixture module)', () => {
 
   it('checks host compatibility (caret and =x.y.z ranges); an unsupported range is told the supported forms', async () => {
     const problems = await problemsLoading(host, fixtureManifest((m) => void (m.hostCompatibility = '^2.0.0')));
-    expect(problems).to.deep.equal(['needs host contract ^2.0.0, but this host implements 1.1.0']);
+    expect(problems).to.deep.equal([`needs host contract ^2.0.0, but this host implements ${HOST_CONTRACT_VERSION}`]);
     const weird = await problemsLoading(host, fixtureManifest((m) => void (m.hostCompatibility = '>=1')));
     expect(weird).to.deep.equal(['"hostCompatibility" ">=1" is not a supported range (x.y.z, =x.y.z, ^x.y.z or ~x.y.z)']);
     expect(await problemsLoading(host, fixtureManifest((m) => void (m.hostCompatibility = '=2.0.0')))).to.deep.equal([
-      'needs host contract =2.0.0, but this host implements 1.0.0',
+      `needs host contract =2.0.0, but this host implements ${HOST_CONTRACT_VERSION}`,
     ]);
   });
 
