@@ -238,7 +238,9 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
     state: amazonFulfilled ? 'complete' : 'processing',
     status: !amazonFulfilled && settings.orderStatus === 'custom' ? settings.processingStatus : null,
     customer: {
-      mode: settings.customerCreation,
+      // An account needs the buyer's address to be anyone's: without one (Amazon withholds it, always
+      // for Amazon-fulfilled orders) an account would be one placeholder customer per order.
+      mode: order.buyerEmail ? settings.customerCreation : 'guest',
       // A syntactically valid address on a reserved domain (RFC 2606): nothing can ever be delivered to it.
       email: fitting(order.buyerEmail ?? `${order.amazonOrderId}@buyer-email-withheld.amazon.invalid`, LIMITS.email, "the buyer's e-mail address"),
       ...name,

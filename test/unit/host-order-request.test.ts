@@ -55,6 +55,9 @@ describe('host order request', () => {
     const request = buildHostOrderRequest({ order: snapshot(), settings, products, reserved: true });
     expect(request).to.include({ orderNumber: '113-0000001-0000001', status: 'amazon_processing', storeView: 'outlet', reservationKey: 'amazon-pending:113-0000001-0000001' });
     expect(request.customer.mode).to.equal('account');
+    // Without the buyer's e-mail an account would be a placeholder customer per order: a guest order instead.
+    const withheld = buildHostOrderRequest({ order: snapshot({ buyerEmail: null }), settings, products, reserved: true });
+    expect(withheld.customer).to.include({ mode: 'guest', email: '113-0000001-0000001@buyer-email-withheld.amazon.invalid' });
   });
 
   it('imports Amazon-fulfilled orders complete, without stock and with marked placeholders instead of withheld PII', () => {
