@@ -15,7 +15,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const amazonSandboxExtension: HostExtension = {
   name: 'amazon-sandbox',
-  commands: () => amazonSandboxCommands(),
+  commands: (context) => amazonSandboxCommands(context.env),
+  commandsUseDatabase: false,
   async start(context) {
     if (context.env.AMAZON_SANDBOX === '0') return { description: 'Amazon sandbox: off (AMAZON_SANDBOX=0)', stop: async () => undefined };
     const sandbox = await startAmazonSandbox({

@@ -28,6 +28,11 @@ export interface HostExtension {
   name: string;
   /** Extra CLI commands (names must not clash with host or module commands). */
   commands?(context: HostExtensionContext): CliCommandContribution[];
+  /**
+   * False when the commands talk only to a service of the extension's own (the sandbox's control
+   * API): they then run whatever state the host's database is in, migrated or not.
+   */
+  commandsUseDatabase?: boolean;
   /** Migrated by `asc migrate` / `asc start` after the host and the modules. */
   migrations?: { directory: string; tableName: string };
   /** A background service started by `asc start` after the admin, stopped before it. */

@@ -13,6 +13,7 @@ import { AdminClient } from '../support/admin-client.ts';
 import { FIXTURE_MODULE, openTestHost } from '../support/host.ts';
 import { line, orderRequest } from '../support/orders.ts';
 import type { OrderListJson } from '../../sandbox/host/cli/host-commands.ts';
+import { startAmazonSandbox } from '../../sandbox/amazon/index.ts';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'asc-cli-'));
 
@@ -28,6 +29,20 @@ describe('asc without a database', () => {
     expect(unknown.code).to.equal(2);
     expect(unknown.stderr).to.match(/^asc: unknown command "frobnicate"\. Commands: migrate, start, host:admin:create, host:product:set, host:orders:list, .*\n$/);
     for (const name of ['store:add', 'sync', 'orders:list', 'sandbox:order:place']) expect(unknown.stderr).to.contain(name);
+  });
+
+  it('the sandbox commands talk to the sandbox only: they run on a database that is not migrated (or not there)', async () => {
+    const amazon = await startAmazonSandbox({ port: 0, clock: { speed: 0 } });
+    try {
+      const env = { DATABASE_URL: `sqlite:${tempDir()}/never-migrated.sqlite`, AMAZON_SANDBOX_URL: amazon.url };
+      const placed = await runCliInProcess(['sandbox:order:place', '--sku', 'MUG-BLUE-12OZ', '--json'], { env });
+      expect(placed.code, placed.stderr).to.equal(0);
+      expect(amazon.listOrders()).to.have.length(1);
+      // A command of the module still refuses the unmigrated database.
+      expect((await runCliInProcess(['store:list'], { env })).code).to.equal(1);
+    } finally {
+      await amazon.close();
+    }
   });
 
   it('a bad or unreachable DATABASE_URL is one masked line and exit 2, no stack trace', async () => {

@@ -27,14 +27,20 @@ const RUN_BEFORE_MIGRATION = new Set(['migrate', 'start']);
 
 const line = (stream: NodeJS.WritableStream, text: string) => stream.write(`${text}\n`);
 
-function allCommands(host: Host, runtime: CliRuntime): CliCommandContribution[] {
-  const commands = [
-    ...hostCommands(host, runtime),
-    ...host.registry.cliCommands().map((c) => c.command),
-    ...host.extensions.flatMap((e) => e.commands?.(host.extensionContext) ?? []),
+interface AscCommand {
+  command: CliCommandContribution;
+  /** False for commands that never touch the host's database (see HostExtension.commandsUseDatabase). */
+  usesDatabase: boolean;
+}
+
+function allCommands(host: Host, runtime: CliRuntime): AscCommand[] {
+  const commands: AscCommand[] = [
+    ...hostCommands(host, runtime).map((command) => ({ command, usesDatabase: true })),
+    ...host.registry.cliCommands().map((c) => ({ command: c.command, usesDatabase: true })),
+    ...host.extensions.flatMap((e) => (e.commands?.(host.extensionContext) ?? []).map((command) => ({ command, usesDatabase: e.commandsUseDatabase !== false }))),
   ];
   const seen = new Set<string>();
-  for (const command of commands) {
+  for (const { command } of commands) {
     if (seen.has(command.name)) throw new ModuleLoadError('asc', [`command "${command.name}" is defined twice`]);
     seen.add(command.name);
   }
@@ -64,16 +70,18 @@ export async function main(argv: string[], runtime: CliRuntime = processRuntime(
       modules: options.modules ?? [{ directory: REPO_ROOT }],
       extensions: hostExtensions,
     });
-    const commands = allCommands(host, runtime);
+    const ascCommands = allCommands(host, runtime);
+    const commands = ascCommands.map((c) => c.command);
     if (generalHelpWanted) {
       line(name === undefined ? runtime.stderr : runtime.stdout, generalHelp(commands));
       return name === undefined ? 2 : 0;
     }
-    const command = commands.find((c) => c.name === name);
-    if (!command) {
+    const found = ascCommands.find((c) => c.command.name === name);
+    if (!found) {
       line(runtime.stderr, `asc: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}`);
       return 2;
     }
+    const { command, usesDatabase } = found;
     if (helpWanted) {
       line(runtime.stdout, commandHelp(command));
       return 0;
@@ -88,8 +96,8 @@ export async function main(argv: string[], runtime: CliRuntime = processRuntime(
       }
       throw error;
     }
-    await host.checkConnection();
-    if (!RUN_BEFORE_MIGRATION.has(command.name)) {
+    if (usesDatabase) await host.checkConnection();
+    if (usesDatabase && !RUN_BEFORE_MIGRATION.has(command.name)) {
       const pending = await host.pendingMigrations();
       if (pending.length > 0) {
         line(runtime.stderr, `asc ${name}: the database has ${pending.length} pending migration(s); run "asc migrate" first`);
