@@ -1,8 +1,17 @@
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /**
- * Text cut to a column or field limit, counted in characters (code points, as MySQL counts
- * VARCHAR lengths), never splitting a surrogate pair; a cut text ends with an ellipsis.
+ * `text` in at most `max` UTF-16 code units, cut between two characters as the reader sees them
+ * (never inside a surrogate pair, an accent or an emoji sequence), with an ellipsis saying it was
+ * cut. UTF-16 units are the hosts' measure (JavaScript string length) and never fewer than the
+ * characters a database column counts, so the result fits either.
  */
-export function shorten(text: string, maxChars: number): string {
-  const chars = Array.from(text);
-  return chars.length <= maxChars ? text : `${chars.slice(0, maxChars - 1).join('')}…`;
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let kept = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (kept.length + segment.length > max - 1) break;
+    kept += segment;
+  }
+  return `${kept.trimEnd()}…`;
 }

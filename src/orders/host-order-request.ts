@@ -13,6 +13,7 @@ import {
   type OrderChargeKind,
 } from '../host/ports.ts';
 import { MARKETPLACES } from '../stores/marketplaces.ts';
+import { shorten } from '../text.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
 import { currencyDecimals, divideAmount, fromE4, MoneyFormatError, toE4 } from '../money.ts';
 import { ITEM_CHARGE_KINDS, OrderDataError, type Money, type OrderSnapshot, type ProceedsCategory, type SnapshotItem } from './order-snapshot.ts';
@@ -30,23 +31,6 @@ export function idempotencyKeyFor(amazonOrderId: string): string {
 
 export function reservationKeyFor(amazonOrderId: string): string {
   return `amazon-pending:${amazonOrderId}`;
-}
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/**
- * `text` in at most `max` UTF-16 code units (the host's measure): cut between two characters as
- * the reader sees them (never inside a surrogate pair, an accent or an emoji sequence), with an
- * ellipsis saying it was cut.
- */
-export function shorten(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let kept = '';
-  for (const { segment } of graphemes.segment(text)) {
-    if (kept.length + segment.length > max - 1) break;
-    kept += segment;
-  }
-  return `${kept.trimEnd()}…`;
 }
 
 /**

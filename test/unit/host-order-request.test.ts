@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { buildHostOrderRequest, shorten, splitName, WITHHELD } from '../../src/orders/host-order-request.ts';
+import { buildHostOrderRequest, splitName, WITHHELD } from '../../src/orders/host-order-request.ts';
+import { shorten } from '../../src/text.ts';
 import { OrderDataError, type OrderSnapshot } from '../../src/orders/order-snapshot.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
 import { DEFAULT_ORDER_SETTINGS } from '../../src/stores/order-settings.ts';
