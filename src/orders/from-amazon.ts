@@ -122,26 +122,19 @@ export function snapshotFromAmazon(order: Order, defaultMarketplaceId: string): 
     checkLength(item.product.sellerSku, MAX_ID_CHARS.sellerSku, `order ${order.orderId}, item ${item.orderItemId}: the seller SKU`);
     checkLength(item.product.asin, MAX_ID_CHARS.asin, `order ${order.orderId}, item ${item.orderItemId}: the ASIN`);
   }
-  try {
-    // Amounts are kept as sent; each must also be exact in the module's arithmetic.
-    const result = snapshot(order, defaultMarketplaceId);
-    for (const money of amountsOf(result)) toE4(money.amount);
-    return result;
-  } catch (error) {
-    // An amount the module cannot hold exactly (more than 4 decimals): refused, never rounded.
-    if (error instanceof MoneyFormatError) throw new OrderDataError(`order ${order.orderId}: ${error.message}`);
-    throw error;
+  // The grand total is kept as sent and also in exact ten-thousandths for the grid's total filter:
+  // one the module cannot hold exactly is refused, never rounded. (Other amounts are checked when
+  // the host order is built: such an order is shown, and blocked.)
+  const grandTotal = order.proceeds?.grandTotal;
+  if (grandTotal) {
+    try {
+      toE4(grandTotal.amount);
+    } catch (error) {
+      if (error instanceof MoneyFormatError) throw new OrderDataError(`order ${order.orderId}: the grand total ${error.message}`);
+      throw error;
+    }
   }
-}
-
-function* amountsOf(order: OrderSnapshot): Generator<Money> {
-  if (order.grandTotal) yield order.grandTotal;
-  for (const item of order.items) {
-    if (item.unitPrice) yield item.unitPrice;
-    for (const category of Object.values(item.proceeds)) yield* [...category.amount, ...category.tax, ...category.discount];
-  }
-  for (const charge of order.orderCharges) yield charge.amount;
-  for (const unknown of order.unrecognizedProceeds) yield unknown.amount;
+  return snapshot(order, defaultMarketplaceId);
 }
 
 function snapshot(order: Order, defaultMarketplaceId: string): OrderSnapshot {

@@ -6,6 +6,7 @@ import type { AmazonOrderStatus } from '../../src/orders/order-snapshot.ts';
 import { snapshot, snapshotItem } from '../support/snapshots.ts';
 import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
+import { buildHostOrderRequest } from '../../src/orders/host-order-request.ts';
 import { OrderDataError } from '../../src/orders/order-snapshot.ts';
 import { hostActionFor, nextImportState } from '../../src/orders/order-repository.ts';
 
@@ -105,12 +106,15 @@ describe('resolving an order against the catalog', () => {
 });
 
 describe('reading an Amazon order into the import snapshot', () => {
-  it('refuses an amount it cannot hold exactly, as order data (never rounded, never a crash of the page)', () => {
+  it('refuses a grand total it cannot hold exactly, as order data (never rounded, never a crash of the page)', () => {
     const order = amazonOrder({ proceeds: { grandTotal: { amount: '39.98001', currencyCode: 'USD' } } });
-    expect(() => snapshotFromAmazon(order, 'ATVPDKIKX0DER')).to.throw(OrderDataError, /113-0000001-0000001: "39.98001" has more than 4 decimals/);
+    expect(() => snapshotFromAmazon(order, 'ATVPDKIKX0DER')).to.throw(OrderDataError, /113-0000001-0000001: the grand total "39.98001" has more than 4 decimals/);
+    // Any other such amount: the order is kept and shown, and its host order cannot be built.
     const item = amazonItem({ unitPrice: '19.99' });
-    item.proceeds!.breakdowns![0]!.subtotal.amount = '39.980001';
-    expect(() => snapshotFromAmazon(amazonOrder({ orderItems: [item] }), 'ATVPDKIKX0DER')).to.throw(OrderDataError, /more than 4 decimals/);
+    item.proceeds!.breakdowns!.push({ type: 'TAX', subtotal: { amount: '3.200001', currencyCode: 'USD' } });
+    const kept = snapshotFromAmazon(amazonOrder({ orderItems: [item] }), 'ATVPDKIKX0DER');
+    const products = new Map([['MUG-RED', { id: '7', sku: 'MUG-RED', name: 'Red mug', enabled: true, manageStock: true }]]);
+    expect(() => buildHostOrderRequest({ order: kept, settings: DEFAULT_ORDER_SETTINGS, products, reserved: false })).to.throw(OrderDataError, /more than 4 decimals/);
   });
 
   it('refuses identifiers longer than the module keeps, naming them', () => {
