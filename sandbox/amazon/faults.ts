@@ -129,8 +129,8 @@ export class FaultInjector {
   }
 }
 
-export function internalFailure(): SandboxResponse {
-  return errorResponse(500, { code: 'InternalFailure', message: 'We encountered an internal error. Please try again.', details: '' });
+export function internalFailure(details = ''): SandboxResponse {
+  return errorResponse(500, { code: 'InternalFailure', message: 'We encountered an internal error. Please try again.', details });
 }
 
 export function serviceUnavailable(): SandboxResponse {

@@ -102,10 +102,9 @@ export class RunningAmazonSandbox extends AmazonSandbox {
   async listen(port: number, host: string): Promise<void> {
     const server = http.createServer((req, res) => {
       this.serve(req, res).catch((error: unknown) => {
-        if (!res.headersSent) {
-          res.writeHead(500, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: `sandbox failure: ${error instanceof Error ? error.message : String(error)}` }));
-        } else res.destroy();
+        // A bug of the sandbox: answered as Amazon answers its own internal errors, with the cause in details.
+        if (!res.headersSent) send(res, randomUuid(), internalFailure(`sandbox failure: ${error instanceof Error ? error.message : String(error)}`));
+        else res.destroy();
       });
     });
     await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
 import type { OrderDescription, RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
 import { ago, HOUR, MINUTE, SpApiTestClient, startTestSandbox } from '../support/amazon-sandbox-client.ts';
 import { assertContract, ContractError } from '../support/sp-api-contract.ts';
@@ -14,6 +15,17 @@ describe('Amazon sandbox: faults on demand', () => {
   beforeEach(() => sandbox.reset());
 
   const search = (query: Record<string, string | number | undefined> = {}) => api.searchOrders({ createdAfter: ago(sandbox, HOUR), ...query });
+
+  it("answers a bug of its own as Amazon's 500 InternalFailure, with a request id and the cause in details", async () => {
+    const search = sinon.stub(sandbox.orders, 'search').throws(new Error('index out of range'));
+    try {
+      const res = await api.searchOrders({ createdAfter: ago(sandbox, HOUR) });
+      expect(res.status).to.equal(500);
+      expect(res.body.errors[0]).to.deep.equal({ code: 'InternalFailure', message: 'We encountered an internal error. Please try again.', details: 'sandbox failure: index out of range' });
+    } finally {
+      search.restore();
+    }
+  });
 
   function shipmentBody(order: OrderDescription): Record<string, unknown> {
     return {
