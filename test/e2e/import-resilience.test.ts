@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { describeEachDatabase } from '../support/databases.ts';
-import { MINUTE, emptyOrderTables, startE2E, type E2E } from '../support/e2e.ts';
+import { MINUTE, eachTestE2E, type E2E } from '../support/e2e.ts';
 import { OrderRepository } from '../../src/orders/order-repository.ts';
 
 /** Past Amazon's verification delay and the two-minute rule. */
@@ -15,16 +15,7 @@ const LATER = 8 * MINUTE;
 
 describeEachDatabase('order import when things go wrong', (db) => {
   let e: E2E;
-
-  beforeEach(async () => {
-    e = await startE2E(db(), { integratedAt: new Date('2026-11-26T09:00:00Z') });
-  });
-
-  afterEach(async () => {
-    sinon.restore();
-    await e.close();
-    await emptyOrderTables(db().knex);
-  });
+  eachTestE2E(db, (started) => void (e = started));
 
   const hostOrderCount = async () => Number((await db().knex('host_order').count({ n: '*' }).first())?.n);
 

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { describeEachDatabase } from '../support/databases.ts';
-import { MINUTE, emptyOrderTables, startE2E, type E2E } from '../support/e2e.ts';
+import { MINUTE, eachTestE2E, type E2E } from '../support/e2e.ts';
 import type { Order } from '../../src/amazon/models.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
 import { importDecision } from '../../src/orders/rules.ts';
@@ -17,16 +17,7 @@ const LATER = 8 * MINUTE;
 
 describeEachDatabase('order import end to end', (db) => {
   let e: E2E;
-
-  beforeEach(async () => {
-    e = await startE2E(db(), { integratedAt: new Date('2026-11-26T09:00:00Z') });
-  });
-
-  afterEach(async () => {
-    sinon.restore();
-    await e.close();
-    await emptyOrderTables(db().knex);
-  });
+  eachTestE2E(db, (started) => void (e = started));
 
   it('shows a Pending order without importing it, then imports it once Amazon verifies it', async () => {
     await e.product('MUG-RED', 10);

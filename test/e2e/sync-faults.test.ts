@@ -4,22 +4,13 @@ import sinon from 'sinon';
 import { AmazonOrderReader } from '../../src/sync/amazon-order-reader.ts';
 import { StoreLease } from '../../src/sync/store-lease.ts';
 import { describeEachDatabase } from '../support/databases.ts';
-import { MINUTE, startE2E, type E2E } from '../support/e2e.ts';
+import { MINUTE, eachTestE2E, type E2E } from '../support/e2e.ts';
 
 describeEachDatabase('order sync faults', (db) => {
   let e: E2E;
-
-  beforeEach(async () => {
-    e = await startE2E(db(), { integratedAt: new Date('2026-11-26T09:00:00Z') });
+  eachTestE2E(db, async (started) => {
+    e = started;
     await e.product('MUG-RED', 1000);
-  });
-
-  afterEach(async () => {
-    sinon.restore();
-    await e.close();
-    for (const table of ['amazon_order_refetch', 'amazon_order_log', 'amazon_order_item', 'amazon_order', 'amazon_sync_state', 'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store', 'host_order_comment', 'host_order_line', 'host_order', 'host_stock_reservation', 'host_product']) {
-      if (await db().knex.schema.hasTable(table)) await db().knex(table).del();
-    }
   });
 
   it('retries 503s and counts every call', async () => {

@@ -5,23 +5,15 @@
  */
 import { expect } from 'chai';
 import { describeEachDatabase } from '../support/databases.ts';
-import { MINUTE, emptyOrderTables, startE2E, type E2E } from '../support/e2e.ts';
+import { MINUTE, eachTestE2E, type E2E } from '../support/e2e.ts';
 import { CURSOR_OVERLAP_MS, LAST_UPDATED_BEFORE_LAG_MS, OrderSync } from '../../src/sync/order-sync.ts';
 import type { SyncProgress } from '../../src/sync/amazon-order-reader.ts';
 import { fromDb } from '../../src/db/time.ts';
 
 describeEachDatabase('the sync window', (db) => {
   let e: E2E;
-
-  beforeEach(async () => {
-    e = await startE2E(db(), { integratedAt: new Date('2026-11-26T09:00:00Z') });
-  });
-
-  afterEach(async () => {
-    await e.close();
-    await emptyOrderTables(db().knex);
-    await db().knex('host_store_view').where({ code: 'de_store' }).del();
-  });
+  eachTestE2E(db, (started) => void (e = started));
+  afterEach(() => db().knex('host_store_view').where({ code: 'de_store' }).del());
 
   it('reads again from a little before the cursor: an order Amazon dates before it still comes in', async () => {
     await e.product('MUG-RED', 10);

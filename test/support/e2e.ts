@@ -3,6 +3,7 @@
  * and the Amazon sandbox on a loopback port, sharing one frozen clock that tests move by hand.
  */
 import type { Knex } from 'knex';
+import sinon from 'sinon';
 import type { ClockPort } from '../../src/host/ports.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import type { AmazonStore } from '../../src/stores/store.ts';
@@ -29,6 +30,23 @@ const ORDER_DATA_TABLES = [
 
 export async function emptyOrderTables(knex: Knex): Promise<void> {
   for (const table of ORDER_DATA_TABLES) await knex(table).del();
+}
+
+/**
+ * A fresh E2E for each test of the enclosing describe (integrated at 09:00, before START), handed
+ * to `use`; after each test the sinon fakes are restored, the E2E closed and the tables emptied.
+ */
+export function eachTestE2E(db: () => TestDatabase, use: (e: E2E) => void | Promise<void>): void {
+  let current: E2E | undefined;
+  beforeEach(async () => {
+    current = await startE2E(db(), { integratedAt: new Date('2026-11-26T09:00:00Z') });
+    await use(current);
+  });
+  afterEach(async () => {
+    sinon.restore();
+    await current?.close();
+    await emptyOrderTables(db().knex);
+  });
 }
 export const MINUTE = 60_000;
 
