@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describeEachDatabase } from '../support/databases.ts';
 import { REPO_ROOT, startTestAdmin, type AdminTestHost } from '../support/host.ts';
 import { AdminClient } from '../support/admin-client.ts';
@@ -22,7 +22,7 @@ import { importDecision } from '../../src/orders/rules.ts';
 import { searchText } from '../../src/orders/search-text.ts';
 import type { Order } from '../../src/amazon/models.ts';
 import type { AmazonStore } from '../../src/stores/store.ts';
-import { describeInBrowser, launchChromium, screenshot } from './support/chromium.ts';
+import { describeInBrowser, screenshot } from './support/chromium.ts';
 import { gridRows as rowsOn, login as loginOn, signedInTab, type AdminTab } from './support/admin-browser.ts';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -67,13 +67,7 @@ function doc(m: Made, overrides: Partial<Order> = {}): Order {
   });
 }
 
-describeInBrowser('admin pages in Chromium through the reference host', () => {
-  let browser: Browser;
-  before(async function () {
-    this.timeout(60_000);
-    browser = await launchChromium();
-  });
-  after(async () => browser?.close());
+describeInBrowser('admin pages in Chromium through the reference host', (browser) => {
 
   describeEachDatabase('admin pages', (db) => {
     const clock = new FakeClock(new Date('2026-11-26T10:00:00.000Z'));
@@ -121,7 +115,7 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
         cursor: new Date('2026-11-26T09:57:00Z'), last_started_at: new Date('2026-11-26T09:55:00Z'), last_finished_at: new Date('2026-11-26T09:55:03Z'),
         last_success_at: new Date('2026-11-26T09:55:03Z'), last_result: 'success', last_stats: JSON.stringify({ ordersFetched: COUNT, imported: 22 }),
       });
-      tab = await signedInTab(browser, t.url, 'admin');
+      tab = await signedInTab(browser(), t.url, 'admin');
       page = tab.page;
     });
 
@@ -385,7 +379,7 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
 
     it('renders a buyer name with markup as text and runs nothing, even with the CSP out of the way', async () => {
       const xss = all.find((m) => m.buyer === XSS)!;
-      const open = await signedInTab(browser, t.url, 'admin', { bypassCSP: true });
+      const open = await signedInTab(browser(), t.url, 'admin', { bypassCSP: true });
       try {
         // This tab really runs inline script, so an unescaped <img onerror> would alert.
         await open.page.goto(path(`/amazon/stores/${us.id}`));
@@ -404,7 +398,7 @@ describeInBrowser('admin pages in Chromium through the reference host', () => {
     });
 
     it('answers 403 to an admin without the view right on every module route, and refuses a POST without a valid CSRF token', async () => {
-      const staffContext = await browser.newContext();
+      const staffContext = await browser().newContext();
       const staff = await staffContext.newPage();
       await login(staff, 'staff');
       const routes = ['/amazon/stores', `/amazon/stores/${us.id}`, `/amazon/stores/${us.id}/orders`, `/amazon/stores/${us.id}/orders.csv`, `/amazon/stores/${us.id}/orders/${all[1].id}`, `/amazon/stores/${us.id}/unmatched`];

@@ -7,12 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
 import { AdminViews, VIEWS_DIRECTORY } from '../../src/admin/renderer.ts';
 import { AdminUrls } from '../../src/admin/admin-urls.ts';
 import { gridColumns, gridRows } from '../../src/admin/order-grid-view.ts';
 import { GRID_STATUSES } from '../../src/orders/rules.ts';
-import { describeInBrowser, launchChromium, screenshot } from './support/chromium.ts';
+import { describeInBrowser, screenshot } from './support/chromium.ts';
 
 type Rgb = [number, number, number];
 
@@ -42,13 +41,7 @@ function deltaE(a: Rgb, b: Rgb): number {
   return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
 }
 
-describeInBrowser('status badges in Chromium', () => {
-  let browser: Browser;
-  before(async function () {
-    this.timeout(60_000);
-    browser = await launchChromium();
-  });
-  after(async () => browser?.close());
+describeInBrowser('status badges in Chromium', (browser) => {
 
   it('gives every grid status its own colour and mark, with readable text', async () => {
     // The real stylesheet and order table partial, rendered with one row per status.
@@ -62,7 +55,7 @@ describeInBrowser('status badges in Chromium', () => {
     }));
     const html = new AdminViews(dir).render('badges', { caption: 'Statuses', columns: gridColumns(null, (q) => String(q)), rows: gridRows(rows, 1, true, new AdminUrls('/admin'), links), emptyText: '' });
 
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.setContent(`<!doctype html><html lang="en"><body style="background:#fff">${html}</body></html>`);
     const badges = await page.locator('.asc-badge').evaluateAll((elements) =>
       elements.map((el) => {

@@ -4,7 +4,7 @@
  * Settings, a manual listing match) must show its effect after the next sync, on both databases.
  */
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describeEachDatabase } from '../support/databases.ts';
 import { REPO_ROOT, startTestAdmin, type AdminTestHost } from '../support/host.ts';
 import { SandboxClock, type RunningAmazonSandbox, type PlaceOrderInput } from '../../sandbox/amazon/index.ts';
@@ -14,19 +14,13 @@ import { Stores } from '../../src/stores/stores.ts';
 import { OrderRepository } from '../../src/orders/order-repository.ts';
 import { OrderSync, type StoreSyncResult } from '../../src/sync/order-sync.ts';
 import type { AmazonStore } from '../../src/stores/store.ts';
-import { describeInBrowser, launchChromium, screenshot } from './support/chromium.ts';
+import { describeInBrowser, screenshot } from './support/chromium.ts';
 import { gridRows, signedInTab, submit, type AdminTab } from './support/admin-browser.ts';
 
 const MINUTE = 60_000;
 const XSS = '<img src=x onerror=alert(1)>';
 
-describeInBrowser('admin pages with the Amazon sandbox and the sync', () => {
-  let browser: Browser;
-  before(async function () {
-    this.timeout(60_000);
-    browser = await launchChromium();
-  });
-  after(async () => browser?.close());
+describeInBrowser('admin pages with the Amazon sandbox and the sync', (browser) => {
 
   describeEachDatabase('admin and sync', (db) => {
     const sandboxClock = new SandboxClock({ start: '2026-11-26T10:00:00.000Z', speed: 0 });
@@ -76,7 +70,8 @@ describeInBrowser('admin pages with the Amazon sandbox and the sync', () => {
         lwaEndpoint: amazon.lwaUrl,
         integratedAt: clock.now(),
       });
-      tab = await signedInTab(browser, t.url, 'admin');
+      // A tab that ignores the host's CSP: an unescaped buyer name would run its script and alert.
+      tab = await signedInTab(browser(), t.url, 'admin', { bypassCSP: true });
       page = tab.page;
     });
 

@@ -16,8 +16,11 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
 }
 
-/** `describe` that runs only where Chromium is installed (and fails in CI where it is not). */
-export function describeInBrowser(title: string, body: () => void): void {
+/**
+ * `describe` that runs only where Chromium is installed (and fails in CI where it is not), with one
+ * Chromium launched before its tests and closed after them; `body` gets it through a getter.
+ */
+export function describeInBrowser(title: string, body: (browser: () => Browser) => void): void {
   describe(title, function () {
     if (!fs.existsSync(CHROMIUM_PATH)) {
       if (process.env.CI) {
@@ -29,7 +32,16 @@ export function describeInBrowser(title: string, body: () => void): void {
       it.skip(`browser tests: install Chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
       return;
     }
-    body();
+    let browser: Browser | undefined;
+    before(async function () {
+      this.timeout(60_000);
+      browser = await launchChromium();
+    });
+    after(async () => browser?.close());
+    body(() => {
+      if (!browser) throw new Error('Chromium is not launched yet');
+      return browser;
+    });
   });
 }
 
