@@ -1,10 +1,11 @@
 /** Small helpers for writing the same SQL behaviour on MySQL/MariaDB and SQLite. */
 import type { Knex } from 'knex';
+import { isSqlite } from '../../src/db/schema.ts';
 
 export type Dialect = 'mysql' | 'sqlite';
 
 export function dialectOf(knex: Knex): Dialect {
-  return String(knex.client.config.client).includes('sqlite') ? 'sqlite' : 'mysql';
+  return isSqlite(knex) ? 'sqlite' : 'mysql';
 }
 
 /** A UNIQUE or PRIMARY KEY violation: the signal that another writer got there first. */

@@ -22,6 +22,7 @@
  */
 import type { Knex } from 'knex';
 import type { ClockPort } from '../host/ports.ts';
+import { isSqlite } from '../db/schema.ts';
 import { assertRatePlan, type RatePlan } from './config.ts';
 import { AmazonRateLimitWaitError } from './errors.ts';
 import { realSleep, type Sleep } from './retry.ts';
@@ -188,8 +189,7 @@ export class DatabaseRateLimiter implements RateLimiter {
 
   /** Locks the bucket row for the rest of the transaction and reads it; null when it does not exist. */
   private async lockRow(trx: Knex.Transaction, key: string): Promise<BucketRow | null> {
-    const isSqlite = this.knex.client.config.client === 'better-sqlite3' || this.knex.client.config.client === 'sqlite3';
-    if (isSqlite) {
+    if (isSqlite(this.knex)) {
       // Write first: takes SQLite's write lock before any read, so no other process can slip in.
       const changed = await trx(RATE_BUCKET_TABLE).where({ bucket_key: key }).update({ updated_ms: trx.ref('updated_ms') });
       if (changed === 0) return null;

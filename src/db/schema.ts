@@ -1,5 +1,6 @@
 /**
- * Schema changes that knex does differently on the two databases, done the same way on both.
+ * Schema changes that knex does differently on the two databases, done the same way on both, and
+ * the one test of which database a knex instance talks to.
  * Kept out of migrations/ (knex would load any file there as a migration).
  */
 import type { Knex } from 'knex';

@@ -142,6 +142,7 @@ describeEachDatabase('host ports', (db) => {
       }
       const badEmail = await create({ ...base, customer: { ...base.customer, email: 'not-an-email' } });
       expect(!badEmail.ok && badEmail.rejection).to.deep.include({ code: 'customer_invalid', field: 'customer.email' });
+      expect(!badEmail.ok && badEmail.rejection.message).to.not.include('not-an-email'); // buyer data stays out of notes
       const unknown = await create(orderRequest([line('999999', 'GHOST', 1)]));
       expect(!unknown.ok && unknown.rejection).to.deep.include({ code: 'product_not_found', field: 'lines[0].productId' });
       const disabled = await create(orderRequest([line(off.id, off.sku, 1)]));

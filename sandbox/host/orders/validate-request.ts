@@ -73,7 +73,8 @@ export function validateCreateRequest(request: CreateOrderRequest): OrderRejecti
     return { code: 'customer_invalid', field: 'customer.mode', message: 'customer.mode must be "guest" or "account"' };
   }
   if (typeof customer.email !== 'string' || customer.email.length > LIMITS.email || !EMAIL.test(customer.email)) {
-    return { code: 'customer_invalid', field: 'customer.email', message: `"${String(customer.email)}" is not a valid email address` };
+    // The address is not repeated: a rejection's message ends up in the channel's order notes.
+    return { code: 'customer_invalid', field: 'customer.email', message: 'customer.email is not a valid email address' };
   }
   for (const field of ['firstName', 'lastName'] as const) {
     const value = customer[field];
