@@ -6,6 +6,7 @@ import type {
   EventObserverContribution,
   OrderAfterHookContribution,
   OrderGuardContribution,
+  OrderTransactionHookContribution,
   SettingsSectionContribution,
   WidgetZone,
 } from '../../src/host/contributions.ts';
@@ -38,6 +39,10 @@ export class ContributionRegistry {
 
   guards(): OrderGuardContribution[] {
     return this.modules.flatMap((m) => m.contributions.guards);
+  }
+
+  transactionHooks(): OrderTransactionHookContribution[] {
+    return this.modules.flatMap((m) => m.contributions.transactionHooks);
   }
 
   afterHooks(): OrderAfterHookContribution[] {

@@ -197,7 +197,11 @@ export async function createHost(options: CreateHostOptions = {}): Promise<Host>
       workflow: new OrderWorkflow(
         knex,
         orders,
-        { guards: () => registry?.guards() ?? [], afterHooks: () => registry?.afterHooks() ?? [] },
+        {
+          guards: () => registry?.guards() ?? [],
+          transactionHooks: () => registry?.transactionHooks() ?? [],
+          afterHooks: () => registry?.afterHooks() ?? [],
+        },
         events,
         clock,
         logger,

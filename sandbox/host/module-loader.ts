@@ -17,6 +17,7 @@ import {
   type EventObserverContribution,
   type OrderAfterHookContribution,
   type OrderGuardContribution,
+  type OrderTransactionHookContribution,
   type SettingsSectionContribution,
 } from '../../src/host/contributions.ts';
 import { HOST_CONTRACT_VERSION, aclIds, validateManifest, type ModuleManifest } from '../../src/host/manifest.ts';
@@ -26,6 +27,7 @@ import { SUPPORTED_RANGES, isValidRange, satisfies } from './semver.ts';
 
 export const HOST_MIGRATIONS_TABLE = 'host_migrations';
 const ORDER_ACTIONS = ['ship', 'cancel', 'creditmemo'];
+const HOOK_KINDS = ['guard', 'transaction', 'after'];
 
 export class ModuleLoadError extends Error {
   override name = 'ModuleLoadError';
@@ -42,6 +44,7 @@ export interface ModuleContributions {
   widgets: DashboardWidgetContribution[];
   settings: SettingsSectionContribution[];
   guards: OrderGuardContribution[];
+  transactionHooks: OrderTransactionHookContribution[];
   afterHooks: OrderAfterHookContribution[];
   cron: CronObserverContribution[];
   events: EventObserverContribution[];
@@ -110,7 +113,7 @@ function manifestProblems(manifest: ModuleManifest, directory: string): string[]
     }
   }
   for (const hook of manifest.hooks ?? []) {
-    if (hook.kind !== 'guard' && hook.kind !== 'after') problems.push(`hook "${hook.id}" has kind "${hook.kind}" (guard or after)`);
+    if (!HOOK_KINDS.includes(hook.kind)) problems.push(`hook "${hook.id}" has kind "${hook.kind}" (${HOOK_KINDS.join(', ')})`);
     for (const action of hook.actions ?? []) {
       if (!ORDER_ACTIONS.includes(action)) problems.push(`hook "${hook.id}" names unknown action "${action}" (${ORDER_ACTIONS.join(', ')})`);
     }
@@ -169,6 +172,7 @@ export function bindingProblems(manifest: ModuleManifest, bound: ModuleContribut
   const actionsDiffer = (declared: string[], actual: string[]) =>
     sameSet(declared, actual) ? [] : [`module.json says actions [${declared.join(', ')}], the code says [${actual.join(', ')}]`];
   check('order guard', hooks.filter((h) => h.kind === 'guard'), bound.guards, (d) => d.id, (c) => c.id, (d, c) => actionsDiffer(d.actions, c.actions));
+  check('order transaction hook', hooks.filter((h) => h.kind === 'transaction'), bound.transactionHooks, (d) => d.id, (c) => c.id, (d, c) => actionsDiffer(d.actions, c.actions));
   check('order after-hook', hooks.filter((h) => h.kind === 'after'), bound.afterHooks, (d) => d.id, (c) => c.id, (d, c) => actionsDiffer(d.actions, c.actions));
   check('event observer', manifest.events ?? [], bound.events, (d) => d.id, (c) => c.id, (d, c) => differs('event', d.event, c.event));
   check('CLI command', manifest.cli ?? [], bound.cli, (d) => d.name, (c) => c.name, (_d, c) => cliSpecProblems(c));
@@ -230,6 +234,7 @@ export async function loadModule(source: ModuleSource, portsContainer: Container
     widgets: resolveAll(container, Contributions.DashboardWidget, 'DashboardWidget', resolveProblems),
     settings: resolveAll(container, Contributions.SettingsSection, 'SettingsSection', resolveProblems),
     guards: resolveAll(container, Contributions.OrderGuard, 'OrderGuard', resolveProblems),
+    transactionHooks: resolveAll(container, Contributions.OrderTransactionHook, 'OrderTransactionHook', resolveProblems),
     afterHooks: resolveAll(container, Contributions.OrderAfterHook, 'OrderAfterHook', resolveProblems),
     cron: resolveAll(container, Contributions.CronObserver, 'CronObserver', resolveProblems),
     events: resolveAll(container, Contributions.EventObserver, 'EventObserver', resolveProblems),

@@ -4,6 +4,8 @@
  * Every contribution has an `id` that `module.json` names, so the host can check the manifest
  * against what the module really bound.
  */
+import type { Knex } from 'knex';
+import type { DecimalString } from './ports.ts';
 
 /** The closed list of places a widget can appear in the host's admin layout. */
 export const WIDGET_ZONES = ['system-messages', 'dashboard.top', 'dashboard.main', 'dashboard.side'] as const;
@@ -98,24 +100,60 @@ export interface SettingsSectionContribution {
 
 export type OrderAction = 'ship' | 'cancel' | 'creditmemo';
 
+/** One order line an action touches. */
+export interface OrderActionLine {
+  /** Since contract 1.2.0: the host's id of the order line (HostOrderItem.id). */
+  lineId: string;
+  /** Since contract 1.2.0: the line's CreateOrderLine.externalReference, or null. */
+  externalReference: string | null;
+  sku: string;
+  qty: number;
+  /**
+   * Since contract 1.2.0, for 'creditmemo': what the line's refund comes to in the order currency
+   * (its price minus discount, and its tax, for these units), and how many of the units were never
+   * shipped (refunding them means they will not ship).
+   */
+  refund?: { amount: DecimalString; taxAmount: DecimalString; unshippedQty: number };
+}
+
 export interface OrderActionContext {
   orderId: string;
   action: OrderAction;
-  /** Items the action touches, with quantities. */
-  items: Array<{ sku: string; qty: number }>;
+  /** Lines the action touches, with quantities. */
+  items: OrderActionLine[];
   /** For 'ship': the carrier and tracking the admin entered. */
   shipment?: { carrierCode: string; carrierTitle: string; trackingNumber: string; shippedAt: Date };
   /** For 'cancel' and 'creditmemo': the reason the admin chose. */
   reason?: string;
-  /** For 'creditmemo': the refunded amounts. */
-  refund?: { currencyCode: string; itemAmount: string; shippingAmount: string; taxAmount: string };
+  /** For 'creditmemo': the refunded amounts (`taxAmount` includes `shippingTaxAmount`, since 1.2.0). */
+  refund?: { currencyCode: string; itemAmount: DecimalString; shippingAmount: DecimalString; taxAmount: DecimalString; shippingTaxAmount: DecimalString };
+  /**
+   * Since contract 1.2.0, for transaction hooks and after-hooks of 'ship' and 'creditmemo': the id
+   * of the shipment or credit memo the action created.
+   */
+  documentId?: string;
 }
+
+export type OrderVerdict = { allow: true } | { allow: false; reason: string };
 
 /** Runs before the host performs an order action; a veto stops the action and shows the reason. */
 export interface OrderGuardContribution {
   id: string;
   actions: OrderAction[];
-  check(context: OrderActionContext): Promise<{ allow: true } | { allow: false; reason: string }>;
+  check(context: OrderActionContext): Promise<OrderVerdict>;
+}
+
+/**
+ * Since contract 1.2.0: runs inside the database transaction that commits an order action, after
+ * the host wrote its change and before the commit. What it writes through `trx` commits with the
+ * change or not at all, so a module can record what the change must cause elsewhere (an outbox of
+ * messages to a channel) without ever losing one, even when the process dies right after the
+ * commit. A veto, or an error, rolls the whole action back. It must use `trx` for every query.
+ */
+export interface OrderTransactionHookContribution {
+  id: string;
+  actions: OrderAction[];
+  inTransaction(context: OrderActionContext, trx: Knex.Transaction): Promise<OrderVerdict>;
 }
 
 /** Runs after the host committed an order action. It must not throw for business outcomes. */

@@ -34,13 +34,14 @@ export interface ModuleManifest {
   /** `title` (optional) labels the route in the admin navigation, which lists GET routes without parameters. */
   routes: Array<{ id: string; method: 'GET' | 'POST'; path: string; acl: string; title?: string }>;
   cron: Array<{ id: string; schedule: string; description: string }>;
-  hooks: Array<{ id: string; kind: 'guard' | 'after'; actions: OrderAction[] }>;
+  /** `transaction` hooks since contract 1.2.0. */
+  hooks: Array<{ id: string; kind: 'guard' | 'transaction' | 'after'; actions: OrderAction[] }>;
   events: Array<{ id: string; event: string }>;
   cli: Array<{ name: string }>;
 }
 
 /** The version of this contract. Hosts compare it with `hostCompatibility`. */
-export const HOST_CONTRACT_VERSION = '1.1.0';
+export const HOST_CONTRACT_VERSION = '1.2.0';
 
 export function aclIds(nodes: AclNode[]): string[] {
   return nodes.flatMap((node) => [node.id, ...aclIds(node.children ?? [])]);

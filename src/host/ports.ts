@@ -84,6 +84,12 @@ export interface CreateOrderLine {
   taxAmount: DecimalString;
   /** Discount for the whole line (positive number). */
   discountAmount: DecimalString;
+  /**
+   * Since contract 1.2.0: the channel's own id for this line (the Amazon order item id). The host
+   * keeps it and gives it back on the order's items and in order action contexts, so a channel
+   * can tell apart two lines of one SKU.
+   */
+  externalReference?: string;
 }
 
 /** What a charge is for, when it is neither an item nor shipping. */
@@ -172,13 +178,25 @@ export type CreateOrderResult =
   | { ok: true; order: HostOrderRef; created: boolean }
   | { ok: false; rejection: OrderRejection };
 
+export interface HostOrderItem {
+  /** Since contract 1.2.0: the host's id of the order line. */
+  id: string;
+  /** Since contract 1.2.0: CreateOrderLine.externalReference, or null for a line created without one. */
+  externalReference: string | null;
+  sku: string;
+  qty: number;
+  qtyShipped: number;
+  qtyCanceled: number;
+  qtyRefunded: number;
+}
+
 export interface HostOrder extends HostOrderRef {
   state: 'processing' | 'complete' | 'canceled' | 'closed';
   status: string;
   externalReference: string | null;
   currencyCode: string;
   grandTotal: DecimalString;
-  items: Array<{ sku: string; qty: number; qtyShipped: number; qtyCanceled: number; qtyRefunded: number }>;
+  items: HostOrderItem[];
 }
 
 export interface OrdersPort {

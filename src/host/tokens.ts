@@ -19,6 +19,7 @@ export const Contributions = {
   DashboardWidget: Symbol.for('host.contribution.DashboardWidget'),
   SettingsSection: Symbol.for('host.contribution.SettingsSection'),
   OrderGuard: Symbol.for('host.contribution.OrderGuard'),
+  OrderTransactionHook: Symbol.for('host.contribution.OrderTransactionHook'),
   OrderAfterHook: Symbol.for('host.contribution.OrderAfterHook'),
   CronObserver: Symbol.for('host.contribution.CronObserver'),
   EventObserver: Symbol.for('host.contribution.EventObserver'),

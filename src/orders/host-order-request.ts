@@ -137,6 +137,8 @@ function lineFor(item: SnapshotItem, product: HostProduct, currencyCode: string)
     unitPrice: decimal(unitPrice, currencyCode, `${of} unit price`),
     taxAmount: decimal(part('tax'), currencyCode, `${of} item tax`),
     discountAmount: decimal(part('discount'), currencyCode, `${of} item discount`),
+    // How fulfillment tells this line from another of the same SKU (contract 1.2.0).
+    externalReference: item.orderItemId,
   };
 }
 

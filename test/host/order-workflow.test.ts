@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { describeEachDatabase } from '../support/databases.ts';
 import { AdminClient } from '../support/admin-client.ts';
 import { FIXTURE_MODULE, startTestAdmin, type AdminTestHost } from '../support/host.ts';
-import { line, orderRequest } from '../support/orders.ts';
+import { line as orderLine, orderRequest } from '../support/orders.ts';
 import { FIXTURE_STATE, type FixtureState } from '../fixtures/fixture-module/index.ts';
 
 describeEachDatabase('order workflow', (db) => {
@@ -20,7 +20,7 @@ describeEachDatabase('order workflow', (db) => {
     const product = await t.host.services.catalog.create({ sku, name: sku, qty: options.stock ?? 10, enabled: true, manageStock: true });
     if (!product.ok) throw new Error('product');
     const created = await t.host.services.orders.create(
-      orderRequest([line(product.id, sku, qty, options.unitPrice ?? '10.00', options.taxAmount ?? '0')], { shippingAmount: '5.00', shippingTaxAmount: '0.50' }),
+      orderRequest([orderLine(product.id, sku, qty, options.unitPrice ?? '10.00', options.taxAmount ?? '0')], { shippingAmount: '5.00', shippingTaxAmount: '0.50' }),
     );
     if (!created.ok) throw new Error(JSON.stringify(created.rejection));
     const item = await db().knex('host_order_item').where({ order_id: Number(created.order.id) }).first();
@@ -34,8 +34,13 @@ describeEachDatabase('order workflow', (db) => {
   const count = async (table: string, where: Record<string, unknown>) => Number((await db().knex(table).where(where).count({ c: '*' }))[0]!.c);
 
   function reset() {
-    Object.assign(state, { veto: null, guardThrows: false, afterThrows: false, guardCalls: [], afterCalls: [], events: [] });
+    Object.assign(state, {
+      veto: null, guardThrows: false, transactionVeto: null, transactionThrows: false, afterThrows: false,
+      guardCalls: [], transactionCalls: [], afterCalls: [], events: [],
+    });
   }
+  const line = (o: { itemId: number; sku: string }, qty: number) => ({ lineId: String(o.itemId), externalReference: null, sku: o.sku, qty });
+  const notes = async () => (await db().knex('fixture_note').orderBy('id')).map((n: { text: string }) => n.text);
 
   before(async () => {
     t = await startTestAdmin(db(), { modules: [{ directory: FIXTURE_MODULE }] });
@@ -70,7 +75,8 @@ describeEachDatabase('order workflow', (db) => {
     expect(vetoed.text).to.contain('Amazon says this order is canceled');
     expect(vetoed.text).to.contain('value="1Z999"');
     expect(state.guardCalls).to.have.length(1);
-    expect(state.guardCalls[0]).to.deep.include({ orderId: o.id, action: 'ship', items: [{ sku: o.sku, qty: 1 }] });
+    expect(state.guardCalls[0]).to.deep.include({ orderId: o.id, action: 'ship', items: [line(o, 1)] });
+    expect(state.guardCalls[0]!.documentId).to.equal(undefined);
     expect(state.guardCalls[0]!.shipment).to.deep.include({ carrierCode: 'ups', carrierTitle: 'UPS', trackingNumber: '1Z999' });
     expect(state.afterCalls).to.deep.equal([]);
     expect(actionEvents()).to.deep.equal([]);
@@ -87,7 +93,8 @@ describeEachDatabase('order workflow', (db) => {
     const shipment = await db().knex('host_shipment').where({ order_id: Number(o.id) }).first();
     expect([shipment.carrier_code, shipment.carrier_title, shipment.tracking_number]).to.deep.equal(['other', 'La Poste', 'LP123FR']);
     expect(state.afterCalls).to.have.length(1);
-    expect(state.afterCalls[0]).to.deep.include({ orderId: o.id, action: 'ship', items: [{ sku: o.sku, qty: 1 }] });
+    expect(state.afterCalls[0]).to.deep.include({ orderId: o.id, action: 'ship', items: [line(o, 1)], documentId: String(shipment.id) });
+    expect(state.transactionCalls.map((c) => c.documentId)).to.deep.equal([String(shipment.id)]);
     expect(actionEvents().map((e) => e.event)).to.deep.equal(['order.shipped']);
     expect(actionEvents()[0]!.payload).to.deep.include({ orderId: o.id, number: o.number, origin: 'admin' });
     expect(await stateOf(o.id)).to.equal('processing');
@@ -152,7 +159,7 @@ describeEachDatabase('order workflow', (db) => {
     expect(Number((await item(o.itemId)).qty_canceled)).to.equal(2);
     expect(await stockOf(o.sku)).to.equal(4);
     expect(await stateOf(o.id)).to.equal('complete');
-    expect(state.afterCalls[0]).to.deep.include({ action: 'cancel', reason: 'out_of_stock', items: [{ sku: o.sku, qty: 2 }] });
+    expect(state.afterCalls[0]).to.deep.include({ action: 'cancel', reason: 'out_of_stock', items: [line(o, 2)] });
     expect(state.events.map((e) => e.event)).to.deep.equal(['order.canceled']);
   });
 
@@ -164,7 +171,9 @@ describeEachDatabase('order workflow', (db) => {
     });
     expect(vetoed.status).to.equal(409);
     expect(await count('host_creditmemo', { order_id: Number(o.id) })).to.equal(0);
-    expect(state.guardCalls[0]!.refund).to.deep.equal({ currencyCode: 'USD', itemAmount: '10.00', shippingAmount: '5.00', taxAmount: '1.50' });
+    expect(state.guardCalls[0]!.refund).to.deep.equal({ currencyCode: 'USD', itemAmount: '10.00', shippingAmount: '5.00', taxAmount: '1.50', shippingTaxAmount: '0.50' });
+    // Units never shipped: the line says so, with its share of price and tax.
+    expect(state.guardCalls[0]!.items).to.deep.equal([{ ...line(o, 1), refund: { amount: '10.00', taxAmount: '1.00', unshippedQty: 1 } }]);
 
     state.veto = null;
     const first = await admin.submit(`/admin/orders/${o.id}/creditmemo`, `/admin/orders/${o.id}/creditmemo`, {
@@ -176,7 +185,8 @@ describeEachDatabase('order workflow', (db) => {
     expect(await stockOf(o.sku)).to.equal(1);
     expect(state.afterCalls[0]).to.deep.include({ action: 'creditmemo', reason: 'customer_return' });
     expect(actionEvents().map((e) => e.event)).to.deep.equal(['order.refunded']);
-    expect(actionEvents()[0]!.payload.refund).to.deep.equal({ currencyCode: 'USD', itemAmount: '10.00', shippingAmount: '5.00', taxAmount: '1.50' });
+    expect(actionEvents()[0]!.payload.refund).to.deep.equal({ currencyCode: 'USD', itemAmount: '10.00', shippingAmount: '5.00', taxAmount: '1.50', shippingTaxAmount: '0.50' });
+    expect(state.afterCalls[0]!.documentId).to.equal(String(memo.id));
 
     const again = await admin.submit(`/admin/orders/${o.id}/creditmemo`, `/admin/orders/${o.id}/creditmemo`, {
       [`qty_${o.itemId}`]: '0', refund_shipping: '1', reason: 'other',
@@ -198,6 +208,39 @@ describeEachDatabase('order workflow', (db) => {
     expect((await t.host.services.orders.get(o.id))!.items[0]).to.deep.include({ qtyRefunded: 3, qtyShipped: 0 });
   });
 
+  it('a transaction hook writes with the change: its veto or its failure rolls both back', async () => {
+    const o = await order(2);
+    const before = await notes();
+    const ship = () =>
+      admin.submit(`/admin/orders/${o.id}/ship`, `/admin/orders/${o.id}/ship`, { [`qty_${o.itemId}`]: '1', carrier_code: 'ups', tracking_number: '1Z1' });
+
+    state.transactionVeto = { reason: 'Amazon canceled this order meanwhile', actions: ['ship'] };
+    const vetoed = await ship();
+    expect(vetoed.status).to.equal(409);
+    expect(vetoed.text).to.contain('Amazon canceled this order meanwhile');
+    expect(state.transactionCalls).to.have.length(1);
+    expect(await count('host_shipment', { order_id: Number(o.id) })).to.equal(0);
+    expect(Number((await item(o.itemId)).qty_shipped)).to.equal(0);
+    expect(await notes()).to.deep.equal(before);
+    expect(state.afterCalls).to.deep.equal([]);
+    expect(actionEvents()).to.deep.equal([]);
+
+    state.transactionVeto = null;
+    state.transactionThrows = true;
+    const failed = await ship();
+    expect(failed.status).to.equal(409);
+    expect(failed.text).to.contain('The check &quot;fixture.outbox&quot; failed');
+    expect(await count('host_shipment', { order_id: Number(o.id) })).to.equal(0);
+    expect(await notes()).to.deep.equal(before);
+    expect(t.log.entries.some((e) => e.message.startsWith('Order transaction hook failed') && e.hook === 'fixture.outbox')).to.equal(true);
+
+    state.transactionThrows = false;
+    expect((await ship()).status).to.equal(303);
+    expect(await count('host_shipment', { order_id: Number(o.id) })).to.equal(1);
+    expect(await notes()).to.deep.equal([...before, `ship ${o.id}`]);
+    expect(actionEvents().map((e) => e.event)).to.deep.equal(['order.shipped']);
+  });
+
   it('an order action POST without the CSRF token is 403 and asks no one', async () => {
     const o = await order(1);
     const page = await admin.post(`/admin/orders/${o.id}/cancel`, { reason: 'out_of_stock' });
@@ -212,6 +255,7 @@ describeEachDatabase('order workflow', (db) => {
     await t.host.services.orders.cancel(o.id, 'Canceled on Amazon');
     expect(state.events.map((e) => e.event)).to.deep.equal(['order.created', 'order.canceled']);
     expect(state.guardCalls).to.deep.equal([]);
+    expect(state.transactionCalls).to.deep.equal([]);
     expect(state.afterCalls).to.deep.equal([]);
   });
 
@@ -219,7 +263,7 @@ describeEachDatabase('order workflow', (db) => {
     const product = await t.host.services.catalog.create({ sku: `WF-${++seq}`, name: 'Mug', qty: 5, enabled: true, manageStock: true });
     if (!product.ok) throw new Error('product');
     const created = await t.host.services.orders.create(
-      orderRequest([line(product.id, `WF-${seq}`, 1, '10.00', '0.80')], {
+      orderRequest([orderLine(product.id, `WF-${seq}`, 1, '10.00', '0.80')], {
         shippingAmount: '0', shippingTaxAmount: '0',
         charges: [{ kind: 'gift_wrap', label: 'Gift wrap <paper>', amount: '3.99', taxAmount: '0.20', discountAmount: '0' }],
         grandTotal: '14.99',

@@ -78,15 +78,16 @@ describeEachDatabase('host ports', (db) => {
     it('creates an order with the totals as given, a host number, and deducts stock', async () => {
       const p = await product(5);
       const result = await t.host.services.orders.create(
-        orderRequest([line(p.id, p.sku, 2, '12345678901.2345', '0.0001', '0.10')], { grandTotal: '24691357802.9991' }),
+        orderRequest([{ ...line(p.id, p.sku, 2, '12345678901.2345', '0.0001', '0.10'), externalReference: '10001' }], { grandTotal: '24691357802.9991' }),
       );
       expect(result.ok && result.created).to.equal(true);
       if (!result.ok) return;
       expect(result.order.number).to.match(/^\d{9}$/);
       const order = await t.host.services.orders.get(result.order.id);
       expect(order).to.deep.include({ state: 'processing', status: 'processing', grandTotal: '24691357802.9991', currencyCode: 'USD' });
-      expect(order!.items).to.deep.equal([{ sku: p.sku, qty: 2, qtyShipped: 0, qtyCanceled: 0, qtyRefunded: 0 }]);
       const item = await db().knex('host_order_item').where({ order_id: Number(result.order.id) }).first();
+      // The channel's line id comes back with the line (contract 1.2.0).
+      expect(order!.items).to.deep.equal([{ id: String(item.id), externalReference: '10001', sku: p.sku, qty: 2, qtyShipped: 0, qtyCanceled: 0, qtyRefunded: 0 }]);
       expect([item.unit_price, item.tax_amount, item.discount_amount]).to.deep.equal(['12345678901.2345', '0.0001', '0.10']);
       expect(await qtyOf(p.sku)).to.equal(3);
       expect(await t.host.services.orders.findByExternalReference('amazon', orderRequest([]).externalReference)).to.equal(null);

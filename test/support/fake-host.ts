@@ -63,7 +63,7 @@ export class FakeHostOrders implements OrdersPort {
       externalReference: request.externalReference,
       currencyCode: request.currencyCode,
       grandTotal: request.grandTotal,
-      items: request.lines.map((l) => ({ sku: l.sku, qty: l.qty, qtyShipped: 0, qtyCanceled: 0, qtyRefunded: 0 })),
+      items: request.lines.map((l, i) => ({ id: String(i + 1), externalReference: l.externalReference ?? null, sku: l.sku, qty: l.qty, qtyShipped: 0, qtyCanceled: 0, qtyRefunded: 0 })),
       request,
     });
     this.byKey.set(request.idempotencyKey, id);

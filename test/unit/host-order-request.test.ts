@@ -38,8 +38,9 @@ describe('host order request', () => {
     });
     const request = buildHostOrderRequest({ order, settings: DEFAULT_ORDER_SETTINGS, products, reserved: false });
     expect(request.lines).to.deep.equal([
-      { productId: '7', sku: 'MUG-RED', name: 'Red mug', qty: 2, unitPrice: '19.99', taxAmount: '3.20', discountAmount: '0.00' },
-      { productId: '8', sku: 'TEA-HOST', name: 'Tea', qty: 1, unitPrice: '0.10', taxAmount: '0.01', discountAmount: '0.05' },
+      // Each line carries its Amazon order item id, so fulfillment can tell lines of one SKU apart.
+      { productId: '7', sku: 'MUG-RED', name: 'Red mug', qty: 2, unitPrice: '19.99', taxAmount: '3.20', discountAmount: '0.00', externalReference: '10001' },
+      { productId: '8', sku: 'TEA-HOST', name: 'Tea', qty: 1, unitPrice: '0.10', taxAmount: '0.01', discountAmount: '0.05', externalReference: '10002' },
     ]);
     expect(request).to.include({
       shippingAmount: '5.19', shippingTaxAmount: '0.42', shippingDiscountAmount: '0.10', grandTotal: '48.75', currencyCode: 'USD',

@@ -16,6 +16,7 @@ import type {
   OrderRejection,
   OrdersPort,
 } from '../../../src/host/ports.ts';
+import type { OrderActionContext, OrderActionLine } from '../../../src/host/contributions.ts';
 import type { EventBus } from '../events.ts';
 import { forUpdate, insertedId, isDuplicateKeyError, parseId, toBool, transact } from '../sql.ts';
 import { reservedQty } from '../stock.ts';
@@ -37,6 +38,17 @@ export type OrderPlan = ShipPlan | CancelPlan | CreditMemoPlan;
 export type ChangeOrigin = 'admin' | 'port';
 
 const NUMBER_WIDTH = 9;
+
+/** A host_order_item row as the workflow's plans see it. */
+export function itemSnapshot(i: Record<string, unknown>): ItemSnapshot {
+  return {
+    id: Number(i.id), productId: Number(i.product_id), sku: String(i.sku), name: String(i.name),
+    qtyOrdered: Number(i.qty_ordered), qtyShipped: Number(i.qty_shipped), qtyCanceled: Number(i.qty_canceled),
+    qtyRefunded: Number(i.qty_refunded), qtyRefundedUnshipped: Number(i.qty_refunded_unshipped),
+    unitPrice: String(i.unit_price), taxAmount: String(i.tax_amount), discountAmount: String(i.discount_amount), stockDeducted: toBool(i.stock_deducted),
+    externalReference: (i.external_reference as string | null) ?? null,
+  };
+}
 
 function rejected(rejection: OrderRejection): CreateOrderResult {
   return { ok: false, rejection };
@@ -162,28 +174,15 @@ export class HostOrders implements OrdersPort {
       shippingTaxAmount: row.shipping_tax_amount,
       shippingDiscountAmount: row.shipping_discount_amount,
       shippingRefunded: toBool(row.shipping_refunded),
-      items: items.map(
-        (i): ItemSnapshot => ({
-          id: Number(i.id),
-          productId: Number(i.product_id),
-          sku: i.sku,
-          name: i.name,
-          qtyOrdered: Number(i.qty_ordered),
-          qtyShipped: Number(i.qty_shipped),
-          qtyCanceled: Number(i.qty_canceled),
-          qtyRefunded: Number(i.qty_refunded),
-          qtyRefundedUnshipped: Number(i.qty_refunded_unshipped),
-          unitPrice: i.unit_price,
-          taxAmount: i.tax_amount,
-          discountAmount: i.discount_amount,
-          stockDeducted: toBool(i.stock_deducted),
-        }),
-      ),
+      items: items.map(itemSnapshot),
     };
   }
 
-  /** Writes a plan computed from `order` (loaded with a lock in the same transaction). */
-  async apply(trx: Knex.Transaction, order: OrderSnapshot, plan: OrderPlan): Promise<void> {
+  /**
+   * Writes a plan computed from `order` (loaded with a lock in the same transaction); returns the
+   * id of the shipment or credit memo it created (null for a cancel).
+   */
+  async apply(trx: Knex.Transaction, order: OrderSnapshot, plan: OrderPlan): Promise<string | null> {
     const now = this.clock.now();
     const items = order.items.map((i) => ({ ...i }));
     const item = (id: number) => {
@@ -192,6 +191,7 @@ export class HostOrders implements OrdersPort {
       return found;
     };
     let comment: string;
+    let documentId: number | null = null;
     if (plan.kind === 'ship') {
       const shipmentId = insertedId(
         await trx('host_shipment').insert({
@@ -204,6 +204,7 @@ export class HostOrders implements OrdersPort {
         await trx('host_order_item').where({ id: line.itemId }).increment('qty_shipped', line.qty);
       }
       comment = `Shipped ${describeLines(plan.lines)} with ${plan.carrierTitle}, tracking number ${plan.trackingNumber}.`;
+      documentId = shipmentId;
     } else if (plan.kind === 'cancel') {
       for (const line of plan.lines) {
         item(line.itemId).qtyCanceled += line.qty;
@@ -218,6 +219,7 @@ export class HostOrders implements OrdersPort {
           shipping_amount: plan.shippingAmount, tax_amount: plan.taxAmount, grand_total: plan.grandTotal, created_at: now,
         }),
       );
+      documentId = memoId;
       if (plan.lines.length > 0) {
         await trx('host_creditmemo_item').insert(plan.lines.map((l) => ({ creditmemo_id: memoId, order_item_id: l.itemId, qty: l.qty })));
       }
@@ -241,6 +243,7 @@ export class HostOrders implements OrdersPort {
     const status = state === order.state ? order.status : await this.defaultStatus(trx, state);
     await trx('host_order').where({ id: order.id }).update({ state, status, updated_at: now });
     await this.insertComment(trx, order.id, status, comment);
+    return documentId === null ? null : String(documentId);
   }
 
   /** The event payload for a committed change: plain JSON values only. */
@@ -251,12 +254,10 @@ export class HostOrders implements OrdersPort {
       channel: order.channel,
       externalReference: order.externalReference,
       origin,
-      items: plan.lines.map((l) => ({ sku: l.sku, qty: l.qty })),
+      items: actionLines(order, plan),
       ...(plan.kind === 'ship' ? { shipment: { carrierCode: plan.carrierCode, carrierTitle: plan.carrierTitle, trackingNumber: plan.trackingNumber } } : {}),
       ...(plan.kind !== 'ship' ? { reason: plan.reason } : {}),
-      ...(plan.kind === 'creditmemo'
-        ? { refund: { currencyCode: plan.currencyCode, itemAmount: plan.itemAmount, shippingAmount: plan.shippingAmount, taxAmount: plan.taxAmount } }
-        : {}),
+      ...(plan.kind === 'creditmemo' ? { refund: refundOf(plan) } : {}),
       ...extra,
     };
   }
@@ -370,6 +371,7 @@ export class HostOrders implements OrdersPort {
           tax_amount: line.taxAmount,
           discount_amount: line.discountAmount,
           stock_deducted: request.deductStock && toBool(product.manage_stock),
+          external_reference: line.externalReference ?? null,
         };
       }),
     );
@@ -433,6 +435,8 @@ export class HostOrders implements OrdersPort {
       currencyCode: String(row.currency_code),
       grandTotal: String(row.grand_total),
       items: items.map((i) => ({
+        id: String(i.id),
+        externalReference: i.external_reference ?? null,
         sku: i.sku,
         qty: Number(i.qty_ordered),
         qtyShipped: Number(i.qty_shipped),
@@ -441,6 +445,33 @@ export class HostOrders implements OrdersPort {
       })),
     };
   }
+}
+
+/** The lines a plan touches, as order action contexts and event payloads name them. */
+export function actionLines(order: OrderSnapshot, plan: OrderPlan): OrderActionLine[] {
+  return plan.lines.map((line) => {
+    const item = order.items.find((i) => i.id === line.itemId);
+    return {
+      lineId: String(line.itemId),
+      externalReference: item?.externalReference ?? null,
+      sku: line.sku,
+      qty: line.qty,
+      ...(plan.kind === 'creditmemo' && 'amount' in line
+        ? { refund: { amount: line.amount, taxAmount: line.taxAmount, unshippedQty: line.fromUnshipped } }
+        : {}),
+    };
+  });
+}
+
+/** The refunded amounts of a credit memo plan, as contexts and events carry them. */
+export function refundOf(plan: CreditMemoPlan): NonNullable<OrderActionContext['refund']> {
+  return {
+    currencyCode: plan.currencyCode,
+    itemAmount: plan.itemAmount,
+    shippingAmount: plan.shippingAmount,
+    taxAmount: plan.taxAmount,
+    shippingTaxAmount: plan.shippingTaxAmount,
+  };
 }
 
 function describeLines(lines: Array<{ sku: string; qty: number }>): string {

@@ -20,6 +20,8 @@ export interface ItemSnapshot {
   taxAmount: string;
   discountAmount: string;
   stockDeducted: boolean;
+  /** The channel's id for the line (CreateOrderLine.externalReference), or null. */
+  externalReference: string | null;
 }
 
 export interface OrderSnapshot {
@@ -176,13 +178,26 @@ export interface CreditMemoInput {
 
 export interface CreditMemoPlan {
   kind: 'creditmemo';
-  lines: Array<{ itemId: number; productId: number; sku: string; qty: number; fromUnshipped: number; returnToStock: boolean }>;
+  lines: Array<{
+    itemId: number;
+    productId: number;
+    sku: string;
+    qty: number;
+    fromUnshipped: number;
+    returnToStock: boolean;
+    /** The line's refund: price minus discount for these units, and their tax. */
+    amount: string;
+    taxAmount: string;
+  }>;
   refundShipping: boolean;
   reason: string;
   currencyCode: string;
   itemAmount: string;
   shippingAmount: string;
+  /** Tax of the lines and of the shipping. */
   taxAmount: string;
+  /** The part of taxAmount that is the shipping's. */
+  shippingTaxAmount: string;
   grandTotal: string;
 }
 
@@ -206,15 +221,22 @@ export function planCreditMemo(order: OrderSnapshot, input: CreditMemoInput): Cr
     const before = item.qtyRefunded;
     const after = before + qty;
     const part = (units: bigint) => share(units, after, item.qtyOrdered) - share(units, before, item.qtyOrdered);
-    itemUnits += part(toUnits(item.unitPrice) * BigInt(item.qtyOrdered)) - part(toUnits(item.discountAmount));
-    taxUnits += part(toUnits(item.taxAmount));
+    const amount = part(toUnits(item.unitPrice) * BigInt(item.qtyOrdered)) - part(toUnits(item.discountAmount));
+    const tax = part(toUnits(item.taxAmount));
+    itemUnits += amount;
+    taxUnits += tax;
     const fromUnshipped = Math.min(qty, qtyToShip(item));
-    return { itemId: item.id, productId: item.productId, sku: item.sku, qty, fromUnshipped, returnToStock: item.stockDeducted };
+    return {
+      itemId: item.id, productId: item.productId, sku: item.sku, qty, fromUnshipped, returnToStock: item.stockDeducted,
+      amount: fromUnits(amount), taxAmount: fromUnits(tax),
+    };
   });
   let shippingUnits = 0n;
+  let shippingTaxUnits = 0n;
   if (input.refundShipping) {
     shippingUnits = toUnits(order.shippingAmount) - toUnits(order.shippingDiscountAmount);
-    taxUnits += toUnits(order.shippingTaxAmount);
+    shippingTaxUnits = toUnits(order.shippingTaxAmount);
+    taxUnits += shippingTaxUnits;
   }
   return {
     kind: 'creditmemo',
@@ -225,6 +247,7 @@ export function planCreditMemo(order: OrderSnapshot, input: CreditMemoInput): Cr
     itemAmount: fromUnits(itemUnits),
     shippingAmount: fromUnits(shippingUnits),
     taxAmount: fromUnits(taxUnits),
+    shippingTaxAmount: fromUnits(shippingTaxUnits),
     grandTotal: fromUnits(itemUnits + shippingUnits + taxUnits),
   };
 }

@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import { fromDb } from '../../../src/db/time.ts';
 import { fromUnits, toUnits } from '../money.ts';
 import { parseId, toBool } from '../sql.ts';
-import { qtyToRefund, qtyToShip, type ItemSnapshot } from './plans.ts';
+import { itemSnapshot } from './orders.ts';
+import { qtyToRefund, qtyToShip } from './plans.ts';
 
 export interface OrderListRow {
   id: string;
@@ -54,15 +55,6 @@ export interface OrderDetails extends OrderListRow {
   comments: Array<{ createdAt: Date; status: string; comment: string }>;
   shipments: Array<{ id: string; createdAt: Date; carrierCode: string; carrierTitle: string; trackingNumber: string; items: Array<{ sku: string; qty: number }> }>;
   creditMemos: Array<{ id: string; createdAt: Date; reason: string; itemAmount: string; shippingAmount: string; taxAmount: string; grandTotal: string; items: Array<{ sku: string; qty: number }> }>;
-}
-
-function itemSnapshot(i: Record<string, unknown>): ItemSnapshot {
-  return {
-    id: Number(i.id), productId: Number(i.product_id), sku: String(i.sku), name: String(i.name),
-    qtyOrdered: Number(i.qty_ordered), qtyShipped: Number(i.qty_shipped), qtyCanceled: Number(i.qty_canceled),
-    qtyRefunded: Number(i.qty_refunded), qtyRefundedUnshipped: Number(i.qty_refunded_unshipped),
-    unitPrice: String(i.unit_price), taxAmount: String(i.tax_amount), discountAmount: String(i.discount_amount), stockDeducted: toBool(i.stock_deducted),
-  };
 }
 
 export class OrderQueries {

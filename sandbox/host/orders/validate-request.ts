@@ -53,6 +53,9 @@ export function validateCreateRequest(request: CreateOrderRequest): OrderRejecti
     if (toUnits(line.discountAmount) > toUnits(line.unitPrice) * BigInt(line.qty)) {
       return validation(`${at}.discountAmount`, 'discountAmount cannot exceed unitPrice x qty');
     }
+    if (line.externalReference !== undefined && !isText(line.externalReference, 64)) {
+      return validation(`${at}.externalReference`, 'externalReference must be 1..64 characters when given');
+    }
   }
   const charges = request.charges ?? [];
   if (!Array.isArray(charges) || charges.length > 20) return validation('charges', 'charges must be a list of at most 20 charges');
