@@ -33,6 +33,8 @@ const HINTS: Partial<Record<FieldId, string>> = {
   import_enabled: 'Disabled: orders are still synced and shown, view-only, and open in Seller Central.',
   reserve_pending: 'Holds stock for Pending merchant-fulfilled orders until Amazon verifies them.',
   processing_status: 'Required when Order Status is Custom; ignored and cleared when it is Default.',
+  read_only: 'For a staging copy: shipments, cancels and refunds are recorded and shown but not sent. Turning it off sends what is waiting, once.',
+  feed_interval_minutes: 'Cancels and refunds are sent to Amazon in batches, one feed of each kind per interval; shipments go at once.',
 };
 
 function settingsValues(settings: OrderSettings): FormValues {
@@ -44,6 +46,8 @@ function settingsValues(settings: OrderSettings): FormValues {
     reserve_pending: String(settings.reservePending),
     order_status: settings.orderStatus,
     processing_status: settings.processingStatus ?? '',
+    read_only: String(settings.readOnly),
+    feed_interval_minutes: String(settings.feedIntervalMinutes),
   };
 }
 
@@ -113,6 +117,8 @@ export class OrderSettingsSection implements SettingsSectionContribution {
         field('order_status', staticOptions('order_status'), importDisabled),
         // Open whenever import is: without JavaScript, Custom and its status must be choosable in one save.
         field('processing_status', [{ value: '', label: 'Choose a status' }, ...choices.statuses], importDisabled),
+        field('read_only', staticOptions('read_only'), false),
+        field('feed_interval_minutes', staticOptions('feed_interval_minutes'), false),
       ],
     });
   }
@@ -133,6 +139,8 @@ export class OrderSettingsSection implements SettingsSectionContribution {
       reserve_pending: staticValues('reserve_pending'),
       order_status: staticValues('order_status'),
       processing_status: ['', ...choices.statuses.map((s) => s.value)],
+      read_only: staticValues('read_only'),
+      feed_interval_minutes: staticValues('feed_interval_minutes'),
     };
     const change: Partial<OrderSettings> = {};
     const set = <K extends keyof OrderSettings>(key: K, value: OrderSettings[K]) => {
@@ -154,6 +162,8 @@ export class OrderSettingsSection implements SettingsSectionContribution {
         case 'reservePending': set('reservePending', value === 'true'); break;
         case 'orderStatus': set('orderStatus', value as OrderSettings['orderStatus']); break;
         case 'processingStatus': set('processingStatus', value === '' ? null : value); break;
+        case 'readOnly': set('readOnly', value === 'true'); break;
+        case 'feedIntervalMinutes': set('feedIntervalMinutes', Number(value) as OrderSettings['feedIntervalMinutes']); break;
       }
     }
     if (errors.length > 0) return { ok: false, errors };

@@ -1,7 +1,7 @@
 /** asc settings:get / settings:set — a store's Order Settings from the console. */
 import { inject, injectable } from 'inversify';
 import { CliUsageError, type CliCommandContribution, type CliFlagValue, type CliIO } from '../host/contributions.ts';
-import type { OrderSettings } from '../stores/order-settings.ts';
+import { FEED_INTERVAL_MINUTES, type OrderSettings } from '../stores/order-settings.ts';
 import { Stores } from '../stores/stores.ts';
 import { withUsageErrors } from './errors.ts';
 import { printJson, printTable } from './output.ts';
@@ -14,6 +14,8 @@ const FLAG_FOR_FIELD: Record<keyof OrderSettings, string> = {
   reservePending: '--reserve-pending',
   orderStatus: '--order-status',
   processingStatus: '--processing-status',
+  readOnly: '--read-only',
+  feedIntervalMinutes: '--feed-interval',
 };
 
 /** The JSON shape of Order Settings in --json output. */
@@ -27,6 +29,8 @@ export function settingsJson(storeId: number, settings: OrderSettings) {
     reservePending: settings.reservePending,
     orderStatus: settings.orderStatus,
     processingStatus: settings.processingStatus,
+    readOnly: settings.readOnly,
+    feedIntervalMinutes: settings.feedIntervalMinutes,
   };
 }
 
@@ -61,13 +65,15 @@ export class SettingsSetCommand implements CliCommandContribution {
   readonly summary = "Change a store's Order Settings (they take effect on the next sync)";
   readonly flags = [
     { name: 'store', type: 'int', min: 1, required: true, description: 'Store id' },
-    { name: 'import-orders', type: 'enum', values: ['enabled', 'disabled'], required: true, description: 'Import Amazon Orders' },
+    { name: 'import-orders', type: 'enum', values: ['enabled', 'disabled'], description: 'Import Amazon Orders' },
     { name: 'store-view', type: 'string', description: 'Host store view code the orders are created in' },
     { name: 'customer-creation', type: 'enum', values: ['guest', 'account'], description: 'No customer (guest) or build a new customer account' },
     { name: 'order-number-source', type: 'enum', values: ['host', 'amazon'], description: 'Host order number or the Amazon order id' },
     { name: 'reserve-pending', type: 'boolean', description: 'Reserve stock for Pending merchant-fulfilled orders' },
     { name: 'order-status', type: 'enum', values: ['default', 'custom'], description: 'Default or custom status for imported orders' },
     { name: 'processing-status', type: 'string', description: 'Host status for imported orders (with --order-status custom)' },
+    { name: 'read-only', type: 'boolean', description: 'Read-Only Mode: record shipments, cancels and refunds, send nothing to Amazon' },
+    { name: 'feed-interval', type: 'enum', values: FEED_INTERVAL_MINUTES.map(String), description: 'Minutes between feeds of cancels and of refunds (0: at once; Amazon asks for 20)' },
     { name: 'json', type: 'switch', description: 'Print the saved settings as JSON' },
   ] as const;
 
@@ -75,13 +81,17 @@ export class SettingsSetCommand implements CliCommandContribution {
 
   async run(flags: Record<string, CliFlagValue | undefined>, io: CliIO): Promise<number> {
     const storeId = flags.store as number;
-    const change: Partial<OrderSettings> = { importEnabled: flags['import-orders'] === 'enabled' };
+    const change: Partial<OrderSettings> = {};
+    if (flags['import-orders'] !== undefined) change.importEnabled = flags['import-orders'] === 'enabled';
     if (flags['store-view'] !== undefined) change.hostStoreView = flags['store-view'] as string;
     if (flags['customer-creation'] !== undefined) change.customerCreation = flags['customer-creation'] as OrderSettings['customerCreation'];
     if (flags['order-number-source'] !== undefined) change.orderNumberSource = flags['order-number-source'] as OrderSettings['orderNumberSource'];
     if (flags['reserve-pending'] !== undefined) change.reservePending = flags['reserve-pending'] as boolean;
     if (flags['order-status'] !== undefined) change.orderStatus = flags['order-status'] as OrderSettings['orderStatus'];
     if (flags['processing-status'] !== undefined) change.processingStatus = flags['processing-status'] as string;
+    if (flags['read-only'] !== undefined) change.readOnly = flags['read-only'] as boolean;
+    if (flags['feed-interval'] !== undefined) change.feedIntervalMinutes = Number(flags['feed-interval']) as OrderSettings['feedIntervalMinutes'];
+    if (Object.keys(change).length === 0) throw new CliUsageError('nothing to change: give at least one setting flag (see asc settings:set --help)');
 
     const result = await withUsageErrors(() => this.stores.updateSettings(storeId, change));
     if (!result.ok) {

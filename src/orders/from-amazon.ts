@@ -114,6 +114,13 @@ function checkLength(value: string | undefined, max: number, what: string): void
   if (value !== undefined && value.length > max) throw new OrderDataError(`${what} is ${value.length} characters long; at most ${max} are expected`);
 }
 
+/** Amazon's ship-by deadline: the latest end of the order's ship-by window, when it sends one. */
+export function latestShipDate(order: Pick<Order, 'fulfillment'>): Date | null {
+  const latest = order.fulfillment?.shipByWindow?.latestDateTime;
+  const date = latest === undefined ? null : new Date(latest);
+  return date !== null && !Number.isNaN(date.getTime()) ? date : null;
+}
+
 export function snapshotFromAmazon(order: Order, defaultMarketplaceId: string): OrderSnapshot {
   checkLength(order.orderId, MAX_ID_CHARS.orderId, 'the order id');
   checkLength(order.salesChannel.marketplaceId, MAX_ID_CHARS.marketplaceId, `order ${order.orderId}: the marketplace id`);
@@ -153,6 +160,7 @@ function snapshot(order: Order, defaultMarketplaceId: string): OrderSnapshot {
     buyerName: order.buyer?.buyerName ?? null,
     buyerEmail: order.buyer?.buyerEmail ?? null,
     shippingServiceLevel: fulfillment.fulfillmentServiceLevel ?? null,
+    latestShipDate: latestShipDate(order),
     address: addressSnapshot(order),
     grandTotal: order.proceeds?.grandTotal ?? null,
     items: order.orderItems.map((item) => itemSnapshot(item, status === 'CANCELLED', unrecognizedProceeds)),

@@ -187,6 +187,7 @@ export class OrderRepository {
       amazon_updated_at: snapshot.lastUpdated,
       amazon_status: snapshot.status,
       status,
+      latest_ship_date: snapshot.latestShipDate,
       fulfilled_by: snapshot.fulfilledBy,
       // Cut to the columns (the full text stays in raw): an odd name must not keep the order out.
       buyer_name: snapshot.buyerName === null ? null : shorten(snapshot.buyerName, TEXT_COLUMN_CHARS.buyerName),
@@ -206,7 +207,8 @@ export class OrderRepository {
     let orderId: number;
     if (existingRow) {
       orderId = Number(existingRow.id);
-      await trx('amazon_order').where({ id: orderId }).update(columns);
+      // The module's own word wins, also one written since the row was read (fulfillment runs beside the sync).
+      await trx('amazon_order').where({ id: orderId }).update({ ...columns, status: trx.raw('coalesce(local_status, ?)', [gridStatusOf(snapshot.status)]) });
     } else {
       const [inserted] = await trx('amazon_order').insert({
         ...columns,

@@ -78,6 +78,8 @@ export interface OrderSnapshot {
   buyerName: string | null;
   buyerEmail: string | null;
   shippingServiceLevel: string | null;
+  /** Amazon's ship-by deadline, when it sends one. */
+  latestShipDate: Date | null;
   address: SnapshotAddress | null;
   grandTotal: Money | null;
   items: SnapshotItem[];

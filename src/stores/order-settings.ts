@@ -14,7 +14,18 @@ export interface OrderSettings {
   orderStatus: 'default' | 'custom';
   /** The host status for imported orders when orderStatus is custom. */
   processingStatus: string | null;
+  /** Record shipments, cancels and refunds but send nothing that changes an order at Amazon. */
+  readOnly: boolean;
+  /** Cancels and refunds go out in one feed per type at most this often (0: at once). */
+  feedIntervalMinutes: FeedIntervalMinutes;
 }
+
+/** The feed intervals an admin may choose (Amazon asks for at most one feed of a type every 20 minutes). */
+export const FEED_INTERVAL_MINUTES = [0, 5, 10, 20, 30, 60] as const;
+export type FeedIntervalMinutes = (typeof FEED_INTERVAL_MINUTES)[number];
+
+/** Fulfillment settings apply whether or not orders are imported (a view-only store still cancels). */
+const FULFILLMENT_FIELDS: ReadonlyArray<keyof OrderSettings> = ['readOnly', 'feedIntervalMinutes'];
 
 export const DEFAULT_ORDER_SETTINGS: OrderSettings = {
   importEnabled: true,
@@ -24,6 +35,8 @@ export const DEFAULT_ORDER_SETTINGS: OrderSettings = {
   reservePending: true,
   orderStatus: 'default',
   processingStatus: null,
+  readOnly: false,
+  feedIntervalMinutes: 20,
 };
 
 /** Field ids as module.json's settings schema names them. */
@@ -35,6 +48,8 @@ export const SETTINGS_FIELDS = {
   reservePending: 'reserve_pending',
   orderStatus: 'order_status',
   processingStatus: 'processing_status',
+  readOnly: 'read_only',
+  feedIntervalMinutes: 'feed_interval_minutes',
 } as const satisfies Record<keyof OrderSettings, string>;
 
 export interface SettingsError {
@@ -53,15 +68,15 @@ export type SettingsChangeResult = { ok: true; settings: OrderSettings } | { ok:
 
 /**
  * Applies a change to the current settings, or explains every reason it cannot. As in the
- * original, the other fields are locked while import is disabled, and a processing status exists
- * only together with a custom order status.
+ * original, the import fields are locked while import is disabled (the fulfillment ones are not),
+ * and a processing status exists only together with a custom order status.
  */
 export function applySettingsChange(current: OrderSettings, change: Partial<OrderSettings>, choices: SettingsChoices): SettingsChangeResult {
   const errors: SettingsError[] = [];
   const next: OrderSettings = { ...current, ...change };
 
   const changedOtherThanImport = (Object.keys(change) as Array<keyof OrderSettings>).filter(
-    (field) => field !== 'importEnabled' && change[field] !== undefined && change[field] !== current[field],
+    (field) => field !== 'importEnabled' && !FULFILLMENT_FIELDS.includes(field) && change[field] !== undefined && change[field] !== current[field],
   );
   if (!next.importEnabled && changedOtherThanImport.length > 0) {
     for (const field of changedOtherThanImport) {
@@ -79,6 +94,9 @@ export function applySettingsChange(current: OrderSettings, change: Partial<Orde
     }
   } else if (change.processingStatus !== undefined && change.processingStatus !== null) {
     errors.push({ field: 'processingStatus', message: 'applies only when Order Status is Custom' });
+  }
+  if (!(FEED_INTERVAL_MINUTES as readonly number[]).includes(next.feedIntervalMinutes)) {
+    errors.push({ field: 'feedIntervalMinutes', message: `must be one of ${FEED_INTERVAL_MINUTES.join(', ')} (minutes; 0 sends at once)` });
   }
   if (errors.length > 0) return { ok: false, errors };
   if (next.orderStatus === 'default') next.processingStatus = null;

@@ -57,6 +57,8 @@ interface SettingsRow {
   reserve_pending: unknown;
   order_status: string;
   processing_status: string | null;
+  read_only: unknown;
+  feed_interval_minutes: unknown;
 }
 
 function toStore(row: StoreRow): AmazonStore {
@@ -85,6 +87,8 @@ function toSettings(row: SettingsRow): OrderSettings {
     reservePending: Boolean(Number(row.reserve_pending)),
     orderStatus: row.order_status as OrderSettings['orderStatus'],
     processingStatus: row.processing_status,
+    readOnly: Boolean(Number(row.read_only)),
+    feedIntervalMinutes: Number(row.feed_interval_minutes) as OrderSettings['feedIntervalMinutes'],
   };
 }
 
@@ -97,6 +101,8 @@ function settingsColumns(settings: OrderSettings) {
     reserve_pending: settings.reservePending,
     order_status: settings.orderStatus,
     processing_status: settings.processingStatus,
+    read_only: settings.readOnly,
+    feed_interval_minutes: settings.feedIntervalMinutes,
   };
 }
 

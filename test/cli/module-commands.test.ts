@@ -70,7 +70,7 @@ describeEachDatabase('module CLI commands', (db) => {
   it('settings:get shows a new store with the default Order Settings', async () => {
     expect(await json('settings:get', '--store', '1')).to.deep.equal({
       storeId: 1, importOrders: 'enabled', storeView: 'default', customerCreation: 'guest', orderNumberSource: 'host',
-      reservePending: true, orderStatus: 'default', processingStatus: null,
+      reservePending: true, orderStatus: 'default', processingStatus: null, readOnly: false, feedIntervalMinutes: 20,
     });
   });
 
@@ -95,9 +95,20 @@ describeEachDatabase('module CLI commands', (db) => {
     const saved = await json('settings:set', '--store', '1', '--import-orders', 'enabled', '--order-number-source', 'amazon', '--order-status', 'custom', '--processing-status', 'amazon_processing');
     expect(saved).to.deep.equal({
       storeId: 1, importOrders: 'enabled', storeView: 'default', customerCreation: 'guest', orderNumberSource: 'amazon',
-      reservePending: true, orderStatus: 'custom', processingStatus: 'amazon_processing',
+      reservePending: true, orderStatus: 'custom', processingStatus: 'amazon_processing', readOnly: false, feedIntervalMinutes: 20,
     });
     expect(await json('settings:get', '--store', '1')).to.deep.equal(saved);
+    // The fulfillment settings alone, also while import is disabled.
+    await json('settings:set', '--store', '1', '--import-orders', 'disabled');
+    const fulfillment = await json('settings:set', '--store', '1', '--read-only', 'true', '--feed-interval', '0');
+    expect(fulfillment).to.deep.include({ importOrders: 'disabled', readOnly: true, feedIntervalMinutes: 0 });
+    const nothing = await asc('settings:set', '--store', '1');
+    expect(nothing.code).to.equal(2);
+    expect(nothing.stderr).to.include('nothing to change');
+    const badInterval = await asc('settings:set', '--store', '1', '--feed-interval', '7');
+    expect(badInterval.code).to.equal(2);
+    expect(badInterval.stderr).to.include('--feed-interval');
+    await json('settings:set', '--store', '1', '--import-orders', 'enabled', '--read-only', 'false', '--feed-interval', '20');
   });
 
   it('sync imports, orders:list filters, match:set and orders:retry unblock an order', async () => {

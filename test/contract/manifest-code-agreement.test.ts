@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import manifest from '../../module.json' with { type: 'json' };
 import { aclIds, type AclNode } from '../../src/host/index.ts';
 import { Acl, ORDER_SETTINGS_SECTION } from '../../src/admin/acl.ts';
-import { DEFAULT_ORDER_SETTINGS, SETTINGS_FIELDS } from '../../src/stores/order-settings.ts';
+import { DEFAULT_ORDER_SETTINGS, FEED_INTERVAL_MINUTES, SETTINGS_FIELDS } from '../../src/stores/order-settings.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { REPO_ROOT, openTestHost } from '../support/host.ts';
@@ -28,7 +28,12 @@ describe('module.json and the code agree', () => {
       [SETTINGS_FIELDS.reservePending]: String(d.reservePending),
       [SETTINGS_FIELDS.orderStatus]: d.orderStatus,
       [SETTINGS_FIELDS.processingStatus]: d.processingStatus,
+      [SETTINGS_FIELDS.readOnly]: String(d.readOnly),
+      [SETTINGS_FIELDS.feedIntervalMinutes]: String(d.feedIntervalMinutes),
     });
+    // The feed intervals offered are the ones the rules accept.
+    const intervals = section.fields.find((f) => f.id === SETTINGS_FIELDS.feedIntervalMinutes)!.options!.map((o) => Number(o.value));
+    expect(intervals).to.deep.equal([...FEED_INTERVAL_MINUTES]);
   });
 
   it('ACL: every id the code uses is declared, and every declared resource guards something', () => {

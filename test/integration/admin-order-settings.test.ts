@@ -99,9 +99,15 @@ describeEachDatabase('admin Order Settings section', (db) => {
   });
 
   it('saves valid values, which the next import run uses', async () => {
-    const form = new URLSearchParams({ import_enabled: 'enabled', host_store_view: 'outlet', customer_creation: 'guest', order_number_source: 'amazon', reserve_pending: 'false', order_status: 'custom', processing_status: 'amazon_processing' });
+    const form = new URLSearchParams({
+      import_enabled: 'enabled', host_store_view: 'outlet', customer_creation: 'guest', order_number_source: 'amazon', reserve_pending: 'false',
+      order_status: 'custom', processing_status: 'amazon_processing', read_only: 'true', feed_interval_minutes: '5',
+    });
     expect(await h.settings.save(adminContext(), String(store.id), form)).to.deep.equal({ ok: true });
-    expect(await h.stores.settings(store.id)).to.deep.equal({ importEnabled: true, hostStoreView: 'outlet', customerCreation: 'guest', orderNumberSource: 'amazon', reservePending: false, orderStatus: 'custom', processingStatus: 'amazon_processing' });
+    expect(await h.stores.settings(store.id)).to.deep.equal({
+      importEnabled: true, hostStoreView: 'outlet', customerCreation: 'guest', orderNumberSource: 'amazon', reservePending: false,
+      orderStatus: 'custom', processingStatus: 'amazon_processing', readOnly: true, feedIntervalMinutes: 5,
+    });
     const html = await h.settings.render(adminContext(), String(store.id));
     expect(select(html, 'processing_status')).to.deep.equal({ disabled: false, selected: 'amazon_processing', invalid: false });
 

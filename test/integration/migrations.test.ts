@@ -7,6 +7,7 @@ import { moduleMigrations } from '../support/module-database.ts';
 import { HOST_MIGRATIONS } from '../../sandbox/host/host.ts';
 import { migrateDown, migrateLatest, rollbackAll, type MigrationSet } from '../../sandbox/host/migrator.ts';
 import manifest from '../../module.json' with { type: 'json' };
+import { fromDb } from '../../src/db/time.ts';
 
 const isModuleTable = (name: string) => name.startsWith('amazon_') && !name.startsWith(manifest.migrations.tableName);
 
@@ -51,7 +52,6 @@ describeEachDatabase('module migrations', (db) => {
     });
     const row = await knex('amazon_order').first();
     expect(String(row.grand_total_e4)).to.equal('1234567899900');
-    const { fromDb } = await import('../../src/db/time.ts');
     expect(fromDb(row.purchase_date).toISOString()).to.equal(now.toISOString());
   });
 
@@ -91,10 +91,41 @@ describeEachDatabase('module migrations', (db) => {
     await migrateLatest(knex, moduleMigrations);
     const buyerIndexes = async () => (await indexedColumns(knex, 'amazon_order')).filter((columns) => columns.includes('buyer'));
     expect(await buyerIndexes()).to.deep.equal(['store_id,buyer_search']);
-    expect(await migrateDown(knex, moduleMigrations)).to.equal('20261202000300_index_amazon_order_buyer_search');
+    // Down to just before it, whatever came after.
+    let down: string | null;
+    do down = await migrateDown(knex, moduleMigrations);
+    while (down !== null && down !== '20261202000300_index_amazon_order_buyer_search');
+    expect(down).to.equal('20261202000300_index_amazon_order_buyer_search');
     expect(await buyerIndexes()).to.deep.equal(['store_id,buyer_name']);
     await migrateLatest(knex, moduleMigrations);
     expect(await buyerIndexes()).to.deep.equal(['store_id,buyer_search']);
+  });
+});
+
+describeEachDatabase('module migrations: fulfillment', (db) => {
+  it('fills the ship-by date of orders stored before it from what Amazon sent', async () => {
+    const { knex } = db();
+    let down: string | null;
+    await migrateLatest(knex, moduleMigrations);
+    do down = await migrateDown(knex, moduleMigrations);
+    while (down !== null && down !== '20261203000300_add_amazon_order_latest_ship_date');
+    const now = new Date('2026-11-26T09:45:13.123Z');
+    const [storeId] = await knex('amazon_store').insert({
+      name: 'Ship by', region: 'na', marketplace_id: 'ATVPDKIKX0DER', seller_id: 'SHIPBY1', sp_api_endpoint: 'http://x', lwa_endpoint: 'http://y',
+      client_id: 'c', credentials_encrypted: 'e', status: 'active', integrated_at: now, created_at: now, updated_at: now,
+    });
+    const row = (id: string, raw: unknown) => ({
+      store_id: storeId, amazon_order_id: id, marketplace_id: 'ATVPDKIKX0DER', purchase_date: now, amazon_updated_at: now,
+      amazon_status: 'UNSHIPPED', status: 'Unshipped', fulfilled_by: 'MERCHANT', raw: JSON.stringify(raw), import_state: 'ready', created_at: now, updated_at: now,
+    });
+    await knex('amazon_order').insert(row('111-0000000-0000001', { fulfillment: { shipByWindow: { latestDateTime: '2026-11-28T07:59:59Z' } } }));
+    await knex('amazon_order').insert(row('111-0000000-0000002', { fulfillment: {} }));
+    await migrateLatest(knex, moduleMigrations);
+    const dates = await knex('amazon_order').orderBy('amazon_order_id').select('latest_ship_date');
+    expect(dates.map((d: { latest_ship_date: unknown }) => (d.latest_ship_date === null ? null : fromDb(d.latest_ship_date).toISOString()))).to.deep.equal([
+      '2026-11-28T07:59:59.000Z',
+      null,
+    ]);
   });
 });
 

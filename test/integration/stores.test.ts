@@ -42,7 +42,7 @@ describeEachDatabase('stores and Order Settings', (db) => {
 
     expect(await stores.settings(store.id)).to.deep.equal({
       importEnabled: true, hostStoreView: 'default', customerCreation: 'guest', orderNumberSource: 'host',
-      reservePending: true, orderStatus: 'default', processingStatus: null,
+      reservePending: true, orderStatus: 'default', processingStatus: null, readOnly: false, feedIntervalMinutes: 20,
     });
   });
 

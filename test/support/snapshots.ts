@@ -40,6 +40,7 @@ export function snapshot(overrides: Partial<OrderSnapshot> = {}): OrderSnapshot 
     buyerName: 'Jane Q. Buyer',
     buyerEmail: 'jane@marketplace.amazon.example',
     shippingServiceLevel: 'Standard',
+    latestShipDate: null,
     address: {
       name: 'Jane Q. Buyer',
       addressLines: ['1 Main St', 'Apt 2'],

@@ -7,7 +7,7 @@ describe('Order Settings rules', () => {
   it('defaults match the original: import enabled, guest, host number, reserve, default status', () => {
     expect(DEFAULT_ORDER_SETTINGS).to.deep.equal({
       importEnabled: true, hostStoreView: null, customerCreation: 'guest', orderNumberSource: 'host',
-      reservePending: true, orderStatus: 'default', processingStatus: null,
+      reservePending: true, orderStatus: 'default', processingStatus: null, readOnly: false, feedIntervalMinutes: 20,
     });
   });
 
@@ -30,6 +30,13 @@ describe('Order Settings rules', () => {
     const result = applySettingsChange(DEFAULT_ORDER_SETTINGS, { importEnabled: false, customerCreation: 'account', reservePending: true }, choices);
     expect(result).to.deep.equal({ ok: false, errors: [{ field: 'customerCreation', message: 'cannot be changed while Import Amazon Orders is Disabled; enable import first' }] });
     expect(applySettingsChange(DEFAULT_ORDER_SETTINGS, { importEnabled: false }, choices).ok).to.equal(true);
+  });
+
+  it('leaves the fulfillment settings open while import is disabled, and takes only the offered feed intervals', () => {
+    const disabled = { ...DEFAULT_ORDER_SETTINGS, importEnabled: false };
+    expect(applySettingsChange(disabled, { readOnly: true, feedIntervalMinutes: 0 }, choices)).to.deep.equal({ ok: true, settings: { ...disabled, readOnly: true, feedIntervalMinutes: 0 } });
+    const odd = applySettingsChange(DEFAULT_ORDER_SETTINGS, { feedIntervalMinutes: 7 as never }, choices);
+    expect(odd).to.deep.equal({ ok: false, errors: [{ field: 'feedIntervalMinutes', message: 'must be one of 0, 5, 10, 20, 30, 60 (minutes; 0 sends at once)' }] });
   });
 
   it('refuses an unknown store view', () => {
