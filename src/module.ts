@@ -29,6 +29,15 @@ import { RetryImportAction } from './admin/retry-import-action.ts';
 import { MatchListingAction, UnmatchedListingsPage } from './admin/unmatched-listings-page.ts';
 import { ImportProblemsMessage } from './admin/import-problems-message.ts';
 import { OrderSettingsSection } from './admin/order-settings-section.ts';
+import { AmazonClients } from './stores/amazon-clients.ts';
+import { Outbox } from './fulfillment/outbox.ts';
+import { Fulfillment } from './fulfillment/fulfillment.ts';
+import { FeedSender } from './fulfillment/feed-sender.ts';
+import { OutboxSender } from './fulfillment/outbox-sender.ts';
+import { OrderCancellation } from './fulfillment/order-cancellation.ts';
+import { OutboxSendCron } from './fulfillment/outbox-cron.ts';
+import { FulfillmentGuard, FulfillmentOutboxHook, PortCancelObserver } from './fulfillment/fulfillment-hooks.ts';
+import { OrdersCancelCommand, OutboxListCommand, OutboxRetryCommand, OutboxSendCommand } from './cli/outbox-commands.ts';
 
 const services: Newable<object>[] = [
   Stores,
@@ -40,6 +49,12 @@ const services: Newable<object>[] = [
   AdminViews,
   ImportRetry,
   UnmatchedListings,
+  AmazonClients,
+  Outbox,
+  Fulfillment,
+  FeedSender,
+  OutboxSender,
+  OrderCancellation,
 ];
 
 const cliCommands: Newable<object>[] = [
@@ -52,6 +67,10 @@ const cliCommands: Newable<object>[] = [
   OrdersRetryCommand,
   MatchSetCommand,
   SyncCommand,
+  OutboxListCommand,
+  OutboxSendCommand,
+  OutboxRetryCommand,
+  OrdersCancelCommand,
 ];
 
 const adminRoutes: Newable<object>[] = [
@@ -69,7 +88,7 @@ const dashboardWidgets: Newable<object>[] = [ImportProblemsMessage];
 
 const settingsSections: Newable<object>[] = [OrderSettingsSection];
 
-const cronJobs: Newable<object>[] = [OrderSyncCron, BuyerDataPurge];
+const cronJobs: Newable<object>[] = [OrderSyncCron, OutboxSendCron, BuyerDataPurge];
 
 export const containerModule = new ContainerModule(({ bind }) => {
   for (const service of services) bind(service).toSelf().inSingletonScope();
@@ -79,6 +98,9 @@ export const containerModule = new ContainerModule(({ bind }) => {
     [Contributions.DashboardWidget, dashboardWidgets],
     [Contributions.SettingsSection, settingsSections],
     [Contributions.CronObserver, cronJobs],
+    [Contributions.OrderGuard, [FulfillmentGuard]],
+    [Contributions.OrderTransactionHook, [FulfillmentOutboxHook]],
+    [Contributions.EventObserver, [PortCancelObserver]],
   ];
   for (const [point, classes] of contributions) {
     for (const contribution of classes) {

@@ -59,6 +59,8 @@ export interface CreateHostOptions {
   varDir?: string;
   /** The secrets key; default HOST_SECRET_KEY or the key file. */
   secretKey?: Buffer;
+  /** More bindings for the modules to find, made after the ports and before the modules load (e.g. a module's optional tuning). */
+  bind?: (container: Container) => void;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -219,6 +221,7 @@ export async function createHost(options: CreateHostOptions = {}): Promise<Host>
     portsContainer.bind(Ports.Database).toConstantValue(knex);
     portsContainer.bind(Ports.Logger).toConstantValue(logger);
     portsContainer.bind(Ports.Clock).toConstantValue(clock);
+    options.bind?.(portsContainer);
 
     const modules: LoadedModule[] = [];
     for (const source of options.modules ?? []) modules.push(await loadModule(source, portsContainer));

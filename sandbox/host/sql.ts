@@ -1,12 +1,5 @@
 /** Small helpers for writing the same SQL behaviour on MySQL/MariaDB and SQLite. */
 import type { Knex } from 'knex';
-import { isSqlite } from '../../src/db/schema.ts';
-
-export type Dialect = 'mysql' | 'sqlite';
-
-export function dialectOf(knex: Knex): Dialect {
-  return isSqlite(knex) ? 'sqlite' : 'mysql';
-}
 
 /** A UNIQUE or PRIMARY KEY violation: the signal that another writer got there first. */
 export function isDuplicateKeyError(error: unknown): boolean {
@@ -33,11 +26,6 @@ export async function transact<T>(knex: Knex, work: (trx: Knex.Transaction) => P
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.floor(Math.random() * 20)));
     }
   }
-}
-
-/** Row locks where the database has them (SQLite serialises writers anyway). */
-export function forUpdate<Q extends Knex.QueryBuilder>(query: Q, knex: Knex): Q {
-  return dialectOf(knex) === 'mysql' ? (query.forUpdate() as Q) : query;
 }
 
 /** Booleans come back as 0/1 from both databases. */

@@ -1,12 +1,21 @@
 /**
- * Schema changes that knex does differently on the two databases, done the same way on both, and
- * the one test of which database a knex instance talks to.
+ * Schema changes that knex does differently on the two databases, done the same way on both, row
+ * locks where there are any, and the one test of which database a knex instance talks to.
  * Kept out of migrations/ (knex would load any file there as a migration).
  */
 import type { Knex } from 'knex';
 
-export function isSqlite(knex: Knex): boolean {
+export function isSqlite(knex: Pick<Knex, 'client'>): boolean {
   return String(knex.client.config.client).includes('sqlite');
+}
+
+/**
+ * Row locks for a read that a change in the same transaction follows, where the database has them
+ * (MySQL/MariaDB: SELECT ... FOR UPDATE); SQLite lets one writer at a time in anyway.
+ */
+export function forUpdate<Q extends Knex.QueryBuilder>(query: Q, lock = true): Q {
+  // A query builder knows its client as a knex instance does.
+  return lock && !isSqlite(query as unknown as Pick<Knex, 'client'>) ? (query.forUpdate() as Q) : query;
 }
 
 /**

@@ -107,6 +107,21 @@ function partTotal(items: SnapshotItem[], category: Category, part: Part, curren
   return items.reduce((total, item) => total + item.proceeds[category][part].reduce((sum, money) => sum + amountIn(money, currencyCode, of(item)), 0n), 0n);
 }
 
+/**
+ * What Amazon charged for one item, by the parts a refund names (in ten-thousandths of the order
+ * currency): the item less its discount, its tax, its shipping less the shipping discount, and the
+ * shipping's tax. Refused (OrderDataError) when a part is in another currency.
+ */
+export function chargedFor(item: SnapshotItem, currencyCode: string): { principal: bigint; tax: bigint; shipping: bigint; shippingTax: bigint } {
+  const part = (category: Category, name: Part) => partTotal([item], category, name, currencyCode);
+  return {
+    principal: part('item', 'amount') - part('item', 'discount'),
+    tax: part('item', 'tax'),
+    shipping: part('shipping', 'amount') - part('shipping', 'discount'),
+    shippingTax: part('shipping', 'tax'),
+  };
+}
+
 /** An amount as the host gets it: exact, with at least the currency's decimals ("1199" JPY, "5.00" USD). */
 function decimal(value: bigint, currencyCode: string, what: string): string {
   if (value < 0n) throw new OrderDataError(`${what} comes to ${fromE4(value)} ${currencyCode}; the host takes no negative amounts`);

@@ -224,7 +224,8 @@ export class OrderImporter {
       return;
     }
     if (hostOrder.state !== 'canceled') await this.hostOrders.cancel(hostOrder.id, 'Canceled on Amazon');
-    await this.orders.update(order.id, { host_action: null, note: `Canceled on Amazon; host order #${number} canceled` });
+    // Amazon's word is final: it replaces the module's own (a cancel on its way, or one that failed).
+    await this.orders.update(order.id, { host_action: null, local_status: null, status: 'Canceled', note: `Canceled on Amazon; host order #${number} canceled` });
     await this.orders.log(order.id, { kind: 'import', message: `Canceled host order #${number}: Amazon canceled the order` });
   }
 
@@ -236,7 +237,11 @@ export class OrderImporter {
     }
     const shippedInHost = hostOrder.items.every((item) => item.qtyShipped + item.qtyCanceled >= item.qty);
     if (shippedInHost) {
-      await this.orders.update(order.id, { host_action: null });
+      // Shipped in the host and confirmed to Amazon: done on both sides.
+      await this.orders.update(order.id, { host_action: null, local_status: 'Completed', status: 'Completed' });
+      if (order.status !== 'Completed') {
+        await this.orders.log(order.id, { kind: 'status', fromStatus: order.status, toStatus: 'Completed', message: `Amazon reports the order shipped; host order #${number} is complete` });
+      }
       return;
     }
     await this.hostOrders.complete(hostOrder.id, 'Shipped on Amazon');

@@ -9,6 +9,7 @@ import type { Order } from '../amazon/models.ts';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort } from '../host/ports.ts';
 import { fromDb, fromDbOrNull } from '../db/time.ts';
+import { forUpdate } from '../db/schema.ts';
 import { toE4 } from '../money.ts';
 import { searchText } from './search-text.ts';
 import { shorten } from '../text.ts';
@@ -302,13 +303,19 @@ export class OrderRepository {
     }));
   }
 
-  async find(storeId: number, amazonOrderId: string): Promise<StoredOrder | null> {
-    const row: Row | undefined = await this.db('amazon_order').where({ store_id: storeId, amazon_order_id: amazonOrderId }).first();
+  async find(storeId: number, amazonOrderId: string, db: Knex | Knex.Transaction = this.db, lock = false): Promise<StoredOrder | null> {
+    const row: Row | undefined = await forUpdate(db('amazon_order').where({ store_id: storeId, amazon_order_id: amazonOrderId }), lock).first();
     return row ? toStoredOrder(row) : null;
   }
 
-  async get(id: number): Promise<StoredOrder | null> {
-    const row: Row | undefined = await this.db('amazon_order').where({ id }).first();
+  async get(id: number, db: Knex | Knex.Transaction = this.db, lock = false): Promise<StoredOrder | null> {
+    const row: Row | undefined = await forUpdate(db('amazon_order').where({ id }), lock).first();
+    return row ? toStoredOrder(row) : null;
+  }
+
+  /** The Amazon order a host order was created for (`lock`: row lock for a change in the same transaction). */
+  async findByHostOrder(hostOrderId: string, db: Knex | Knex.Transaction = this.db, lock = false): Promise<StoredOrder | null> {
+    const row: Row | undefined = await forUpdate(db('amazon_order').where({ host_order_id: hostOrderId }), lock).orderBy('id').first();
     return row ? toStoredOrder(row) : null;
   }
 
@@ -349,8 +356,8 @@ export class OrderRepository {
   }
 
   /** Seller SKU -> host SKU matches an admin set for the store. */
-  async listingMatches(storeId: number): Promise<Map<string, string>> {
-    const rows: Array<{ seller_sku: string; host_sku: string }> = await this.db('amazon_listing_match').where({ store_id: storeId });
+  async listingMatches(storeId: number, db: Knex | Knex.Transaction = this.db): Promise<Map<string, string>> {
+    const rows: Array<{ seller_sku: string; host_sku: string }> = await db('amazon_listing_match').where({ store_id: storeId });
     return new Map(rows.map((row) => [row.seller_sku, row.host_sku]));
   }
 

@@ -184,8 +184,8 @@ export class Stores {
     return JSON.parse(await this.secrets.decrypt(row.credentials_encrypted)) as StoreCredentials;
   }
 
-  async settings(id: number): Promise<OrderSettings> {
-    const row: SettingsRow | undefined = await this.db('amazon_order_settings').where({ store_id: id }).first();
+  async settings(id: number, db: Knex | Knex.Transaction = this.db): Promise<OrderSettings> {
+    const row: SettingsRow | undefined = await db('amazon_order_settings').where({ store_id: id }).first();
     if (!row) throw new StoreNotFound(id);
     return toSettings(row);
   }

@@ -1,7 +1,8 @@
 /**
- * One sync runner per store at a time, across processes and hosts sharing the database: a lease
- * row (owner + expiry) taken with a single conditional UPDATE, so two runners can never both win.
- * A runner that dies leaves a lease that expires and is taken over.
+ * One runner per store and lane at a time, across processes and hosts sharing the database: a
+ * lease (owner + expiry) taken with a single conditional UPDATE, so two runners can never both
+ * win. A runner that dies leaves a lease that expires and is taken over. Two lanes: the sync
+ * (reading Amazon, importing) and the outbox (sending fulfillment), which may run side by side.
  */
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
@@ -10,6 +11,13 @@ import type { ClockPort } from '../host/ports.ts';
 import { fromDbOrNull } from '../db/time.ts';
 
 export const LEASE_TTL_MS = 10 * 60 * 1000;
+
+export type LeaseLane = 'sync' | 'outbox';
+
+const COLUMNS: Record<LeaseLane, { owner: string; expires: string }> = {
+  sync: { owner: 'lease_owner', expires: 'lease_expires_at' },
+  outbox: { owner: 'outbox_lease_owner', expires: 'outbox_lease_expires_at' },
+};
 
 export interface LeaseHolder {
   owner: string | null;
@@ -24,30 +32,34 @@ export class StoreLease {
   ) {}
 
   /** Takes (or renews) the store's lease for `owner`; false when another live runner holds it. */
-  async acquire(storeId: number, owner: string, ttlMs = LEASE_TTL_MS): Promise<boolean> {
+  async acquire(storeId: number, owner: string, lane: LeaseLane = 'sync', ttlMs = LEASE_TTL_MS): Promise<boolean> {
     const now = this.clock.now();
+    const c = COLUMNS[lane];
     const taken = await this.db('amazon_sync_state')
       .where({ store_id: storeId })
-      .andWhere((q) => q.whereNull('lease_owner').orWhere('lease_owner', owner).orWhere('lease_expires_at', '<', now))
-      .update({ lease_owner: owner, lease_expires_at: new Date(now.getTime() + ttlMs) });
+      .andWhere((q) => q.whereNull(c.owner).orWhere(c.owner, owner).orWhere(c.expires, '<', now))
+      .update({ [c.owner]: owner, [c.expires]: new Date(now.getTime() + ttlMs) });
     return taken === 1;
   }
 
   /** Extends a lease still held; false when it was lost (expired and taken over). */
-  async renew(storeId: number, owner: string, ttlMs = LEASE_TTL_MS): Promise<boolean> {
+  async renew(storeId: number, owner: string, lane: LeaseLane = 'sync', ttlMs = LEASE_TTL_MS): Promise<boolean> {
     const now = this.clock.now();
+    const c = COLUMNS[lane];
     const renewed = await this.db('amazon_sync_state')
-      .where({ store_id: storeId, lease_owner: owner })
-      .update({ lease_expires_at: new Date(now.getTime() + ttlMs) });
+      .where({ store_id: storeId, [c.owner]: owner })
+      .update({ [c.expires]: new Date(now.getTime() + ttlMs) });
     return renewed === 1;
   }
 
-  async release(storeId: number, owner: string): Promise<void> {
-    await this.db('amazon_sync_state').where({ store_id: storeId, lease_owner: owner }).update({ lease_owner: null, lease_expires_at: null });
+  async release(storeId: number, owner: string, lane: LeaseLane = 'sync'): Promise<void> {
+    const c = COLUMNS[lane];
+    await this.db('amazon_sync_state').where({ store_id: storeId, [c.owner]: owner }).update({ [c.owner]: null, [c.expires]: null });
   }
 
-  async holder(storeId: number): Promise<LeaseHolder> {
-    const row = await this.db('amazon_sync_state').where({ store_id: storeId }).first('lease_owner', 'lease_expires_at');
-    return { owner: row?.lease_owner ?? null, expiresAt: fromDbOrNull(row?.lease_expires_at) };
+  async holder(storeId: number, lane: LeaseLane = 'sync'): Promise<LeaseHolder> {
+    const c = COLUMNS[lane];
+    const row = await this.db('amazon_sync_state').where({ store_id: storeId }).first(c.owner, c.expires);
+    return { owner: row?.[c.owner] ?? null, expiresAt: fromDbOrNull(row?.[c.expires]) };
   }
 }

@@ -59,6 +59,7 @@ describe('module contract: this module', () => {
     expect(boundIds(Contributions.SettingsSection)).to.deep.equal(manifest.settings.map((s) => s.id).sort());
     expect(boundIds(Contributions.CronObserver)).to.deep.equal(manifest.cron.map((c) => c.id).sort());
     expect(boundIds(Contributions.OrderGuard)).to.deep.equal(manifest.hooks.filter((h) => h.kind === 'guard').map((h) => h.id).sort());
+    expect(boundIds(Contributions.OrderTransactionHook)).to.deep.equal(manifest.hooks.filter((h) => h.kind === 'transaction').map((h) => h.id).sort());
     expect(boundIds(Contributions.OrderAfterHook)).to.deep.equal(manifest.hooks.filter((h) => h.kind === 'after').map((h) => h.id).sort());
     expect(boundIds(Contributions.EventObserver)).to.deep.equal(manifest.events.map((e) => e.id).sort());
     expect(boundIds(Contributions.CliCommand, 'name')).to.deep.equal(manifest.cli.map((c) => c.name).sort());
@@ -134,13 +135,24 @@ describe('module loader checks (fixture module)', () => {
     const problems = await problemsLoading(host, fixtureManifest((m) => {
       m.routes[0]!.path = '/fixture/other';
       m.hooks[0]!.actions = ['ship'];
+      m.hooks[1]!.actions = ['cancel'];
       m.events[0]!.event = 'order.deleted';
     }));
     expect(problems).to.have.members([
       'route "fixture.page": module.json says path "/fixture/other", the code says "/fixture/page"',
       'order guard "fixture.guard": module.json says actions [ship], the code says [ship, cancel, creditmemo]',
+      'order transaction hook "fixture.outbox": module.json says actions [cancel], the code says [ship, cancel, creditmemo]',
       'event observer "fixture.on-created": module.json says event "order.deleted", the code says "order.created"',
     ]);
+  });
+
+  it('reports a transaction hook declared but not bound, and an unknown hook kind', async () => {
+    const problems = await problemsLoading(host, fixtureManifest((m) => {
+      m.hooks.push({ id: 'fixture.ghost-outbox', kind: 'transaction', actions: ['ship'] });
+    }));
+    expect(problems).to.deep.equal(['order transaction hook "fixture.ghost-outbox" is declared in module.json but not bound']);
+    const kind = await problemsLoading(host, fixtureManifest((m) => void ((m.hooks[1] as { kind: string }).kind = 'before')));
+    expect(kind).to.deep.equal(['hook "fixture.outbox" has kind "before" (guard, transaction, after)']);
   });
 
   it('checks host compatibility (caret and =x.y.z ranges); an unsupported range is told the supported forms', async () => {

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import sinon from 'sinon';
 import type { ClockPort } from '../../src/host/ports.ts';
 import { Stores } from '../../src/stores/stores.ts';
+import { AMAZON_CLIENT_TUNING, type AmazonClientTuning } from '../../src/stores/amazon-clients.ts';
 import type { AmazonStore } from '../../src/stores/store.ts';
 import { OrderSync, type StoreSyncResult } from '../../src/sync/order-sync.ts';
 import { OrderRepository, type StoredOrder } from '../../src/orders/order-repository.ts';
@@ -78,7 +79,12 @@ export async function startE2E(db: TestDatabase, options: { integratedAt?: Date;
     fbaShipDelayMs: options.fbaShipDelayMs ?? 30 * MINUTE,
   });
   const clock: ClockPort = { now: () => new Date(sandboxClock.now()) };
-  const { host } = await openTestHost(db, { modules: [{ directory: REPO_ROOT }], clock });
+  const { host } = await openTestHost(db, {
+    modules: [{ directory: REPO_ROOT }],
+    clock,
+    // Amazon's faults are retried as in production, only without the seconds of back-off in between.
+    bind: (container) => void container.bind<AmazonClientTuning>(AMAZON_CLIENT_TUNING).toConstantValue({ retry: { baseDelayMs: 5, maxDelayMs: 20 } }),
+  });
   const stores = host.container.get(Stores);
   const store = await stores.add({
     name: 'Sandbox US',

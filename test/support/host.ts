@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ClockPort } from '../../src/host/ports.ts';
-import { createHost, type Host } from '../../sandbox/host/host.ts';
+import { createHost, type CreateHostOptions, type Host } from '../../sandbox/host/host.ts';
 import type { ModuleSource } from '../../sandbox/host/module-loader.ts';
 import type { TestDatabase } from './databases.ts';
 import { memoryLogger, type MemoryLog } from './logs.ts';
@@ -17,13 +17,14 @@ export interface TestHost {
   log: MemoryLog;
 }
 
-export async function openTestHost(db: TestDatabase, options: { modules?: ModuleSource[]; clock?: ClockPort } = {}): Promise<TestHost> {
+export async function openTestHost(db: TestDatabase, options: { modules?: ModuleSource[]; clock?: ClockPort; bind?: CreateHostOptions['bind'] } = {}): Promise<TestHost> {
   const log = memoryLogger();
   const host = await createHost({
     knex: db.knex,
     clock: options.clock,
     logger: log.logger,
     modules: options.modules ?? [],
+    bind: options.bind,
     secretKey: crypto.randomBytes(32),
     varDir: fs.mkdtempSync(path.join(os.tmpdir(), 'asc-var-')),
   });

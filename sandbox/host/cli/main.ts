@@ -15,6 +15,7 @@ import { ModuleLoadError, type ModuleSource } from '../module-loader.ts';
 import { SecretKeyError } from '../secrets.ts';
 import { FlagError, commandHelp, generalHelp, parseFlags } from './flags.ts';
 import { hostCommands } from './host-commands.ts';
+import { orderCommands } from './order-commands.ts';
 import { processRuntime, type CliRuntime } from './runtime.ts';
 
 /** The module this repository ships: module.json at the repository root. */
@@ -35,7 +36,7 @@ interface AscCommand {
 
 function allCommands(host: Host, runtime: CliRuntime): AscCommand[] {
   const commands: AscCommand[] = [
-    ...hostCommands(host, runtime).map((command) => ({ command, usesDatabase: true })),
+    ...[...hostCommands(host, runtime), ...orderCommands(host)].map((command) => ({ command, usesDatabase: true })),
     ...host.registry.cliCommands().map((c) => ({ command: c.command, usesDatabase: true })),
     ...host.extensions.flatMap((e) => (e.commands?.(host.extensionContext) ?? []).map((command) => ({ command, usesDatabase: e.commandsUseDatabase !== false }))),
   ];

@@ -18,7 +18,8 @@ import type {
 } from '../../../src/host/ports.ts';
 import type { OrderActionContext, OrderActionLine } from '../../../src/host/contributions.ts';
 import type { EventBus } from '../events.ts';
-import { forUpdate, insertedId, isDuplicateKeyError, parseId, toBool, transact } from '../sql.ts';
+import { forUpdate } from '../../../src/db/schema.ts';
+import { insertedId, isDuplicateKeyError, parseId, toBool, transact } from '../sql.ts';
 import { reservedQty } from '../stock.ts';
 import {
   OrderActionError,
@@ -158,10 +159,10 @@ export class HostOrders implements OrdersPort {
   async loadSnapshot(db: Db, id: string | number, lock: boolean): Promise<OrderSnapshot> {
     const numeric = typeof id === 'number' ? id : parseId(id);
     const orderQuery = db('host_order').where({ id: numeric ?? -1 });
-    const row = await (lock ? forUpdate(orderQuery, this.knex) : orderQuery).first();
+    const row = await forUpdate(orderQuery, lock).first();
     if (!row) throw new OrderActionError(`Order ${id} does not exist`);
     const itemQuery = db('host_order_item').where({ order_id: row.id }).orderBy('id');
-    const items = await (lock ? forUpdate(itemQuery, this.knex) : itemQuery);
+    const items = await forUpdate(itemQuery, lock);
     return {
       id: Number(row.id),
       number: row.number,
@@ -289,7 +290,7 @@ export class HostOrders implements OrdersPort {
     const known = ids.filter((id): id is number => id !== null);
     const products = new Map<number, Record<string, unknown>>();
     if (known.length > 0) {
-      const rows = await forUpdate(trx('host_product').whereIn('id', [...new Set(known)]).orderBy('id'), this.knex);
+      const rows = await forUpdate(trx('host_product').whereIn('id', [...new Set(known)]).orderBy('id'));
       for (const row of rows) products.set(Number(row.id), row);
     }
     const needed = new Map<number, number>();
@@ -405,7 +406,7 @@ export class HostOrders implements OrdersPort {
       .insert({ email, first_name: customer.firstName, last_name: customer.lastName, created_at: now })
       .onConflict('email')
       .ignore();
-    const row = await forUpdate(trx('host_customer').where({ email }), this.knex).first('id');
+    const row = await forUpdate(trx('host_customer').where({ email })).first('id');
     return Number(row.id);
   }
 
