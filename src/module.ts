@@ -28,6 +28,7 @@ import { OrderDetailsPage } from './admin/order-details-page.ts';
 import { RetryImportAction } from './admin/retry-import-action.ts';
 import { MatchListingAction, UnmatchedListingsPage } from './admin/unmatched-listings-page.ts';
 import { ImportProblemsMessage } from './admin/import-problems-message.ts';
+import { ToShipWidget } from './admin/to-ship-widget.ts';
 import { OrderSettingsSection } from './admin/order-settings-section.ts';
 import { AmazonClients } from './stores/amazon-clients.ts';
 import { Outbox } from './fulfillment/outbox.ts';
@@ -38,6 +39,7 @@ import { OrderCancellation } from './fulfillment/order-cancellation.ts';
 import { OutboxSendCron } from './fulfillment/outbox-cron.ts';
 import { FulfillmentGuard, FulfillmentOutboxHook, PortCancelObserver } from './fulfillment/fulfillment-hooks.ts';
 import { OrdersCancelCommand, OutboxListCommand, OutboxRetryCommand, OutboxSendCommand } from './cli/outbox-commands.ts';
+import { CancelOrderAction, OutboxRetryAction } from './admin/fulfillment-actions.ts';
 
 const services: Newable<object>[] = [
   Stores,
@@ -80,11 +82,13 @@ const adminRoutes: Newable<object>[] = [
   OrdersCsvExport,
   OrderDetailsPage,
   RetryImportAction,
+  CancelOrderAction,
+  OutboxRetryAction,
   UnmatchedListingsPage,
   MatchListingAction,
 ];
 
-const dashboardWidgets: Newable<object>[] = [ImportProblemsMessage];
+const dashboardWidgets: Newable<object>[] = [ImportProblemsMessage, ToShipWidget];
 
 const settingsSections: Newable<object>[] = [OrderSettingsSection];
 

@@ -9,6 +9,8 @@ export const ROUTE_PATHS = {
   ordersCsv: '/amazon/stores/:storeId/orders.csv',
   order: '/amazon/stores/:storeId/orders/:amazonOrderId',
   retry: '/amazon/stores/:storeId/orders/:amazonOrderId/retry',
+  cancel: '/amazon/stores/:storeId/orders/:amazonOrderId/cancel',
+  outboxRetry: '/amazon/stores/:storeId/orders/:amazonOrderId/outbox/:entryId/retry',
   unmatched: '/amazon/stores/:storeId/unmatched',
 } as const;
 
@@ -48,6 +50,12 @@ export class AdminUrls {
   }
   retry(storeId: number, amazonOrderId: string): string {
     return this.path(ROUTE_PATHS.retry, { storeId, amazonOrderId });
+  }
+  cancel(storeId: number, amazonOrderId: string): string {
+    return this.path(ROUTE_PATHS.cancel, { storeId, amazonOrderId });
+  }
+  outboxRetry(storeId: number, amazonOrderId: string, entryId: number): string {
+    return this.path(ROUTE_PATHS.outboxRetry, { storeId, amazonOrderId, entryId });
   }
   unmatched(storeId: number, query?: URLSearchParams): string {
     return withQuery(this.path(ROUTE_PATHS.unmatched, { storeId }), query);

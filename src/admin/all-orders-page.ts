@@ -6,6 +6,7 @@ import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { Ports } from '../host/tokens.ts';
+import type { ClockPort } from '../host/ports.ts';
 import { orderGridCount, orderGridPage } from '../orders/order-grid.ts';
 import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
@@ -28,6 +29,7 @@ export class AllOrdersPage extends ModuleRoute {
   constructor(
     @inject(AdminViews) views: AdminViews,
     @inject(Ports.Database) private readonly db: Knex,
+    @inject(Ports.Clock) private readonly clock: ClockPort,
     @inject(Stores) private readonly stores: Stores,
   ) {
     super(views);
@@ -35,7 +37,7 @@ export class AllOrdersPage extends ModuleRoute {
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const store = await this.stores.get(storeIdParam(request));
-    const state = readGridState(store.id, request.query);
+    const state = readGridState(store.id, request.query, this.clock.now());
     const [settings, total] = await Promise.all([this.stores.settings(store.id), orderGridCount(this.db, state.filter)]);
     // A page past the end (rows deleted, or an edited URL) shows the last page instead of nothing.
     state.page = Math.min(state.page, lastPage(total, state.pageSize));

@@ -1,7 +1,8 @@
 /**
  * Orders that need the admin: blocked from import (no host order can be created yet) or in Error
- * (sending to Amazon failed). The store cards count both; the system message names the stores with
- * blocked orders, as the original's "orders that cannot be imported" message does.
+ * (Amazon did not accept what was sent, or Amazon and the host disagree). The store cards count
+ * both; the system message names the stores with blocked orders, as the original's "orders that
+ * cannot be imported" message does, and the stores with orders in Error.
  *
  * The system message renders on every admin page, so these are counted per store through the
  * (store_id, import_state) and (store_id, status, ...) indexes, never by scanning all orders.
@@ -32,13 +33,18 @@ export async function attentionCounts(db: Knex): Promise<Map<number, number>> {
   return counts;
 }
 
-/** Stores that have orders which cannot be imported, with how many, by store name. */
-export async function storesWithBlockedOrders(db: Knex): Promise<Array<{ storeId: number; name: string; blocked: number }>> {
+/**
+ * Stores with orders that cannot be imported (blocked) or that Amazon did not accept fulfillment
+ * for (Error), with how many of each, by store name.
+ */
+export async function storesNeedingAttention(db: Knex): Promise<Array<{ storeId: number; name: string; blocked: number; errors: number }>> {
   const stores: Array<{ id: unknown; name: string }> = await db('amazon_store').orderBy('name').select('id', 'name');
-  const result: Array<{ storeId: number; name: string; blocked: number }> = [];
+  const result: Array<{ storeId: number; name: string; blocked: number; errors: number }> = [];
   for (const store of stores) {
-    const n = await count(blocked(db, Number(store.id)));
-    if (n > 0) result.push({ storeId: Number(store.id), name: store.name, blocked: n });
+    const storeId = Number(store.id);
+    const n = await count(blocked(db, storeId));
+    const errors = await count(db('amazon_order').where({ store_id: storeId, status: 'Error' }));
+    if (n > 0 || errors > 0) result.push({ storeId, name: store.name, blocked: n, errors });
   }
   return result;
 }

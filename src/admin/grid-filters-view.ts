@@ -2,7 +2,7 @@
  * View model of the "Filter by" form and the applied-filter chips. The form is a plain GET form;
  * each chip is a link to the same grid without that one filter.
  */
-import { parseDateInput, type GridFilterInput } from '../orders/grid-filter-input.ts';
+import { ATTENTION_FILTERS, parseDateInput, type GridFilterInput } from '../orders/grid-filter-input.ts';
 import { GRID_STATUSES } from '../orders/rules.ts';
 import { DEFAULT_PAGE_SIZE, gridQuery, hasFilters, type GridState } from './grid-state.ts';
 import { DEFAULT_SORT } from '../orders/order-grid.ts';
@@ -27,7 +27,7 @@ export interface FilterFormView {
   buyer: FieldView;
   /** All Orders only; Recent Orders filters like the original (no order number). */
   orderNumber: FieldView | null;
-  /** Radio choices: every order, blocked or in Error, blocked from import only. */
+  /** Radio choices: every order, or one of ATTENTION_FILTERS. */
   attention: { choices: Array<{ id: string; value: string; label: string; checked: boolean }>; error: string | null } | null;
   statuses: Array<{ id: string; value: string; checked: boolean }>;
   statusError: string | null;
@@ -39,11 +39,7 @@ export interface FilterFormView {
   clearHref: string | null;
 }
 
-const ATTENTION_CHOICES = [
-  { value: '', label: 'All orders' },
-  { value: '1', label: 'Blocked or in Error' },
-  { value: 'blocked', label: 'Blocked from import' },
-];
+const ATTENTION_CHOICES = [{ value: '', label: 'All orders' }, ...ATTENTION_FILTERS.map(({ value, label }) => ({ value, label }))];
 
 function field(state: GridState, prefix: string, name: keyof GridState['typed'] & keyof GridState['errors'], label: string): FieldView {
   return { name, id: `${prefix}-${name}`, label, value: String(state.typed[name]), error: state.errors[name] ?? null };
@@ -85,7 +81,8 @@ function chips(state: GridState, pathFor: (query: URLSearchParams) => string): C
     const rest: GridFilterInput = { ...applied, statuses: (applied.statuses ?? []).filter((s) => s !== status) };
     result.push({ label: `Status: ${status}`, href: pathFor(gridQuery(state, { applied: rest })) });
   }
-  if (applied.attention !== undefined) result.push({ label: applied.attention === 'blocked' ? 'Blocked from import' : 'Needs attention', href: without('attention') });
+  const attention = ATTENTION_FILTERS.find((f) => f.value === applied.attention);
+  if (attention) result.push({ label: attention.value === '1' ? 'Needs attention' : attention.label, href: without('attention') });
   return result;
 }
 

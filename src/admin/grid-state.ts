@@ -4,7 +4,7 @@
  * still apply. Links (sort, pages, chips) are built from the filters that were accepted, so a
  * click moves on from a typo instead of repeating it.
  */
-import { parseGridFilter, type GridFilterField, type GridFilterInput } from '../orders/grid-filter-input.ts';
+import { ATTENTION_FILTERS, parseGridFilter, type GridFilterField, type GridFilterInput } from '../orders/grid-filter-input.ts';
 import { DEFAULT_SORT, SORTABLE_COLUMNS, type OrderGridFilter, type OrderGridSort, type SortColumn } from '../orders/order-grid.ts';
 
 export const PAGE_SIZES = [20, 50, 100, 200] as const;
@@ -30,12 +30,13 @@ function positiveInt(value: string | null): number | null {
   return value !== null && /^[1-9]\d{0,8}$/.test(value.trim()) ? Number(value.trim()) : null;
 }
 
-export function readGridState(storeId: number, query: URLSearchParams): GridState {
+/** `now` (the host's clock) places the ship-by filter's horizon. */
+export function readGridState(storeId: number, query: URLSearchParams, now: Date = new Date()): GridState {
   const typed = {
     statuses: query.getAll('status'),
     ...(Object.fromEntries(FILTER_PARAMS.map((name) => [name, query.get(name) ?? ''])) as Record<TextFilter, string>),
   };
-  const { filter, errors } = parseGridFilter(storeId, typed);
+  const { filter, errors } = parseGridFilter(storeId, typed, now);
   const errorByField: GridState['errors'] = {};
   for (const error of errors) errorByField[error.field] ??= error.message;
 
@@ -45,8 +46,9 @@ export function readGridState(storeId: number, query: URLSearchParams): GridStat
     const value = typed[name].trim();
     if (value !== '' && errorByField[name] === undefined) applied[name] = value;
   }
-  // Canonical in links: "1" or "blocked".
-  if (filter.attention) applied.attention = filter.attention === 'blocked' ? 'blocked' : '1';
+  // Canonical in links: the filter's own value ("1", "blocked", ...).
+  const attention = ATTENTION_FILTERS.find((f) => f.attention === filter.attention);
+  if (attention) applied.attention = attention.value;
   else delete applied.attention;
 
   const column = query.get('sort') ?? '';

@@ -1,7 +1,8 @@
 /**
  * The system message of the original, in the host layout's `system-messages` zone: shown while any
  * store has orders that cannot be imported, naming the stores with links to their Recent Orders and
- * to exactly the orders counted (blocked from import; Error orders are imported and not counted).
+ * to exactly the orders counted (blocked from import); and while any store has orders in Error
+ * (Amazon refused a shipment, cancel or refund), naming those stores with links to them.
  */
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
@@ -9,7 +10,7 @@ import type { AdminContext, DashboardWidgetContribution } from '../host/contribu
 import { Ports } from '../host/tokens.ts';
 import { Acl } from './acl.ts';
 import { AdminUrls } from './admin-urls.ts';
-import { storesWithBlockedOrders } from './attention.ts';
+import { storesNeedingAttention } from './attention.ts';
 import { AdminViews } from './renderer.ts';
 
 @injectable()
@@ -25,18 +26,30 @@ export class ImportProblemsMessage implements DashboardWidgetContribution {
 
   async render(context: AdminContext): Promise<string | null> {
     if (!context.can(this.acl)) return null;
-    const stores = await storesWithBlockedOrders(this.db);
+    const stores = await storesNeedingAttention(this.db);
     if (stores.length === 0) return null;
     const urls = new AdminUrls(context.basePath);
+    const orders = (n: number) => (n === 1 ? 'order' : 'orders');
     return this.views.render('import-problems-message', {
-      stores: stores.map((store) => ({
-        name: store.name,
-        href: urls.recentOrders(store.storeId),
-        ordersHref: urls.orders(store.storeId, new URLSearchParams({ attention: 'blocked' })),
-        blocked: store.blocked,
-        // The link's name for screen readers: visible text first, then what it opens.
-        ordersLabel: `${store.blocked} blocked ${store.blocked === 1 ? 'order' : 'orders'} in ${store.name}`,
-      })),
+      blocked: stores
+        .filter((store) => store.blocked > 0)
+        .map((store) => ({
+          name: store.name,
+          href: urls.recentOrders(store.storeId),
+          ordersHref: urls.orders(store.storeId, new URLSearchParams({ attention: 'blocked' })),
+          count: store.blocked,
+          // The link's name for screen readers: visible text first, then what it opens.
+          ordersLabel: `${store.blocked} blocked ${orders(store.blocked)} in ${store.name}`,
+        })),
+      errors: stores
+        .filter((store) => store.errors > 0)
+        .map((store) => ({
+          name: store.name,
+          href: urls.dashboard(store.storeId),
+          ordersHref: urls.orders(store.storeId, new URLSearchParams({ attention: 'error' })),
+          count: store.errors,
+          ordersLabel: `${store.errors} ${orders(store.errors)} in Error in ${store.name}`,
+        })),
     });
   }
 }

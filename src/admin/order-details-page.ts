@@ -1,7 +1,8 @@
 /**
  * Amazon order details: what Amazon sent (Order & Shipping, Items, Tracking), why the order has
- * no host order yet, Retry import for blocked orders, and the order's history.
- * Cancel order (Unshipped only, reason required) comes with the fulfillment work; it is not here.
+ * no host order yet, Retry import for blocked orders, what was sent to Amazon (the outbox, with
+ * Send again for a refused entry), Cancel order (Unshipped only, reason required), and the
+ * order's history.
  */
 import { inject, injectable } from 'inversify';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
@@ -20,6 +21,10 @@ import { importExplanation } from './import-explanation.ts';
 import { ModuleRoute, PageNotFound, storeIdParam } from './module-route.ts';
 import { storeHead, type PageHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
+import { Fulfillment } from '../fulfillment/fulfillment.ts';
+import { describeRecord } from '../fulfillment/notes.ts';
+import { Outbox, summarize, type OutboxKind, type OutboxState } from '../fulfillment/outbox.ts';
+import { CANCEL_REASON_CHOICES, decideCancel } from '../fulfillment/rules.ts';
 
 export const DETAIL_TABS = [
   { key: 'order', label: 'Order & Shipping' },
@@ -28,13 +33,48 @@ export const DETAIL_TABS = [
 ] as const;
 type TabKey = (typeof DETAIL_TABS)[number]['key'];
 
-/** Messages after Retry import (Post/Redirect/Get): fixed texts chosen by a code, never text from the URL. */
-const RETRY_FLASH: Record<string, PageHead['flash']> = {
-  imported: { tone: 'ok', text: 'Import retried: the host order was created.' },
-  blocked: { tone: 'warn', text: 'Import retried: the order is still blocked (see below).' },
-  skipped: { tone: 'info', text: 'Nothing to retry: the order is not waiting for import.' },
-  busy: { tone: 'warn', text: 'A sync is running for this store right now; it retries this order itself. Try again in a minute if needed.' },
+type Flash = NonNullable<PageHead['flash']>;
+
+/**
+ * Messages after an action (Post/Redirect/Get), by query parameter and code: fixed texts, never
+ * text from the URL, looked up in Maps (a code like "toString" finds nothing).
+ */
+const FLASHES: ReadonlyMap<string, ReadonlyMap<string, Flash>> = new Map([
+  ['retry', new Map<string, Flash>([
+    ['imported', { tone: 'ok', text: 'Import retried: the host order was created.' }],
+    ['blocked', { tone: 'warn', text: 'Import retried: the order is still blocked (see below).' }],
+    ['skipped', { tone: 'info', text: 'Nothing to retry: the order is not waiting for import.' }],
+    ['busy', { tone: 'warn', text: 'A sync is running for this store right now; it retries this order itself. Try again in a minute if needed.' }],
+  ])],
+  ['cancel', new Map<string, Flash>([
+    ['recorded', { tone: 'ok', text: 'Cancel recorded: it is sent to Amazon with the next feed (see Fulfillment to Amazon below).' }],
+    ['with-host', { tone: 'ok', text: 'Cancel recorded and the host order canceled: the cancel is sent to Amazon with the next feed.' }],
+    ['host-failed', { tone: 'warn', text: 'Cancel recorded for Amazon, but the host order could not be canceled (see the order notes).' }],
+    ['nothing', { tone: 'info', text: 'Nothing to cancel: Amazon canceled the order already, or its cancel was recorded before.' }],
+    ['refused', { tone: 'error', text: 'The order was not canceled (the reason is below).' }],
+    ['reason', { tone: 'error', text: 'Choose a reason to cancel the order; nothing was changed.' }],
+  ])],
+  ['outbox', new Map<string, Flash>([
+    ['retried', { tone: 'ok', text: 'It is sent to Amazon again with the next run (within a minute).' }],
+    ['not-failed', { tone: 'info', text: 'Nothing to send again: that entry has not failed.' }],
+  ])],
+]);
+
+function flashOf(query: URLSearchParams): Flash | null {
+  for (const [param, codes] of FLASHES) {
+    const flash = codes.get(query.get(param) ?? '');
+    if (flash) return flash;
+  }
+  return null;
+}
+
+const ENTRY_STATES: Record<OutboxState, { text: string; slug: string }> = {
+  pending: { text: 'Waiting to be sent', slug: 'pending' },
+  sent: { text: 'Sent, Amazon is processing it', slug: 'unshipped' },
+  done: { text: 'Accepted by Amazon', slug: 'completed' },
+  failed: { text: 'Refused by Amazon', slug: 'error' },
 };
+const ENTRY_KINDS: Record<OutboxKind, string> = { shipment: 'Shipment', cancel: 'Cancel', refund: 'Refund' };
 
 const text = (value: string | null | undefined) => value ?? '';
 
@@ -81,6 +121,8 @@ export class OrderDetailsPage extends ModuleRoute {
     @inject(Stores) private readonly stores: Stores,
     @inject(OrderRepository) private readonly orders: OrderRepository,
     @inject(Ports.Catalog) private readonly catalog: CatalogPort,
+    @inject(Outbox) private readonly outbox: Outbox,
+    @inject(Fulfillment) private readonly fulfillment: Fulfillment,
   ) {
     super(views);
   }
@@ -95,7 +137,7 @@ export class OrderDetailsPage extends ModuleRoute {
     const [items, history, matches] = await Promise.all([this.orders.items(order.id), this.orders.history(order.id), this.orders.listingMatches(store.id)]);
     const explanation = importExplanation(order, settings.importEnabled);
     const canManage = request.can(Acl.ordersManage);
-    const flash = RETRY_FLASH[request.query.get('retry') ?? ''] ?? null;
+    const flash = flashOf(request.query);
 
     return this.page(`Amazon order ${order.amazonOrderId}`, 'order-details', {
       head: { ...storeHead(store, urls, request, 'order', `Order ${order.amazonOrderId}`, flash), badge: { text: order.status, slug: statusSlug(order.status) } },
@@ -117,6 +159,7 @@ export class OrderDetailsPage extends ModuleRoute {
           : null,
       tabs: DETAIL_TABS.map((t) => ({ label: t.label, href: urls.order(store.id, order.amazonOrderId, t.key === 'order' ? undefined : new URLSearchParams({ tab: t.key })), current: t.key === tab })),
       tab: { order: tab === 'order', items: tab === 'items', tracking: tab === 'tracking' },
+      fulfillment: await this.fulfillmentModel(request, urls, store.id, order, canManage),
       facts: orderFacts(order, order.raw),
       items: await this.itemRows(items, matches),
       packages: (order.raw.packages ?? []).map((p) => ({
@@ -135,6 +178,35 @@ export class OrderDetailsPage extends ModuleRoute {
         message: entry.message,
       })),
     });
+  }
+
+  /** What was recorded for Amazon, and Cancel order (or why the order cannot be canceled). */
+  private async fulfillmentModel(request: AdminRequest, urls: AdminUrls, storeId: number, order: StoredOrder, canManage: boolean) {
+    const entries = await this.outbox.forOrder(order.id);
+    const { history } = summarize(entries);
+    const decision = decideCancel('other', await this.fulfillment.view(order), history);
+    const canceledAlready = decision.allow && decision.record === null;
+    const csrf = { csrfField: CSRF_FIELD, csrfToken: request.csrfToken };
+    return {
+      readOnly: (await this.stores.settings(storeId)).readOnly,
+      entries: [...entries].reverse().map((entry) => ({
+        id: entry.id,
+        kind: ENTRY_KINDS[entry.kind],
+        detail: describeRecord(entry.record),
+        state: ENTRY_STATES[entry.state],
+        attempts: entry.attempts,
+        createdAt: timeText(entry.createdAt),
+        sentAt: timeTextOrNull(entry.sentAt),
+        lastError: entry.lastError,
+        retry: entry.state === 'failed' && canManage ? { action: urls.outboxRetry(storeId, order.amazonOrderId, entry.id), ...csrf } : null,
+      })),
+      cancel:
+        decision.allow && decision.record !== null && canManage
+          ? { action: urls.cancel(storeId, order.amazonOrderId), ...csrf, reasons: CANCEL_REASON_CHOICES.map((c) => ({ code: c.code, label: c.label })), hostOrderNumber: order.hostOrderNumber }
+          : null,
+      // Why not, for an order that is not canceled already (Amazon's rule, in words).
+      cancelBlocked: !decision.allow && !canceledAlready ? decision.reason : null,
+    };
   }
 
   private async itemRows(items: StoredOrderItem[], matches: Map<string, string>) {

@@ -69,7 +69,7 @@ export class OrdersCsvExport extends ModuleRoute {
   protected async respond(request: AdminRequest): Promise<AdminResponse> {
     const store = await this.stores.get(storeIdParam(request));
     // The same reading as the page: refused filters are left out, the accepted ones apply.
-    const state = readGridState(store.id, request.query);
+    const state = readGridState(store.id, request.query, this.clock.now());
     const stamp = this.clock.now().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
     return {
       kind: 'download',

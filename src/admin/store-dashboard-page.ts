@@ -43,7 +43,7 @@ export class StoreDashboardPage extends ModuleRoute {
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const store = await this.stores.get(storeIdParam(request));
     const now = this.clock.now();
-    const state = readGridState(store.id, request.query);
+    const state = readGridState(store.id, request.query, this.clock.now());
     const [settings, choices, syncState, totals, rows, total] = await Promise.all([
       this.stores.settings(store.id),
       this.stores.settingsChoices(),

@@ -257,24 +257,27 @@ export function decideCancel(reason: string, order: FulfillmentOrder, history: F
 /**
  * Splits `total` over the parts in proportion to their weights (remaining charges), in whole
  * minor units of the currency, largest remainders first; exactly the weights when the total is
- * their sum. Null when the total is more than the weights allow.
+ * their sum. Null when the total is more than the weights allow, below zero, or cannot be split
+ * in whole minor units within them (never a share dropped or above its weight).
  */
 export function allocate(total: bigint, weights: readonly bigint[], minorUnit: bigint): bigint[] | null {
   const sum = weights.reduce((a, b) => a + b, 0n);
   if (total > sum) return null;
   if (total === sum) return [...weights];
   if (total === 0n) return weights.map(() => 0n);
+  if (total < 0n || total % minorUnit !== 0n) return null;
   const minor = total / minorUnit;
   const shares = weights.map((w) => (minor * w) / sum);
   let left = minor - shares.reduce((a, b) => a + b, 0n);
   const byRemainder = weights.map((w, i) => ({ i, remainder: (minor * w) % sum })).sort((a, b) => (b.remainder > a.remainder ? 1 : b.remainder < a.remainder ? -1 : a.i - b.i));
   for (const { i } of byRemainder) {
     if (left === 0n) break;
-    if (shares[i]! * minorUnit < weights[i]!) {
+    if ((shares[i]! + 1n) * minorUnit <= weights[i]!) {
       shares[i]! += 1n;
       left -= 1n;
     }
   }
+  if (left !== 0n) return null;
   return shares.map((s) => s * minorUnit);
 }
 
@@ -309,21 +312,25 @@ export function decideRefund(context: OrderActionContext, order: FulfillmentOrde
   const decimals = currencyDecimals(currency);
   const minorUnit = 10n ** BigInt(4 - Math.min(decimals, 4));
   const amounts = new Map<string, Components>(order.items.map((item) => [item.orderItemId, noComponents()]));
+  let shippingTotals: Array<readonly ['shipping' | 'shippingTax', bigint]>;
   try {
     for (const { line, item } of matched.matched) {
       const target = amounts.get(item.orderItemId)!;
       target.principal += toE4(line.refund?.amount ?? '0');
       target.tax += toE4(line.refund?.taxAmount ?? '0');
     }
+    shippingTotals = [['shipping', toE4(refund.shippingAmount)], ['shippingTax', toE4(refund.shippingTaxAmount)]];
   } catch (error) {
     if (error instanceof MoneyFormatError) return veto(`The credit memo has an amount the module cannot read (${error.message}); refund it in Seller Central.`);
     throw error;
   }
   // Shipping is one sum in the host and per item at Amazon: shared by what each item still holds.
   const shippable = order.items.filter((item) => shippedUnits(item, history) > 0);
-  for (const [component, value] of [['shipping', refund.shippingAmount], ['shippingTax', refund.shippingTaxAmount]] as const) {
-    const total = toE4(value);
+  for (const [component, total] of shippingTotals) {
     if (total === 0n) continue;
+    if (total < 0n || total % minorUnit !== 0n) {
+      return veto(`The credit memo refunds ${fromE4(total)} ${currency} of ${COMPONENT_NAMES[component]}; Amazon takes ${currency} amounts with ${decimals} decimals. Refund it in Seller Central.`);
+    }
     const remaining = shippable.map((item) => (item.charged ? item.charged[component] - (history.refunded.get(item.orderItemId)?.[component] ?? 0n) : 0n));
     const shares = allocate(total, remaining.map((r) => (r > 0n ? r : 0n)), minorUnit);
     if (shares === null) {

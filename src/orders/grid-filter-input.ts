@@ -14,9 +14,20 @@ export interface GridFilterInput {
   orderNumber?: string;
   min?: string;
   max?: string;
-  /** "1" (or "true", "yes"): only orders needing attention; "blocked": only those blocked from import; "" or absent: all. */
+  /** One of ATTENTION_FILTERS' values ("1" also as "true" or "yes"); "" or absent: all. */
   attention?: string;
 }
+
+/** The "Needs attention" filter: its value in URLs, what it selects, and its words. */
+export const ATTENTION_FILTERS = [
+  { value: '1', attention: 'any', label: 'Blocked or in Error' },
+  { value: 'blocked', attention: 'blocked', label: 'Blocked from import' },
+  { value: 'error', attention: 'error', label: 'In Error' },
+  { value: 'ship-by', attention: 'ship-by', label: 'To ship within 24 h or overdue' },
+] as const satisfies ReadonlyArray<{ value: string; attention: NonNullable<OrderGridFilter['attention']>; label: string }>;
+
+/** How far ahead "to ship within 24 h" looks. */
+export const SHIP_BY_SOON_MS = 24 * 60 * 60 * 1000;
 
 export type GridFilterField = keyof GridFilterInput;
 
@@ -49,7 +60,8 @@ export function parseDateInput(value: string): { start: Date; wholeDay: boolean 
   return { start: date, wholeDay: false };
 }
 
-export function parseGridFilter(storeId: number, input: GridFilterInput): { filter: OrderGridFilter; errors: GridFilterError[] } {
+/** `now` (the host's clock) places the ship-by filter's horizon. */
+export function parseGridFilter(storeId: number, input: GridFilterInput, now: Date = new Date()): { filter: OrderGridFilter; errors: GridFilterError[] } {
   const filter: OrderGridFilter = { storeId };
   const errors: GridFilterError[] = [];
   const text = (value: string | undefined) => (value ?? '').trim();
@@ -94,8 +106,11 @@ export function parseGridFilter(storeId: number, input: GridFilterInput): { filt
   const orderNumber = text(input.orderNumber);
   if (orderNumber !== '') filter.orderNumber = orderNumber;
   const attention = text(input.attention).toLowerCase();
-  if (['1', 'true', 'yes'].includes(attention)) filter.attention = 'any';
-  else if (attention === 'blocked') filter.attention = 'blocked';
-  else if (!['', '0', 'false', 'no'].includes(attention)) errors.push({ field: 'attention', message: `"${attention}" is not yes, no or blocked` });
+  const chosen = ATTENTION_FILTERS.find((f) => f.value === (['true', 'yes'].includes(attention) ? '1' : attention));
+  if (chosen) filter.attention = chosen.attention;
+  if (chosen?.attention === 'ship-by') filter.shipByBefore = new Date(now.getTime() + SHIP_BY_SOON_MS);
+  if (!chosen && !['', '0', 'false', 'no'].includes(attention)) {
+    errors.push({ field: 'attention', message: `"${attention}" is not one of yes, no, ${ATTENTION_FILTERS.slice(1).map((f) => f.value).join(', ')}` });
+  }
   return { filter, errors };
 }

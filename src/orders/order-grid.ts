@@ -36,10 +36,16 @@ export interface OrderGridFilter {
   max?: string;
   /**
    * Only orders that need the admin: `any` is blocked from import or in Error after an outbound
-   * failure; `blocked` is blocked from import only (what the "cannot be imported" message counts).
+   * failure; `blocked` is blocked from import only (what the "cannot be imported" message counts);
+   * `error` is in Error only; `ship-by` is merchant-fulfilled, still to ship, and due to ship
+   * before `shipByBefore` (overdue ones included).
    */
-  attention?: 'any' | 'blocked';
+  attention?: 'any' | 'blocked' | 'error' | 'ship-by';
+  shipByBefore?: Date;
 }
+
+/** The grid statuses of orders still to ship. */
+export const TO_SHIP_STATUSES = ['Unshipped', 'Partially Shipped'] as const;
 
 export interface OrderGridSort {
   column: SortColumn;
@@ -81,6 +87,10 @@ export function filteredOrders(db: Knex, filter: OrderGridFilter): Knex.QueryBui
   if (filter.max !== undefined) query.where('grand_total_e4', '<=', toE4(filter.max).toString());
   if (filter.attention === 'any') query.where((q) => q.where('import_state', 'blocked').orWhere('status', 'Error'));
   if (filter.attention === 'blocked') query.where('import_state', 'blocked');
+  if (filter.attention === 'error') query.where('status', 'Error');
+  if (filter.attention === 'ship-by') {
+    query.whereIn('status', TO_SHIP_STATUSES).where('fulfilled_by', 'MERCHANT').where('latest_ship_date', '<', filter.shipByBefore ?? new Date(0));
+  }
   return query;
 }
 

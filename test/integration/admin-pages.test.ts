@@ -461,6 +461,15 @@ describeEachDatabase('admin pages', (db) => {
       expect(hrefs(usOnly)).to.include(`${BASE}/amazon/stores/${us.id}#recent-orders`).and.not.include(`${BASE}/amazon/stores/${eu.id}#recent-orders`);
 
       await db().knex('amazon_order').where({ store_id: us.id, amazon_order_id: usOrder.id }).update({ import_state: 'not_eligible' });
+      // Nothing blocked any more; the order in Error is named on its own, linking exactly to it.
+      const errorsOnly = (await widget.render(adminContext()))!;
+      expect(errorsOnly).not.to.include('cannot be imported');
+      expect(errorsOnly).to.include('Amazon did not accept a shipment, cancel or refund of some orders.');
+      expect(errorsOnly).to.include('>1 in Error<').and.include('aria-label="1 order in Error in US Store"');
+      const errorLink = hrefs(errorsOnly).find((href) => href.startsWith(`${BASE}/amazon/stores/${us.id}/orders?`))!;
+      expect(gridOrderNumbers((await getPage(h, errorLink)).html)).to.deep.equal([all[0].id]);
+
+      await db().knex('amazon_order').where({ store_id: us.id, status: 'Error' }).update({ status: 'Shipped', local_status: null });
       expect(await widget.render(adminContext())).to.equal(null);
     });
   });

@@ -56,8 +56,20 @@ describe('orders grid state in the URL', () => {
     expect(blocked.filter.attention).to.equal('blocked');
     const form = filterFormView(blocked, { prefix: 't', action: '/orders', pathFor: path, orderNumber: true });
     expect(form.chips.map((c) => c.label)).to.deep.equal(['Blocked from import']);
-    expect(form.attention!.choices.map((c) => [c.value, c.checked])).to.deep.equal([['', false], ['1', false], ['blocked', true]]);
-    expect(readGridState(1, q('attention=maybe')).errors.attention).to.equal('"maybe" is not yes, no or blocked');
+    expect(form.attention!.choices.map((c) => [c.value, c.checked])).to.deep.equal([['', false], ['1', false], ['blocked', true], ['error', false], ['ship-by', false]]);
+    expect(readGridState(1, q('attention=maybe')).errors.attention).to.equal('"maybe" is not one of yes, no, blocked, error, ship-by');
+    // Lookups of what the URL says never reach an object's own machinery.
+    expect(readGridState(1, q('attention=toString')).errors.attention).to.equal('"tostring" is not one of yes, no, blocked, error, ship-by');
+  });
+
+  it('reads "in Error" and "to ship within 24 h", the latter from the clock it is given', () => {
+    const error = readGridState(1, q('attention=error'));
+    expect(error.filter).to.deep.include({ attention: 'error' });
+    expect(filterFormView(error, { prefix: 't', action: '/orders', pathFor: path, orderNumber: true }).chips.map((c) => c.label)).to.deep.equal(['In Error']);
+    const now = new Date('2026-11-26T10:00:00Z');
+    const shipBy = readGridState(1, q('attention=ship-by'), now);
+    expect(shipBy.filter).to.deep.include({ attention: 'ship-by', shipByBefore: new Date('2026-11-27T10:00:00Z') });
+    expect(gridQuery(shipBy).toString()).to.equal('attention=ship-by');
   });
 
   it('marks the sorted column and links the others', () => {
