@@ -76,7 +76,7 @@ export class ToShipWidget implements DashboardWidgetContribution {
         .filter((store) => (countOf.get(store.id) ?? 0) > 0)
         .map((store) => ({
           name: store.name,
-          count: countOf.get(store.id)!,
+          count: `${countOf.get(store.id)!} ${countOf.get(store.id)! === 1 ? 'order' : 'orders'}`,
           allHref: urls.orders(store.id, toShipQuery),
           dueHref: urls.orders(store.id, new URLSearchParams({ attention: 'ship-by' })),
         })),

@@ -148,6 +148,72 @@ describeEachDatabase('module CLI commands', (db) => {
     expect(retried).to.deep.equal({ amazonOrderId: tee, outcome: 'imported', hostOrderId: hostOrder!.id, note: `Imported as order #${tee}` });
   });
 
+  it('host:order:ship, outbox:list/send/retry and orders:cancel, with their JSON and exit codes', async () => {
+    const hostOrders = JSON.parse((await asc('host:orders:list', '--json')).stdout) as Array<{ id: string; externalReference: string }>;
+    const [mug, tee] = ['MUG-BLUE-12OZ', 'HOST-TEE'].map((sku) => {
+      const order = amazon.listOrders({ sellerId: amazon.demoApp.sellerId }).find((o) => o.items.some((i) => i.sku === (sku === 'HOST-TEE' ? 'TEE-BLK-M' : sku)))!;
+      return { amazonOrderId: order.orderId, hostId: hostOrders.find((h) => h.externalReference === order.orderId)!.id };
+    });
+    const badItems = await asc('host:order:ship', '--order', mug!.hostId, '--carrier', 'ups', '--tracking', '1Z1', '--items', 'NOPE:1');
+    expect([badItems.code, badItems.stderr]).to.deep.equal([2, `asc host:order:ship: --items: order ${mug!.amazonOrderId} has no line with SKU "NOPE"\n`]);
+    expect((await asc('host:order:ship', '--order', '999', '--carrier', 'ups', '--tracking', '1Z1')).code).to.equal(2);
+    const shipped = await asc('host:order:ship', '--order', mug!.hostId, '--carrier', 'ups', '--tracking', '1Z999AA1', '--items', 'MUG-BLUE-12OZ:1');
+    expect([shipped.code, shipped.stdout]).to.deep.equal([0, 'Shipment created.\n']);
+    // What Amazon cannot take is vetoed: exit 1 and the reason.
+    const veto = await asc('host:order:cancel', '--order', mug!.hostId, '--reason', 'out_of_stock');
+    expect(veto.code).to.equal(1);
+    expect(veto.stderr).to.equal(`asc host:order:cancel: A shipment of order ${mug!.amazonOrderId} was already recorded for Amazon, so it can no longer be canceled. Refund it with a credit memo instead, or cancel it in Seller Central.\n`);
+
+    const [entry, ...none] = await json('outbox:list', '--store', '1');
+    expect(none).to.deep.equal([]);
+    expect(entry).to.deep.equal({ id: entry.id, kind: 'shipment', amazonOrderId: mug!.amazonOrderId, state: 'pending', attempts: 0, lastError: null, createdAt: entry.createdAt, sentAt: null });
+    // Each asc run reads the (frozen) clock afresh: move it on, so what was recorded is due.
+    clock.advance(1000);
+    const [sent] = await json('outbox:send');
+    expect(sent).to.deep.equal({ storeId: 1, storeName: 'Sandbox US', result: 'ok', error: null, done: 1, failed: 0, retrying: 0, feedsSubmitted: 0, pending: 0 });
+    expect((await json('outbox:list', '--store', '1'))[0]).to.include({ state: 'done', attempts: 1 });
+
+    const canceled = await json('orders:cancel', '--store', '1', '--order', tee!.amazonOrderId, '--reason', 'customer_request');
+    expect(canceled).to.deep.equal({ amazonOrderId: tee!.amazonOrderId, outboxEntryId: canceled.outboxEntryId, hostOrderCanceled: true, note: null });
+    expect(await json('orders:cancel', '--store', '1', '--order', tee!.amazonOrderId, '--reason', 'customer_request')).to.include({ outboxEntryId: null, hostOrderCanceled: false });
+    const refused = await asc('orders:cancel', '--store', '1', '--order', mug!.amazonOrderId, '--reason', 'other');
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.match(/^asc orders:cancel: A shipment of order /);
+    expect((await asc('orders:cancel', '--store', '1', '--order', '111-0000000-0000000', '--reason', 'other')).code).to.equal(2);
+    expect((await asc('orders:cancel', '--store', '1', '--order', tee!.amazonOrderId, '--reason', 'because')).code).to.equal(2);
+    clock.advance(1000);
+    expect((await json('outbox:send'))[0]).to.include({ feedsSubmitted: 1 });
+    clock.advance(MINUTE);
+    expect((await json('outbox:send'))[0]).to.include({ done: 1, pending: 0 });
+
+    // A refusal: outbox:send exits 1; outbox:retry sends it again and exits 1 while Amazon still refuses.
+    const late = amazon.placeOrder({ sellerId: amazon.demoApp.sellerId, items: [{ sku: 'MUG-BLUE-12OZ', qty: 1 }], status: 'UNSHIPPED' }).orderId;
+    clock.advance(5 * MINUTE);
+    await json('sync');
+    amazon.cancelOrder(late, { by: 'BUYER' });
+    const lateHost = (JSON.parse((await asc('host:orders:list', '--json')).stdout) as Array<{ id: string; externalReference: string }>).find((h) => h.externalReference === late)!;
+    expect((await asc('host:order:ship', '--order', lateHost.id, '--carrier', 'other', '--carrier-title', 'Courier X', '--tracking', 'CX1')).code).to.equal(0);
+    clock.advance(1000);
+    const failing = await asc('outbox:send', '--store', '1');
+    expect(failing.code, failing.stdout + failing.stderr).to.equal(1);
+    expect(failing.stdout).to.equal('Store 1 (Sandbox US): 0 accepted, 1 refused, 0 to try again, 0 feed(s) submitted, 0 pending\n');
+    const failed = (await json('outbox:list', '--store', '1')).find((x: { amazonOrderId: string }) => x.amazonOrderId === late);
+    expect(failed.state).to.equal('failed');
+    const retried = await asc('outbox:retry', '--id', String(failed.id), '--json');
+    expect(retried.code).to.equal(1);
+    expect(JSON.parse(retried.stdout)).to.include({ id: failed.id, state: 'failed', attempts: 2 });
+    expect((await asc('outbox:retry', '--id', String(entry.id))).stderr).to.include(`outbox entry ${entry.id} is done, not failed`);
+    expect((await asc('outbox:retry', '--id', '99999')).code).to.equal(2);
+
+    // Read-Only Mode: nothing is sent, which is not a failure; the list says so.
+    await json('settings:set', '--store', '1', '--read-only', 'true');
+    const held = await asc('outbox:send', '--json');
+    expect(held.code).to.equal(0);
+    expect(JSON.parse(held.stdout)[0]).to.include({ result: 'skipped' });
+    expect((await asc('outbox:list', '--store', '1')).stdout).to.include('Read-Only Mode is on for this store');
+    await json('settings:set', '--store', '1', '--read-only', 'false');
+  });
+
   it('sync exits 1 with one line per failed store', async () => {
     amazon.addFault({ operation: 'searchOrders', kind: 'error500', count: 100 });
     clock.advance(5 * MINUTE);

@@ -1,8 +1,8 @@
 /**
  * `asc host:order:ship|cancel|creditmemo`: the admin's order actions from the console, through the
  * same workflow as the order pages (guards, one transaction with the transaction hooks, after-hooks,
- * events). `--order` is the host order id as `host:orders:list` prints it. A veto or refusal exits
- * 1 with the reason on stderr.
+ * events). `--order` is the host order number or id, as `host:orders:list` prints them. A veto or
+ * refusal exits 1 with the reason on stderr.
  */
 import { CliUsageError, type CliCommandContribution, type CliFlagValue, type CliIO } from '../../../src/host/contributions.ts';
 import type { Host } from '../host.ts';
@@ -51,12 +51,15 @@ function report(io: CliIO, name: string, result: WorkflowResult): number {
 }
 
 export function orderCommands(host: Host): CliCommandContribution[] {
+  // The id (host:orders:list --json) or the order number (its first column).
   const load = async (flags: Record<string, CliFlagValue | undefined>): Promise<OrderDetails> => {
-    const order = await host.services.orderQueries.details(String(flags.order));
-    if (!order) throw new CliUsageError(`--order: there is no order ${String(flags.order)} (host:orders:list shows the ids)`);
+    const given = String(flags.order);
+    const byNumber = await host.knex('host_order').where({ number: given }).first('id');
+    const order = await host.services.orderQueries.details(byNumber ? String(byNumber.id) : given);
+    if (!order) throw new CliUsageError(`--order: there is no order ${given} (host:orders:list shows the numbers, --json the ids)`);
     return order;
   };
-  const orderFlag = { name: 'order', type: 'string', required: true, description: 'Host order id (as host:orders:list prints it)' } as const;
+  const orderFlag = { name: 'order', type: 'string', required: true, description: 'Host order number or id (as host:orders:list prints them)' } as const;
   return [
     {
       name: 'host:order:ship',
