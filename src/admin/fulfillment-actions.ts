@@ -8,20 +8,12 @@ import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { Fulfillment } from '../fulfillment/fulfillment.ts';
 import { isCancelReason, OrderCancellation } from '../fulfillment/order-cancellation.ts';
 import { Outbox } from '../fulfillment/outbox.ts';
-import { OrderRepository, type StoredOrder } from '../orders/order-repository.ts';
+import { OrderRepository } from '../orders/order-repository.ts';
 import { Stores } from '../stores/stores.ts';
-import type { AmazonStore } from '../stores/store.ts';
 import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
-import { ModuleRoute, PageNotFound, storeIdParam } from './module-route.ts';
+import { ModuleRoute, PageNotFound, requestedOrder } from './module-route.ts';
 import { AdminViews } from './renderer.ts';
-
-async function orderOf(stores: Stores, orders: OrderRepository, request: AdminRequest): Promise<{ store: AmazonStore; order: StoredOrder }> {
-  const store = await stores.get(storeIdParam(request));
-  const order = await orders.find(store.id, request.params.amazonOrderId ?? '');
-  if (!order) throw new PageNotFound(`Store ${store.name} has no Amazon order "${request.params.amazonOrderId ?? ''}"`);
-  return { store, order };
-}
 
 @injectable()
 export class CancelOrderAction extends ModuleRoute {
@@ -40,7 +32,7 @@ export class CancelOrderAction extends ModuleRoute {
   }
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
-    const { store, order } = await orderOf(this.stores, this.orders, request);
+    const { store, order } = await requestedOrder(this.stores, this.orders, request);
     const back = (code: string) => ({ kind: 'redirect' as const, location: urls.order(store.id, order.amazonOrderId, new URLSearchParams({ cancel: code })) });
     const reason = request.form.get('reason') ?? '';
     if (!isCancelReason(reason)) return back('reason');
@@ -70,7 +62,7 @@ export class OutboxRetryAction extends ModuleRoute {
   }
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
-    const { store, order } = await orderOf(this.stores, this.orders, request);
+    const { store, order } = await requestedOrder(this.stores, this.orders, request);
     const raw = request.params.entryId ?? '';
     const entry = /^[1-9]\d{0,15}$/.test(raw) ? await this.outbox.get(Number(raw)) : null;
     if (!entry || entry.orderId !== order.id) throw new PageNotFound(`Amazon order ${order.amazonOrderId} has no outbox entry "${raw}"`);

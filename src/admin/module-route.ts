@@ -4,7 +4,9 @@
  * a page or run a POST (defence in depth, and it makes the rule testable without a host).
  */
 import type { AdminRequest, AdminResponse, AdminRouteContribution } from '../host/contributions.ts';
-import { StoreNotFound } from '../stores/stores.ts';
+import type { OrderRepository, StoredOrder } from '../orders/order-repository.ts';
+import type { AmazonStore } from '../stores/store.ts';
+import { StoreNotFound, type Stores } from '../stores/stores.ts';
 import { hasValidCsrfToken } from './csrf.ts';
 import { AdminUrls } from './admin-urls.ts';
 import type { AdminViews } from './renderer.ts';
@@ -56,4 +58,12 @@ export function storeIdParam(request: AdminRequest): number {
   const raw = request.params.storeId ?? '';
   if (!/^[1-9]\d{0,9}$/.test(raw)) throw new PageNotFound(`There is no Amazon store "${raw}"`);
   return Number(raw);
+}
+
+/** The store and the Amazon order a `:storeId/orders/:amazonOrderId` route names, or a page that does not exist. */
+export async function requestedOrder(stores: Stores, orders: OrderRepository, request: AdminRequest): Promise<{ store: AmazonStore; order: StoredOrder }> {
+  const store = await stores.get(storeIdParam(request));
+  const order = await orders.find(store.id, request.params.amazonOrderId ?? '');
+  if (!order) throw new PageNotFound(`Store ${store.name} has no Amazon order "${request.params.amazonOrderId ?? ''}"`);
+  return { store, order };
 }

@@ -18,7 +18,7 @@ import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
 import { CSRF_FIELD } from './csrf.ts';
 import { importExplanation } from './import-explanation.ts';
-import { ModuleRoute, PageNotFound, storeIdParam } from './module-route.ts';
+import { ModuleRoute, requestedOrder } from './module-route.ts';
 import { storeHead, type PageHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
 import { Fulfillment } from '../fulfillment/fulfillment.ts';
@@ -128,9 +128,7 @@ export class OrderDetailsPage extends ModuleRoute {
   }
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
-    const store = await this.stores.get(storeIdParam(request));
-    const order = await this.orders.find(store.id, request.params.amazonOrderId ?? '');
-    if (!order) throw new PageNotFound(`Store ${store.name} has no Amazon order "${request.params.amazonOrderId ?? ''}"`);
+    const { store, order } = await requestedOrder(this.stores, this.orders, request);
     const settings = await this.stores.settings(store.id);
     const tabParam = request.query.get('tab') ?? 'order';
     const tab: TabKey = DETAIL_TABS.some((t) => t.key === tabParam) ? (tabParam as TabKey) : 'order';

@@ -6,7 +6,7 @@ import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
 import { ImportRetry } from '../sync/import-retry.ts';
-import { ModuleRoute, PageNotFound, storeIdParam } from './module-route.ts';
+import { ModuleRoute, requestedOrder } from './module-route.ts';
 import { AdminViews } from './renderer.ts';
 
 @injectable()
@@ -26,9 +26,7 @@ export class RetryImportAction extends ModuleRoute {
   }
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
-    const store = await this.stores.get(storeIdParam(request));
-    const order = await this.orders.find(store.id, request.params.amazonOrderId ?? '');
-    if (!order) throw new PageNotFound(`Store ${store.name} has no Amazon order "${request.params.amazonOrderId ?? ''}"`);
+    const { store, order } = await requestedOrder(this.stores, this.orders, request);
     let outcome = 'skipped';
     if (order.importState === 'blocked' || order.importState === 'ready') {
       const result = await this.retry.retry(store.id, [order.id]);
