@@ -5,12 +5,11 @@
  * its latest status is stored.
  */
 import crypto from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { describeEachDatabase } from '../support/databases.ts';
-import { ASC, runCli, type CliResult } from '../support/cli.ts';
-import { REPO_ROOT } from '../support/host.ts';
+import { runCli, runCliKilled, type CliResult } from '../support/cli.ts';
+import { seededRandom } from '../support/random.ts';
 import { type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
 import { startCheckedSandbox } from '../support/checked-sandbox.ts';
 import { gridStatusOf } from '../../src/orders/rules.ts';
@@ -18,14 +17,6 @@ import { gridStatusOf } from '../../src/orders/rules.ts';
 const MINUTE = 60_000;
 const SKUS = ['MUG-BLUE-12OZ', 'TEE-BLK-M', 'NOTEBOOK-A5-DOT'];
 
-/** A seeded pseudo-random sequence, so a failing run can be replayed from the seed it prints. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 describeEachDatabase('exactly once across processes', (db) => {
   let amazon: RunningAmazonSandbox;
@@ -37,27 +28,8 @@ describeEachDatabase('exactly once across processes', (db) => {
     return result;
   };
 
-  /**
-   * Starts `asc sync` with debug logs and SIGKILLs it as soon as it has written `killAfterLines`
-   * log lines (token refreshed, each Amazon call, each imported order ...): the kill lands inside
-   * the run whatever the machine's speed, and the child has moved on a little by the time the
-   * signal arrives, so the points vary. True when it was killed before it finished.
-   */
-  const syncKilledAfterLogLines = (killAfterLines: number): Promise<boolean> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [ASC, 'sync', '--json'], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...env, LOG_LEVEL: 'debug' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let lines = 0;
-      child.stderr.on('data', (chunk: Buffer) => {
-        lines += chunk.toString().split('\n').length - 1;
-        if (lines >= killAfterLines) child.kill('SIGKILL');
-      });
-      child.on('error', reject);
-      child.on('close', (_code, signal) => resolve(signal === 'SIGKILL'));
-    });
+  /** `asc sync` SIGKILLed after `lines` log lines; true when it was killed before it finished. */
+  const syncKilledAfterLogLines = async (lines: number): Promise<boolean> => (await runCliKilled(['sync', '--json'], { env, afterLines: lines })).killed;
 
   /** A killed runner's lease would block the store until it expires: let that time pass. */
   const expireLeases = (knex: Knex) => knex('amazon_sync_state').update({ lease_expires_at: new Date(Date.now() - 1000) });
@@ -137,7 +109,7 @@ describeEachDatabase('exactly once across processes', (db) => {
 
   it('several sync processes at the same time create each host order once', async function () {
     this.timeout(180_000);
-    const next = random(20261126);
+    const next = seededRandom(20261126);
     placeOrders(40, next);
     letAmazonSettle();
     const runs = await Promise.all([1, 2, 3, 4].map(() => runCli(['sync', '--json'], { env })));
@@ -152,7 +124,7 @@ describeEachDatabase('exactly once across processes', (db) => {
   it('sync processes killed at random points lose nothing and duplicate nothing', async function () {
     this.timeout(600_000);
     const seed = Number(process.env.EXACTLY_ONCE_SEED ?? Date.now() % 100000);
-    const next = random(seed);
+    const next = seededRandom(seed);
     const rounds = Number(process.env.EXACTLY_ONCE_ROUNDS ?? 12);
     let killed = 0;
     for (let round = 0; round < rounds; round += 1) {

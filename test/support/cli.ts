@@ -31,6 +31,48 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
   });
 }
 
+export interface KilledRun {
+  /** True when the SIGKILL ended it (it had not finished). */
+  killed: boolean;
+  code: number | null;
+  /** The child's log lines (stderr), as far as it got. */
+  lines: string[];
+  stdout: string;
+}
+
+/**
+ * `node bin/asc.js ...args` with debug logs, SIGKILLed once it has written `afterLines` log lines
+ * (token refreshed, each Amazon call, each order ...) or as soon as `when()` is true (polled every
+ * few ms): the kill lands inside the run whatever the machine's speed, and the child has moved on a
+ * little by the time the signal arrives, so the points vary.
+ */
+export function runCliKilled(args: string[], options: { env?: NodeJS.ProcessEnv; afterLines?: number; when?: () => boolean }): Promise<KilledRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ASC, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...options.env, LOG_LEVEL: 'debug' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const lines = () => stderr.split('\n').slice(0, -1);
+    const stop = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (options.afterLines !== undefined && lines().length >= options.afterLines) stop();
+    });
+    const poll = options.when ? setInterval(() => options.when!() && stop(), 5) : undefined;
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearInterval(poll);
+      resolve({ killed: signal === 'SIGKILL', code, lines: lines(), stdout });
+    });
+  });
+}
+
 function collector(): { stream: Writable; text: () => string } {
   let text = '';
   const stream = new Writable({
