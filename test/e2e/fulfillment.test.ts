@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { describeEachDatabase } from '../support/databases.ts';
 import { MINUTE, eachTestE2E, type E2E } from '../support/e2e.ts';
 import { fulfil, type Fulfil } from '../support/fulfillment.ts';
+import { OrderCancellation } from '../../src/fulfillment/order-cancellation.ts';
 
 /** Past the two-minute rule, so a sync sees what Amazon changed. */
 const SETTLE = 3 * MINUTE;
@@ -222,6 +223,30 @@ describeEachDatabase('fulfillment to Amazon end to end', (db) => {
     await e.sync();
     expect(await e.stored(id)).to.include({ status: 'Canceled', amazonStatus: 'CANCELLED' });
     expect(f.requests('createFeed')).to.have.length(1);
+  });
+
+  it('Cancel order on an order blocked from import releases the stock the module held for it, and it never imports', async () => {
+    await e.product('MUG-RED', 5);
+    const id = e.place({ items: [{ sku: 'MUG-RED', qty: 2 }] }); // Pending: stock is held
+    e.advance(SETTLE);
+    await e.sync();
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(3);
+    await e.host.services.catalog.update((await e.host.services.catalog.findBySku('MUG-RED'))!.id, { sku: 'MUG-RED', name: 'Mug', qty: 5, enabled: false, manageStock: true });
+    e.advance(8 * MINUTE); // Amazon verifies it; the product is disabled, so it blocks
+    await e.sync();
+    expect(await e.stored(id)).to.include({ importState: 'blocked', stockReserved: true, amazonStatus: 'UNSHIPPED' });
+
+    const result = await e.host.container.get(OrderCancellation).cancel(e.store.id, id, 'out_of_stock', 'in a test');
+    expect(result).to.include({ ok: true, hostOrderCanceled: false });
+    expect(await e.stored(id)).to.include({ status: 'Canceled', importState: 'not_eligible', stockReserved: false });
+    expect(await e.host.services.stock.listActive()).to.deep.equal([]);
+    await e.host.services.catalog.update((await e.host.services.catalog.findBySku('MUG-RED'))!.id, { sku: 'MUG-RED', name: 'Mug', qty: 5, enabled: true, manageStock: true });
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(5);
+    await e.sync();
+    expect(await e.hostOrder(id)).to.equal(null);
+    await f.send();
+    await processFeeds();
+    expect(e.amazon.getOrder(id)!.status).to.equal('CANCELLED');
   });
 
   it('batches cancels: one feed per interval, one message per order', async () => {
