@@ -45,7 +45,7 @@ export async function up(knex: Knex): Promise<void> {
     /** What caused it, once: a host shipment, a host credit memo, or the order's cancel. */
     t.string('dedup_key', 191).notNullable().unique();
     /** What to send, as JSON (src/fulfillment/outbox.ts). */
-    t.text('payload').notNullable();
+    t.text('payload', 'mediumtext').notNullable();
     /** pending | sent (in a feed Amazon is processing) | done | failed */
     t.string('state', 16).notNullable();
     t.integer('attempts').notNullable().defaultTo(0);

@@ -79,26 +79,29 @@ export class Outbox {
     @inject(Ports.Clock) private readonly clock: ClockPort,
   ) {}
 
-  /** Records an entry (in the caller's transaction); an entry with the same key stays as it is. */
+  /**
+   * Records an entry (in the caller's transaction, which holds the Amazon order's row lock, so no
+   * one else records for the order meanwhile); an entry with the same key stays as it is.
+   */
   async add(db: Db, entry: { storeId: number; orderId: number; amazonOrderId: string; record: FulfillmentRecord }): Promise<OutboxEntry> {
     const now = this.clock.now();
     const key = dedupKey(entry.storeId, entry.amazonOrderId, entry.record);
-    await db('amazon_outbox')
-      .insert({
-        store_id: entry.storeId,
-        order_id: entry.orderId,
-        amazon_order_id: entry.amazonOrderId,
-        kind: entry.record.kind,
-        dedup_key: key,
-        payload: JSON.stringify(entry.record),
-        state: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict('dedup_key')
-      .ignore();
+    const existing: Row | undefined = await db('amazon_outbox').where({ dedup_key: key }).first();
+    if (existing) return toEntry(existing);
+    // A plain insert, not INSERT IGNORE: MySQL's IGNORE would also turn a too-long value into a warning.
+    await db('amazon_outbox').insert({
+      store_id: entry.storeId,
+      order_id: entry.orderId,
+      amazon_order_id: entry.amazonOrderId,
+      kind: entry.record.kind,
+      dedup_key: key,
+      payload: JSON.stringify(entry.record),
+      state: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      created_at: now,
+      updated_at: now,
+    });
     return toEntry(await db('amazon_outbox').where({ dedup_key: key }).first());
   }
 
