@@ -10,7 +10,7 @@ export class MoneyFormatError extends Error {
 }
 
 export function currencyDecimals(currency: string): number {
-  const decimals = CURRENCY_DECIMALS[currency];
+  const decimals = Object.hasOwn(CURRENCY_DECIMALS, currency) ? CURRENCY_DECIMALS[currency] : undefined;
   if (decimals === undefined) throw new MoneyFormatError(`unsupported currency ${currency}`);
   return decimals;
 }

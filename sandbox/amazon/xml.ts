@@ -77,7 +77,7 @@ class Reader {
         if (!digitsOk || !isXmlChar(code)) this.fail(`invalid character reference "${match}"`, start + offset);
         return String.fromCodePoint(code);
       }
-      const value = ENTITIES[entity];
+      const value = Object.hasOwn(ENTITIES, entity) ? ENTITIES[entity] : undefined;
       if (value === undefined) this.fail(`unknown entity "${match}"`, start + offset);
       return value;
     });

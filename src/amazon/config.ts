@@ -2,6 +2,7 @@
  * Endpoints, operation names and the documented usage plans. Everything here is a default a store
  * may override (a local sandbox in tests and demos, a seller with a bigger plan).
  */
+import { own } from '../own.ts';
 
 export type Region = 'na' | 'eu' | 'fe';
 
@@ -49,7 +50,7 @@ export const DEFAULT_RATE_PLANS: Record<SpApiOperation, RatePlan> = {
 export const SANDBOX_RATE_PLAN: RatePlan = { rate: 5, burst: 15 };
 
 export function defaultEndpoint(region: Region): string {
-  const endpoint = SP_API_ENDPOINTS[region];
+  const endpoint = own(SP_API_ENDPOINTS, region);
   if (endpoint === undefined) throw new Error(`Unknown Amazon region "${String(region)}": use na, eu or fe`);
   return endpoint;
 }

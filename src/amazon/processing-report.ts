@@ -7,6 +7,7 @@
  * CDATA, comments and processing instructions; the five predefined entities and numeric character
  * references. No DTDs: a report that needs one is not a report.
  */
+import { own } from '../own.ts';
 
 export interface XmlElement {
   name: string;
@@ -26,7 +27,7 @@ function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g, (whole, ref: string) => {
     if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
     if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10));
-    const named = NAMED_ENTITIES[ref];
+    const named = own(NAMED_ENTITIES, ref);
     if (named === undefined) throw new XmlParseError(`Unknown XML entity ${whole}`);
     return named;
   });

@@ -5,6 +5,7 @@
  * and TAX and DISCOUNT by detail subtype), order-level charges (DELIVERY_TIP) from the order's.
  */
 import { MoneyFormatError, toE4 } from '../money.ts';
+import { own } from '../own.ts';
 import type { Order, OrderItem } from '../amazon/models.ts';
 import {
   OrderDataError,
@@ -47,14 +48,14 @@ function itemProceeds(item: OrderItem, unrecognized: Unrecognized): SnapshotItem
       const values = details.length === 0 ? [{ subtype: 'ITEM', value: breakdown.subtotal }] : details;
       for (const { subtype, value } of values) {
         if (!value) continue;
-        const target = (breakdown.type === 'TAX' ? TAX_CATEGORIES : CATEGORIES)[subtype ?? ''];
+        const target = own(breakdown.type === 'TAX' ? TAX_CATEGORIES : CATEGORIES, subtype ?? '');
         if (!target) unrecognized.push({ source, kind: `${breakdown.type}/${subtype ?? '(no subtype)'}`, amount: value });
         else if (breakdown.type === 'TAX') proceeds[target].tax.push(value);
         else proceeds[target].discount.push(negated(value));
       }
       continue;
     }
-    const target = CATEGORIES[breakdown.type];
+    const target = own(CATEGORIES, breakdown.type);
     if (target) proceeds[target].amount.push(breakdown.subtotal);
     else unrecognized.push({ source, kind: breakdown.type, amount: breakdown.subtotal });
   }

@@ -325,6 +325,16 @@ describeEachDatabase('admin pages', (db) => {
       expect(tracking.html).to.include('aria-current="page">Tracking<');
     });
 
+    it('answers a message code from the URL that names an Object member like any unknown code: no message, never a 500', async () => {
+      for (const param of ['retry', 'cancel', 'outbox']) {
+        for (const code of ['toString', '__proto__', 'constructor', 'valueOf', 'hasOwnProperty']) {
+          const page = await getPage(h, `${BASE}/amazon/stores/${us.id}/orders/${all[2].id}?${param}=${code}`);
+          expect(page.status, `${param}=${code}`).to.equal(200);
+          expect(page.html, `${param}=${code}`).not.to.include('role="status"').and.not.include('[object');
+        }
+      }
+    });
+
     it('links an imported order to its host order also after import was disabled', async () => {
       const imported = (await h.orders.find(us.id, all[5].id))!;
       expect(imported.importState).to.equal('imported');
