@@ -23,3 +23,11 @@ export function errorSummary(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0]!;
 }
+
+/**
+ * An error as it may go into a log: a database error as its summary (its message and stack carry
+ * the SQL with its values), anything else whole, stack included, for whoever debugs it.
+ */
+export function loggableError(error: unknown): unknown {
+  return isDatabaseError(error) ? { name: error.name, code: error.code, message: errorSummary(error) } : error;
+}

@@ -19,7 +19,7 @@ import { SettingsGetCommand, SettingsSetCommand } from './cli/settings-commands.
 import { MatchSetCommand, OrdersListCommand, OrdersRetryCommand } from './cli/order-commands.ts';
 import { AdminViews } from './admin/renderer.ts';
 import { ImportRetry } from './sync/import-retry.ts';
-import { UnmatchedListings } from './admin/unmatched-listings.ts';
+import { UnmatchedListings } from './orders/unmatched-listings.ts';
 import { StoresPage } from './admin/stores-page.ts';
 import { StoreDashboardPage } from './admin/store-dashboard-page.ts';
 import { AllOrdersPage } from './admin/all-orders-page.ts';

@@ -1,8 +1,10 @@
 /**
  * The host's logger: one JSON object per line on stderr. Context keys that look like secrets are
- * redacted, so a careless call cannot leak a password or key into the logs.
+ * redacted, so a careless call cannot leak a password or key into the logs, and database errors
+ * are logged as their summary, without the SQL and its values.
  */
 import type { ClockPort, LoggerPort } from '../../src/host/ports.ts';
+import { loggableError } from '../../src/error-summary.ts';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -15,7 +17,11 @@ export function parseLogLevel(value: string | undefined): LogLevel {
 }
 
 function clean(value: unknown, depth: number): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (value instanceof Error) {
+    // A database error's message and stack carry its SQL with the values (buyer data): its summary only.
+    const safe = loggableError(value);
+    return safe === value ? { name: value.name, message: value.message, stack: value.stack } : safe;
+  }
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object') return value;

@@ -4,8 +4,6 @@
  */
 import { inject, injectable } from 'inversify';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
-import { Ports } from '../host/tokens.ts';
-import type { CatalogPort } from '../host/ports.ts';
 import { OrderRepository } from '../orders/order-repository.ts';
 import type { AmazonStore } from '../stores/store.ts';
 import { Stores } from '../stores/stores.ts';
@@ -16,7 +14,7 @@ import { ImportRetry } from '../sync/import-retry.ts';
 import { ModuleRoute, storeIdParam } from './module-route.ts';
 import { storeHead, type PageHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
-import { UnmatchedListings, UNMATCHED_LIMIT } from './unmatched-listings.ts';
+import { UnmatchedListings, UNMATCHED_LIMIT } from '../orders/unmatched-listings.ts';
 
 interface RowError {
   value: string;
@@ -110,7 +108,6 @@ export class MatchListingAction extends ModuleRoute {
     @inject(Stores) private readonly stores: Stores,
     @inject(UnmatchedListings) private readonly listings: UnmatchedListings,
     @inject(OrderRepository) private readonly orders: OrderRepository,
-    @inject(Ports.Catalog) private readonly catalog: CatalogPort,
     @inject(ImportRetry) private readonly retry: ImportRetry,
   ) {
     super(views);
@@ -120,19 +117,14 @@ export class MatchListingAction extends ModuleRoute {
     const store = await this.stores.get(storeIdParam(request));
     const sellerSku = (request.form.get('seller_sku') ?? '').trim();
     const productSku = (request.form.get('product_sku') ?? '').trim();
-    const orderIds = sellerSku === '' ? [] : await this.listings.blockedOrderIds(store.id, sellerSku);
-
-    let message: string | null = null;
-    if (orderIds.length === 0) message = `No blocked order of this store contains the Amazon SKU "${sellerSku}"`;
-    else if (productSku === '') message = 'Enter the SKU of a catalog product';
-    const product = message === null ? await this.catalog.findBySku(productSku) : null;
-    if (message === null && !product) message = `The catalog has no product with SKU "${productSku}"`;
-    if (message !== null || !product) {
-      const errors = new Map([[sellerSku, { value: productSku, message: message ?? '' }]]);
-      const flash: PageHead['flash'] = { tone: 'error', text: `The listing was not matched: ${message ?? ''}.` };
+    const checked = await this.listings.checkMatch(store.id, sellerSku, productSku);
+    if (!checked.ok) {
+      const errors = new Map([[sellerSku, { value: productSku, message: checked.message }]]);
+      const flash: PageHead['flash'] = { tone: 'error', text: `The listing was not matched: ${checked.message}.` };
       const { title, model } = await unmatchedPage(request, urls, store, this.listings, errors, flash);
       return this.page(title, 'unmatched-listings', model, 422);
     }
+    const { product, orderIds } = checked;
 
     await this.orders.setListingMatch(store.id, sellerSku, product.sku);
     const result = await this.retry.retry(store.id, orderIds);

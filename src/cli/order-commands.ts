@@ -3,13 +3,13 @@ import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import { CliUsageError, type CliCommandContribution, type CliFlagValue, type CliIO } from '../host/contributions.ts';
 import { Ports } from '../host/tokens.ts';
-import type { CatalogPort } from '../host/ports.ts';
 import { GRID_STATUSES } from '../orders/rules.ts';
 import { orderGridPage, type OrderGridRow } from '../orders/order-grid.ts';
 import { parseGridFilter } from '../orders/grid-filter-input.ts';
 import { OrderRepository } from '../orders/order-repository.ts';
 import { Stores } from '../stores/stores.ts';
 import { ImportRetry } from '../sync/import-retry.ts';
+import { UnmatchedListings } from '../orders/unmatched-listings.ts';
 import { withUsageErrors } from './errors.ts';
 import { printJson, printTable } from './output.ts';
 
@@ -139,15 +139,16 @@ export class MatchSetCommand implements CliCommandContribution {
   constructor(
     @inject(Stores) private readonly stores: Stores,
     @inject(OrderRepository) private readonly orders: OrderRepository,
-    @inject(Ports.Catalog) private readonly catalog: CatalogPort,
+    @inject(UnmatchedListings) private readonly listings: UnmatchedListings,
   ) {}
 
   async run(flags: Record<string, CliFlagValue | undefined>, io: CliIO): Promise<number> {
     const store = await withUsageErrors(() => this.stores.get(flags.store as number));
     const sellerSku = (flags['seller-sku'] as string).trim();
-    const product = await this.catalog.findBySku((flags.product as string).trim());
-    if (!product) throw new CliUsageError(`--product: the catalog has no product with SKU "${flags.product as string}"`);
-    if (sellerSku === '') throw new CliUsageError('--seller-sku must not be empty');
+    // The admin form's rule: a SKU of a blocked order, and a catalog product.
+    const checked = await this.listings.checkMatch(store.id, sellerSku, (flags.product as string).trim());
+    if (!checked.ok) throw new CliUsageError(`${checked.field === 'sellerSku' ? '--seller-sku' : '--product'}: ${checked.message}`);
+    const { product } = checked;
     await this.orders.setListingMatch(store.id, sellerSku, product.sku);
     if (flags.json) printJson(io, { storeId: store.id, sellerSku, productSku: product.sku, productId: product.id });
     else io.stdout.write(`Amazon SKU "${sellerSku}" of store ${store.id} now matches host product "${product.sku}" (${product.name})\n`);

@@ -26,6 +26,9 @@ export const ATTENTION_FILTERS = [
   { value: 'ship-by', attention: 'ship-by', label: 'To ship within 24 h or overdue' },
 ] as const satisfies ReadonlyArray<{ value: string; attention: NonNullable<OrderGridFilter['attention']>; label: string }>;
 
+/** The longest search texts: the columns they are searched in (amazon_order.buyer_search, amazon_order_id). */
+export const SEARCH_CHARS = { buyer: 255, orderNumber: 32 } as const;
+
 /** How far ahead "to ship within 24 h" looks. */
 export const SHIP_BY_SOON_MS = 24 * 60 * 60 * 1000;
 
@@ -93,6 +96,10 @@ export function parseGridFilter(storeId: number, input: GridFilterInput, now: Da
   for (const field of ['min', 'max'] as const) {
     const value = text(input[field]);
     if (value === '') continue;
+    if (value.length > 40) {
+      errors.push({ field, message: 'is not an amount (too long)' });
+      continue;
+    }
     if (isDecimalAmount(value) && !value.startsWith('-')) filter[field] = value;
     else errors.push({ field, message: `"${value}" is not an amount (digits with up to 4 decimals, e.g. 19.99)` });
   }
@@ -101,10 +108,13 @@ export function parseGridFilter(storeId: number, input: GridFilterInput, now: Da
     delete filter.max;
   }
 
+  // No longer than what they are searched in: a longer text matches nothing and costs a scan.
   const buyer = text(input.buyer);
-  if (buyer !== '') filter.buyer = buyer;
+  if (buyer.length > SEARCH_CHARS.buyer) errors.push({ field: 'buyer', message: `must be at most ${SEARCH_CHARS.buyer} characters (a buyer name is no longer)` });
+  else if (buyer !== '') filter.buyer = buyer;
   const orderNumber = text(input.orderNumber);
-  if (orderNumber !== '') filter.orderNumber = orderNumber;
+  if (orderNumber.length > SEARCH_CHARS.orderNumber) errors.push({ field: 'orderNumber', message: `must be at most ${SEARCH_CHARS.orderNumber} characters (an Amazon order number is no longer)` });
+  else if (orderNumber !== '') filter.orderNumber = orderNumber;
   const attention = text(input.attention).toLowerCase();
   const chosen = ATTENTION_FILTERS.find((f) => f.value === (['true', 'yes'].includes(attention) ? '1' : attention));
   if (chosen) filter.attention = chosen.attention;

@@ -148,6 +148,22 @@ describeEachDatabase('module CLI commands', (db) => {
     expect(retried).to.deep.equal({ amazonOrderId: tee, outcome: 'imported', hostOrderId: hostOrder!.id, note: `Imported as order #${tee}` });
   });
 
+  it('refuses oversized filters and listing matches in one line each, storing nothing', async () => {
+    const long = 'x'.repeat(50_000);
+    const buyer = await asc('orders:list', '--store', '1', '--buyer', long);
+    expect([buyer.code, buyer.stderr]).to.deep.equal([2, 'asc orders:list: --buyer: must be at most 255 characters (a buyer name is no longer)\n']);
+    const order = await asc('orders:list', '--store', '1', '--order', 'y'.repeat(33));
+    expect([order.code, order.stderr]).to.deep.equal([2, 'asc orders:list: --order: must be at most 32 characters (an Amazon order number is no longer)\n']);
+    expect((await asc('orders:list', '--store', '1', '--min', '1'.repeat(10_000))).code).to.equal(2);
+
+    const matchesBefore = await db().knex('amazon_listing_match').count({ n: '*' }).first();
+    const hugeSku = await asc('match:set', '--store', '1', '--seller-sku', 'S'.repeat(100_000), '--product', 'HOST-TEE');
+    expect([hugeSku.code, hugeSku.stderr]).to.deep.equal([2, 'asc match:set: --seller-sku: An Amazon SKU has at most 255 characters\n']);
+    const strange = await asc('match:set', '--store', '1', '--seller-sku', 'NO-ORDER-HAS-THIS', '--product', 'HOST-TEE');
+    expect([strange.code, strange.stderr]).to.deep.equal([2, 'asc match:set: --seller-sku: No blocked order of this store contains the Amazon SKU "NO-ORDER-HAS-THIS"\n']);
+    expect(await db().knex('amazon_listing_match').count({ n: '*' }).first()).to.deep.equal(matchesBefore);
+  });
+
   it('host:order:ship, outbox:list/send/retry and orders:cancel, with their JSON and exit codes', async () => {
     const hostOrders = JSON.parse((await asc('host:orders:list', '--json')).stdout) as Array<{ id: string; externalReference: string }>;
     const [mug, tee] = ['MUG-BLUE-12OZ', 'HOST-TEE'].map((sku) => {

@@ -48,22 +48,24 @@ describeEachDatabase('SKUs are case-sensitive', (db) => {
       'store:add', '--name', 'Case US', '--region', 'na', '--marketplace-id', 'ATVPDKIKX0DER', '--seller-id', 'CASESELLER1',
       '--client-id', 'c', '--client-secret', 's', '--refresh-token', 'r',
     );
-    await json('match:set', '--store', String(store.id), '--seller-sku', 'AMZ-MUG', '--product', 'CASE-1');
-    await json('match:set', '--store', String(store.id), '--seller-sku', 'amz-mug', '--product', 'case-1');
     const { knex } = db();
-    const matches = await knex('amazon_listing_match').where({ store_id: store.id }).orderBy('id').select('seller_sku', 'host_sku');
-    expect(matches).to.deep.equal([{ seller_sku: 'AMZ-MUG', host_sku: 'CASE-1' }, { seller_sku: 'amz-mug', host_sku: 'case-1' }]);
-
     const now = new Date();
     const [orderId] = await knex('amazon_order').insert({
       store_id: store.id, amazon_order_id: '111-CASE', marketplace_id: 'ATVPDKIKX0DER', purchase_date: now, amazon_updated_at: now,
       amazon_status: 'UNSHIPPED', status: 'Unshipped', fulfilled_by: 'MERCHANT', raw: '{}', import_state: 'blocked', created_at: now, updated_at: now,
     });
     await knex('amazon_order_item').insert([
-      { order_id: orderId, order_item_id: crypto.randomUUID(), seller_sku: 'AMZ-TEE', quantity_ordered: 1, raw: '{}' },
-      { order_id: orderId, order_item_id: crypto.randomUUID(), seller_sku: 'amz-tee', quantity_ordered: 1, raw: '{}' },
+      { order_id: orderId, order_item_id: crypto.randomUUID(), seller_sku: 'AMZ-MUG', quantity_ordered: 1, raw: '{}' },
+      { order_id: orderId, order_item_id: crypto.randomUUID(), seller_sku: 'amz-mug', quantity_ordered: 1, raw: '{}' },
     ]);
-    expect(await knex('amazon_order_item').where({ seller_sku: 'amz-tee' }).pluck('seller_sku')).to.deep.equal(['amz-tee']);
-    expect(await knex('amazon_order_item').where({ order_id: orderId }).groupBy('seller_sku').orderBy('seller_sku').pluck('seller_sku')).to.deep.equal(['AMZ-TEE', 'amz-tee']);
+    expect(await knex('amazon_order_item').where({ seller_sku: 'amz-mug' }).pluck('seller_sku')).to.deep.equal(['amz-mug']);
+    expect(await knex('amazon_order_item').where({ order_id: orderId }).groupBy('seller_sku').orderBy('seller_sku').pluck('seller_sku')).to.deep.equal(['AMZ-MUG', 'amz-mug']);
+
+    await json('match:set', '--store', String(store.id), '--seller-sku', 'AMZ-MUG', '--product', 'CASE-1');
+    await json('match:set', '--store', String(store.id), '--seller-sku', 'amz-mug', '--product', 'case-1');
+    // Only a SKU a blocked order has, exactly: "Amz-Mug" is none of them.
+    expect((await asc('match:set', '--store', String(store.id), '--seller-sku', 'Amz-Mug', '--product', 'case-1')).code).to.equal(2);
+    const matches = await knex('amazon_listing_match').where({ store_id: store.id }).orderBy('id').select('seller_sku', 'host_sku');
+    expect(matches).to.deep.equal([{ seller_sku: 'AMZ-MUG', host_sku: 'CASE-1' }, { seller_sku: 'amz-mug', host_sku: 'case-1' }]);
   });
 });

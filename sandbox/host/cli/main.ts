@@ -14,6 +14,7 @@ import { JsonLogger, parseLogLevel } from '../logger.ts';
 import { ModuleLoadError, type ModuleSource } from '../module-loader.ts';
 import { SecretKeyError } from '../secrets.ts';
 import { FlagError, commandHelp, generalHelp, parseFlags } from './flags.ts';
+import { errorSummary } from '../../../src/error-summary.ts';
 import { hostCommands } from './host-commands.ts';
 import { orderCommands } from './order-commands.ts';
 import { processRuntime, type CliRuntime } from './runtime.ts';
@@ -119,9 +120,9 @@ export async function main(argv: string[], runtime: CliRuntime = processRuntime(
       line(runtime.stderr, `${prefix}: ${error.message}`);
       return 1;
     }
-    // Unexpected: one line for the person, the details in the JSON log.
+    // Unexpected: one line for the person, the details in the JSON log (the logger summarizes a database error).
     logger.error('Command failed', { command: name, error });
-    line(runtime.stderr, `${prefix}: failed: ${(error as Error).message?.split('\n')[0] ?? String(error)}`);
+    line(runtime.stderr, `${prefix}: failed: ${errorSummary(error)}`);
     return 1;
   } finally {
     await host?.close();

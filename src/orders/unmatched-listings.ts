@@ -6,8 +6,8 @@
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import { Ports } from '../host/tokens.ts';
-import type { CatalogPort } from '../host/ports.ts';
-import { OrderRepository } from '../orders/order-repository.ts';
+import type { CatalogPort, HostProduct } from '../host/ports.ts';
+import { OrderRepository } from './order-repository.ts';
 
 export interface UnmatchedListing {
   sellerSku: string;
@@ -21,6 +21,13 @@ export interface UnmatchedListing {
 
 /** At most this many SKUs are listed at once; fixing them brings the next ones up. */
 export const UNMATCHED_LIMIT = 200;
+
+/** The longest seller SKU (amazon_listing_match.seller_sku, as Amazon's own limit is below it). */
+export const SELLER_SKU_CHARS = 255;
+
+export type MatchCheck =
+  | { ok: true; product: HostProduct; orderIds: number[] }
+  | { ok: false; field: 'sellerSku' | 'productSku'; message: string };
 
 @injectable()
 export class UnmatchedListings {
@@ -47,6 +54,22 @@ export class UnmatchedListings {
       if (unmatched.length >= UNMATCHED_LIMIT) break;
     }
     return unmatched;
+  }
+
+  /**
+   * Whether a listing match may be made, the one rule for the admin form and `asc match:set`: a
+   * seller SKU some blocked order of the store has (so no stray or oversized SKU is stored), and a
+   * catalog product. Returns the product and the blocked orders the match can unblock.
+   */
+  async checkMatch(storeId: number, sellerSku: string, productSku: string): Promise<MatchCheck> {
+    if (sellerSku === '') return { ok: false, field: 'sellerSku', message: 'Enter the Amazon SKU of the listing' };
+    if (sellerSku.length > SELLER_SKU_CHARS) return { ok: false, field: 'sellerSku', message: `An Amazon SKU has at most ${SELLER_SKU_CHARS} characters` };
+    const orderIds = await this.blockedOrderIds(storeId, sellerSku);
+    if (orderIds.length === 0) return { ok: false, field: 'sellerSku', message: `No blocked order of this store contains the Amazon SKU "${sellerSku}"` };
+    if (productSku === '') return { ok: false, field: 'productSku', message: 'Enter the SKU of a catalog product' };
+    const product = productSku.length > SELLER_SKU_CHARS ? null : await this.catalog.findBySku(productSku);
+    if (!product) return { ok: false, field: 'productSku', message: `The catalog has no product with SKU "${productSku.slice(0, 80)}${productSku.length > 80 ? '…' : ''}"` };
+    return { ok: true, product, orderIds };
   }
 
   /** Row ids of the store's blocked orders that contain the seller SKU, oldest first. */
