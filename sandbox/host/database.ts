@@ -116,14 +116,43 @@ export function createKnex(url: string | undefined, cwd = process.cwd()): { knex
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error));
 
+/**
+ * Creates a folder and its missing parents one by one. Node's `mkdirSync(..., { recursive: true })`
+ * never returns for some paths (under /proc it loops on ENOENT); made one at a time, the failure
+ * surfaces.
+ */
+function ensureFolder(folder: string): void {
+  if (fs.existsSync(folder)) {
+    if (!fs.statSync(folder).isDirectory()) throw new Error(`${folder} is not a folder`);
+    return;
+  }
+  const parent = path.dirname(folder);
+  if (parent !== folder) ensureFolder(parent);
+  fs.mkdirSync(folder, 0o700);
+}
+
+/**
+ * The SQLite file holds buyer data: readable by its owner only, like the secret key file. SQLite
+ * gives its -wal and -shm files the database file's permissions.
+ */
+function ownerOnlyFile(file: string): void {
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+}
+
 /** Proves the database answers; any failure is one DatabaseConfigError line (password masked). */
 export async function checkConnection(knex: Knex, target: DatabaseTarget): Promise<void> {
   if (target.client === 'better-sqlite3' && target.filename !== ':memory:') {
     const folder = path.dirname(target.filename);
     try {
-      fs.mkdirSync(folder, { recursive: true });
+      ensureFolder(folder);
     } catch (error) {
       throw new DatabaseConfigError(`Cannot use DATABASE_URL "${maskUrl(target.url)}": cannot create the folder ${folder}: ${firstLine(error)}`);
+    }
+    try {
+      ownerOnlyFile(target.filename);
+    } catch (error) {
+      throw new DatabaseConfigError(`Cannot use DATABASE_URL "${maskUrl(target.url)}": cannot create ${target.filename}: ${firstLine(error)}`);
     }
   }
   try {

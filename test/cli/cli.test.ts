@@ -14,6 +14,7 @@ import { FIXTURE_MODULE, openTestHost } from '../support/host.ts';
 import { line, orderRequest } from '../support/orders.ts';
 import type { OrderListJson } from '../../sandbox/host/cli/host-commands.ts';
 import { startAmazonSandbox } from '../../sandbox/amazon/index.ts';
+import { openDatabase } from '../../sandbox/host/database.ts';
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'asc-cli-'));
 
@@ -62,8 +63,33 @@ describe('asc without a database', () => {
     expect(unusable).to.deep.equal({
       code: 2,
       stdout: '',
-      stderr: `asc migrate: Cannot use DATABASE_URL "sqlite:/dev/null/x.sqlite": cannot create the folder /dev/null: EEXIST: file already exists, mkdir '/dev/null'\n`,
+      stderr: `asc migrate: Cannot use DATABASE_URL "sqlite:/dev/null/x.sqlite": cannot create the folder /dev/null: /dev/null is not a folder\n`,
     });
+    // Under /proc, Node's recursive mkdir never returned: the command hung instead of exiting.
+    const proc = await runCli(['store:list'], { env: { DATABASE_URL: 'sqlite:/proc/nope/x.sqlite' } });
+    expect(proc).to.deep.equal({
+      code: 2,
+      stdout: '',
+      stderr: `asc store:list: Cannot use DATABASE_URL "sqlite:/proc/nope/x.sqlite": cannot create the folder /proc/nope: ENOENT: no such file or directory, mkdir '/proc/nope'\n`,
+    });
+  });
+
+  it('keeps the SQLite database, its WAL and the folders it creates for its owner only (buyer data)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asc-mode-'));
+    const file = path.join(dir, 'new', 'shop.sqlite');
+    const knex = await openDatabase(`sqlite:${file}`);
+    try {
+      await knex.raw('create table t (x integer)');
+      await knex('t').insert({ x: 1 });
+      const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
+      expect([mode(path.dirname(file)), mode(file), mode(`${file}-wal`)]).to.deep.equal(['700', '600', '600']);
+    } finally {
+      await knex.destroy();
+    }
+    // A file that was readable by others is tightened when it is opened.
+    fs.chmodSync(file, 0o644);
+    await (await openDatabase(`sqlite:${file}`)).destroy();
+    expect((fs.statSync(file).mode & 0o777).toString(8)).to.equal('600');
   });
 
   it('--help works whatever DATABASE_URL says; a command with a garbage URL still exits 2', async () => {
