@@ -7,6 +7,7 @@
  * AMAZON_SANDBOX_SPEED (sandbox ms per real ms, default 1).
  */
 import type { HostExtension } from '../host/extensions.ts';
+import { CliUsageError } from '../../src/host/contributions.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import { amazonSandboxCommands } from './cli.ts';
 import { DEFAULT_AMAZON_SANDBOX_PORT, describeSandbox, startAmazonSandbox } from './server.ts';
@@ -19,11 +20,17 @@ export const amazonSandboxExtension: HostExtension = {
   commandsUseDatabase: false,
   async start(context) {
     if (context.env.AMAZON_SANDBOX === '0') return { description: 'Amazon sandbox: off (AMAZON_SANDBOX=0)', stop: async () => undefined };
-    const sandbox = await startAmazonSandbox({
-      port: context.env.AMAZON_SANDBOX_PORT ? Number(context.env.AMAZON_SANDBOX_PORT) : DEFAULT_AMAZON_SANDBOX_PORT,
-      clock: { speed: context.env.AMAZON_SANDBOX_SPEED ? Number(context.env.AMAZON_SANDBOX_SPEED) : 1 },
-      seed: true,
-    });
+    const port = context.env.AMAZON_SANDBOX_PORT ? Number(context.env.AMAZON_SANDBOX_PORT) : DEFAULT_AMAZON_SANDBOX_PORT;
+    let sandbox;
+    try {
+      sandbox = await startAmazonSandbox({ port, clock: { speed: context.env.AMAZON_SANDBOX_SPEED ? Number(context.env.AMAZON_SANDBOX_SPEED) : 1 }, seed: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      // A setting to change, not a crash: one line and exit 2.
+      throw new CliUsageError(
+        `the Amazon sandbox cannot listen on port ${port}, which is in use: set AMAZON_SANDBOX_PORT to another port (0 picks a free one), or AMAZON_SANDBOX=0 to start without it`,
+      );
+    }
     const stores = context.container.get(Stores);
     let demoStore = '';
     if ((await stores.list()).length === 0) {

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -201,7 +202,8 @@ describeEachDatabase('asc start', (db) => {
     this.timeout(20000);
     child = spawn(process.execPath, [ASC, 'start', '--port', '0'], {
       cwd: tempDir(),
-      env: { ...process.env, DATABASE_URL: db().url, HOST_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), LOG_LEVEL: 'warn' },
+      // Free ports only: a demo running on 8080 and 4610 does not get in the way.
+      env: { ...process.env, DATABASE_URL: db().url, HOST_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), LOG_LEVEL: 'warn', AMAZON_SANDBOX_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const running = child;
@@ -225,8 +227,28 @@ describeEachDatabase('asc start', (db) => {
     expect(catalog.status).to.equal(200);
     expect(catalog.text).to.contain('MUG-BLUE-12OZ');
     expect((await db().knex('host_store_view').pluck('code')).sort()).to.deep.equal(['default', 'fr']);
+    expect(stdout).to.match(/Amazon sandbox listening on http:\/\/127\.0\.0\.1:\d+/).and.not.contain(':4610');
     running.kill('SIGTERM');
     expect(await exited).to.equal(0);
     expect(stdout).to.contain('Stopped.');
+  });
+
+  it("says which variable moves the sandbox when its port is taken, and exits 2 instead of running half-started", async function () {
+    this.timeout(20000);
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const result = await runCli(['start', '--port', '0'], {
+        cwd: tempDir(),
+        env: { DATABASE_URL: db().url, HOST_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), AMAZON_SANDBOX_PORT: String(port) },
+      });
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.equal(
+        `asc start: the Amazon sandbox cannot listen on port ${port}, which is in use: set AMAZON_SANDBOX_PORT to another port (0 picks a free one), or AMAZON_SANDBOX=0 to start without it\n`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

@@ -63,12 +63,24 @@ export function hostCommands(host: Host, runtime: CliRuntime): CliCommandContrib
           if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliUsageError(`--host ${hostname} is not an address of this machine`);
           throw error;
         }
+        const services: Array<{ name: string; service: RunningService }> = [];
+        const stopServices = async () => {
+          for (const { name, service } of services.reverse()) {
+            await service.stop().catch((error: unknown) => host.logger.error('Extension failed to stop', { extension: name, error }));
+          }
+        };
+        try {
+          for (const extension of host.extensions) {
+            if (extension.start) services.push({ name: extension.name, service: await extension.start(host.extensionContext) });
+          }
+        } catch (error) {
+          // Whatever did start is stopped again, so the command ends instead of running half-started.
+          await stopServices();
+          await admin.close();
+          throw error;
+        }
         const cron = host.createCronRunner();
         cron.start();
-        const services: Array<{ name: string; service: RunningService }> = [];
-        for (const extension of host.extensions) {
-          if (extension.start) services.push({ name: extension.name, service: await extension.start(host.extensionContext) });
-        }
         const login = `${admin.url}/admin`;
         if (adminPassword) write(io.stdout, `Admin login: ${login}  user: admin  password: ${adminPassword}`);
         else write(io.stdout, `Admin login: ${login}  (existing users; add one with: asc host:admin:create --username U --password P)`);
@@ -76,9 +88,7 @@ export function hostCommands(host: Host, runtime: CliRuntime): CliCommandContrib
 
         const signal = await runtime.waitForShutdown();
         write(io.stdout, `Stopping (${signal})...`);
-        for (const { name, service } of services.reverse()) {
-          await service.stop().catch((error: unknown) => host.logger.error('Extension failed to stop', { extension: name, error }));
-        }
+        await stopServices();
         await cron.stop();
         await admin.close();
         write(io.stdout, 'Stopped.');
