@@ -58,6 +58,8 @@ export interface SpApiClientDependencies {
   maxRateLimitWaitMs?: number;
   /** Per-call timeout in ms (default 30 000). */
   timeoutMs?: number;
+  /** The signal of whoever makes the current call (see SpApiHttpOptions.callSignal). */
+  callSignal?: () => AbortSignal | undefined;
   retry?: Partial<RetryPolicy>;
   // Seams for tests and special hosts:
   limiter?: RateLimiter;
@@ -111,6 +113,7 @@ export function createSpApiClient(store: AmazonStoreConnection, deps: SpApiClien
     recorder: deps.recorder ?? new DatabaseApiErrorRecorder(requireDatabase(deps), deps.clock),
     onRateLimitWait: deps.onRateLimitWait,
     maxRateLimitWaitMs: deps.maxRateLimitWaitMs,
+    callSignal: deps.callSignal,
   });
   return new SpApiClient(http, deps.clock, deps.logger);
 }

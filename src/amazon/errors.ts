@@ -140,3 +140,14 @@ export class AmazonRateLimitWaitError extends AmazonError {
     super(message);
   }
 }
+
+/**
+ * The caller asked to stop (its AbortSignal: a signal to the process, a host shutting down) while
+ * a call waited for the rate limit or a retry, or was on its way. Nothing more was sent.
+ */
+export class AmazonCallAborted extends AmazonError {
+  override name = 'AmazonCallAborted';
+  constructor(readonly operation: string) {
+    super(`${operation}: stopped, as asked (nothing more was sent to Amazon)`);
+  }
+}

@@ -14,7 +14,7 @@
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { USER_AGENT, type RatePlan, type SpApiOperation } from './config.ts';
 import type { ApiErrorEntry, ApiErrorRecorder } from './error-log.ts';
-import { AmazonApiError, AmazonAuthError, AmazonError, AmazonNetworkError, AmazonResponseError, requestIdNote } from './errors.ts';
+import { AmazonApiError, AmazonAuthError, AmazonCallAborted, AmazonError, AmazonNetworkError, AmazonResponseError, requestIdNote } from './errors.ts';
 import type { AccessTokenSource } from './lwa.ts';
 import { bucketKey, type RateLimiter } from './rate-limiter.ts';
 import {
@@ -67,6 +67,11 @@ export interface SpApiHttpOptions {
   onRateLimitWait?: (event: RateLimitWaitEvent) => void;
   /** Refuse waits for a token longer than this (AmazonRateLimitWaitError); default: wait as long as needed. */
   maxRateLimitWaitMs?: number;
+  /**
+   * The signal of whoever makes the current call (a sync run, a sender): once aborted, waits end
+   * and no further request is sent (AmazonCallAborted).
+   */
+  callSignal?: () => AbortSignal | undefined;
 }
 
 export interface SpApiCall {
@@ -201,11 +206,14 @@ export class SpApiHttp {
     const idempotent = call.idempotent ?? true;
     let failures = 0;
     let tokenRefreshed = false;
+    const signal = this.options.callSignal?.();
 
     for (;;) {
+      if (signal?.aborted) throw new AmazonCallAborted(call.operation);
       await this.options.limiter.acquire(key, plan, {
         fixedRate: plan.fixed,
         maxWaitMs: this.options.maxRateLimitWaitMs,
+        signal,
         onWait: (waitMs) => {
           logger.info("Waiting for Amazon's rate limit", { store: store.storeName, operation: call.operation, waitMs });
           this.options.onRateLimitWait?.({ storeName: store.storeName, operation: call.operation, waitMs });
@@ -227,10 +235,12 @@ export class SpApiHttp {
             ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
           },
           body: call.body === undefined ? undefined : JSON.stringify(call.body),
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: signal ? AbortSignal.any([AbortSignal.timeout(this.timeoutMs), signal]) : AbortSignal.timeout(this.timeoutMs),
         });
         text = await response.text();
       } catch (error) {
+        // Stopped as asked: for a call that must not run twice, Amazon may have it (outcome unknown).
+        if (signal?.aborted) throw idempotent ? new AmazonCallAborted(call.operation) : this.abortedUnknown(call.operation);
         const kind = classifyFetchError(error);
         if (kind === null) throw error;
         const reason = kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : networkReason(error);
@@ -239,7 +249,7 @@ export class SpApiHttp {
         if (failures < this.retry.maxAttempts && !outcomeUnknown) {
           const delayMs = backoffDelayMs(failures, this.retry, this.random);
           logger.warn('Amazon call failed without an answer, retrying', { ...context, reason, attempt: failures, delayMs });
-          await this.sleep(delayMs);
+          await this.sleep(delayMs, signal);
           continue;
         }
         const networkError = new AmazonNetworkError(
@@ -290,7 +300,7 @@ export class SpApiHttp {
         if (failures < this.retry.maxAttempts && !outcomeUnknown) {
           const delayMs = backoffDelayMs(failures, this.retry, this.random);
           logger.warn('Amazon call failed, retrying', { ...context, status: response.status, code: apiError.code, requestId, attempt: failures, delayMs });
-          await this.sleep(delayMs);
+          await this.sleep(delayMs, signal);
           continue;
         }
       }
@@ -300,6 +310,16 @@ export class SpApiHttp {
     }
   }
 
+  /** A call that must not run twice, stopped while on its way: it may have reached Amazon. */
+  private abortedUnknown(operation: string): AmazonNetworkError {
+    return new AmazonNetworkError(
+      `${operation} failed for store "${this.options.store.storeName}": stopped while waiting for Amazon's answer; the request may have reached Amazon: check before sending it again`,
+      operation,
+      false,
+      true,
+    );
+  }
+
   /**
    * A request to a presigned feed-document URL: no access token (the URL is the credential), no
    * SP-API rate limit; timeout and retries as for SP-API calls.
@@ -307,8 +327,10 @@ export class SpApiHttp {
   async transfer(request: TransferRequest): Promise<TransferResponse> {
     const { store, logger } = this.options;
     const where = safeUrl(request.url);
+    const signal = this.options.callSignal?.();
     let failures = 0;
     for (;;) {
+      if (signal?.aborted) throw new AmazonCallAborted(request.operation);
       let response: Response;
       let body: Buffer;
       try {
@@ -327,7 +349,7 @@ export class SpApiHttp {
         if (failures < this.retry.maxAttempts) {
           const delayMs = backoffDelayMs(failures, this.retry, this.random);
           logger.warn('Amazon document transfer failed without an answer, retrying', { store: store.storeName, operation: request.operation, url: where, reason, delayMs });
-          await this.sleep(delayMs);
+          await this.sleep(delayMs, signal);
           continue;
         }
         const networkError = new AmazonNetworkError(
@@ -344,7 +366,7 @@ export class SpApiHttp {
       if (response.status >= 500 && failures < this.retry.maxAttempts) {
         const delayMs = backoffDelayMs(failures, this.retry, this.random);
         logger.warn('Amazon document transfer failed, retrying', { store: store.storeName, operation: request.operation, url: where, status: response.status, requestId, delayMs });
-        await this.sleep(delayMs);
+        await this.sleep(delayMs, signal);
         continue;
       }
       // Storage errors are XML; keep only <Code> and <Message> (the rest can echo the signature).

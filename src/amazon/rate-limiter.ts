@@ -24,7 +24,7 @@ import type { Knex } from 'knex';
 import type { ClockPort } from '../host/ports.ts';
 import { isSqlite } from '../db/schema.ts';
 import { assertRatePlan, type RatePlan } from './config.ts';
-import { AmazonRateLimitWaitError } from './errors.ts';
+import { AmazonCallAborted, AmazonRateLimitWaitError } from './errors.ts';
 import { realSleep, type Sleep } from './retry.ts';
 
 export const RATE_BUCKET_TABLE = 'amazon_rate_bucket';
@@ -39,6 +39,8 @@ export interface AcquireOptions {
    * (seeded from the plan, then adjusted from x-amzn-RateLimit-Limit) is used.
    */
   fixedRate?: boolean;
+  /** Ends the wait early when aborted: the token is given back and AmazonCallAborted thrown. */
+  signal?: AbortSignal;
 }
 
 export interface RateLimiter {
@@ -122,7 +124,12 @@ export class DatabaseRateLimiter implements RateLimiter {
     const waitMs = await this.reserve(key, plan, options);
     if (waitMs > 0) {
       options.onWait?.(waitMs);
-      await this.sleep(waitMs);
+      await this.sleep(waitMs, options.signal);
+    }
+    if (options.signal?.aborted) {
+      // The reserved token was never used: back into the bucket, so others do not wait for it.
+      await this.update(key, (state) => ({ ...state, tokens: Math.min(state.tokens + 1, capacity(state.burst, this.headroomTokens)) }));
+      throw new AmazonCallAborted(key);
     }
     return { waitedMs: waitMs };
   }

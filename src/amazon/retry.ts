@@ -17,9 +17,20 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 
 /** Throttled, or a server-side failure that may pass. Every other 4xx is final. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
-export type Sleep = (ms: number) => Promise<void>;
+/** Waits `ms`, or less: it resolves at once when `signal` is (or becomes) aborted. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /** Full jitter: a uniformly random delay in [0, min(maxDelay, base * 2^(failures-1))). */
 export function backoffDelayMs(failures: number, policy: RetryPolicy, random: () => number = Math.random): number {

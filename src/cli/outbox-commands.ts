@@ -9,7 +9,7 @@ import { CANCEL_REASON_CHOICES } from '../fulfillment/rules.ts';
 import { OrderRepository } from '../orders/order-repository.ts';
 import { Stores } from '../stores/stores.ts';
 import { withUsageErrors } from './errors.ts';
-import { printJson, printTable } from './output.ts';
+import { INTERRUPTED, printJson, printTable } from './output.ts';
 
 /** The JSON shape of an outbox entry in `outbox:list --json`. */
 export function outboxEntryJson(entry: OutboxEntry) {
@@ -82,8 +82,9 @@ export class OutboxSendCommand implements CliCommandContribution {
   constructor(@inject(OutboxSender) private readonly sender: OutboxSender) {}
 
   async run(flags: Record<string, CliFlagValue | undefined>, io: CliIO): Promise<number> {
-    const results = await withUsageErrors(() => this.sender.run({ storeId: flags.store as number | undefined, now: Boolean(flags.now) }));
+    const results = await withUsageErrors(() => this.sender.run({ storeId: flags.store as number | undefined, now: Boolean(flags.now), signal: io.signal }));
     printRun(io, results, Boolean(flags.json));
+    if (io.signal.aborted) return INTERRUPTED;
     return sentOk(results) ? 0 : 1;
   }
 }

@@ -10,3 +10,6 @@ export function printTable(io: CliIO, columns: readonly string[], rows: Readonly
   const line = (cells: ReadonlyArray<string>) => cells.map((cell, i) => (cell ?? '').padEnd(widths[i])).join('  ').trimEnd();
   io.stdout.write(`${[line(columns), ...rows.map(line)].join('\n')}\n`);
 }
+
+/** The exit code of a command stopped by SIGINT or SIGTERM after cleaning up (as shells use for SIGINT). */
+export const INTERRUPTED = 130;

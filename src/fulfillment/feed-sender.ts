@@ -205,20 +205,22 @@ export class FeedSender {
       await this.updateFeed(feedId, { state: 'failed', result: errorSummary(error), finished_at: this.clock.now() });
       if (outcomeUnknown && !lane.resendable) {
         await this.failUnknown(entries, result);
+      } else if (kind === 'stopped') {
+        await this.release(entries, error, false);
       } else {
         await this.release(entries, error);
         result.retrying += entries.length;
       }
-      if (kind === 'store') throw error;
+      if (kind === 'store' || kind === 'stopped') throw error;
     }
   }
 
-  /** Entries of a feed that did not go out wait for the next try, numbered anew then. */
-  private async release(entries: OutboxEntry[], error: unknown): Promise<void> {
+  /** Entries of a feed that did not go out wait for the next try (`backOff`: after a delay), numbered anew then. */
+  private async release(entries: OutboxEntry[], error: unknown, backOff = true): Promise<void> {
     const now = this.clock.now().getTime();
     for (const entry of entries) {
-      const attempts = entry.attempts + 1;
-      await this.outbox.update(entry.id, { feed_id: null, message_id: null, attempts, next_attempt_at: new Date(now + retryDelayMs(attempts)), last_error: errorSummary(error) });
+      const attempts = entry.attempts + (backOff ? 1 : 0);
+      await this.outbox.update(entry.id, { feed_id: null, message_id: null, attempts, next_attempt_at: new Date(now + (backOff ? retryDelayMs(attempts) : 0)), last_error: errorSummary(error) });
     }
   }
 
@@ -256,7 +258,7 @@ export class FeedSender {
       } catch (error) {
         // Amazon could not answer now: the feed is read again on the next run.
         const kind = failureKind(error);
-        if (kind === null || kind === 'store') throw error;
+        if (kind === null || kind === 'store' || kind === 'stopped') throw error;
         this.logger.warn("Could not read a feed's processing report; trying again on the next run", { storeId: store.id, feed: row.amazonFeedId, error: errorSummary(error) });
       }
     }

@@ -15,7 +15,7 @@ import os from 'node:os';
 import { inject, injectable } from 'inversify';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
-import type { SpApiClient } from '../amazon/index.ts';
+import { AmazonRateLimitWaitError, type SpApiClient } from '../amazon/index.ts';
 import { errorSummary } from '../error-summary.ts';
 import { OrderRepository } from '../orders/order-repository.ts';
 import { AmazonClients } from '../stores/amazon-clients.ts';
@@ -31,8 +31,12 @@ import type { ShipmentRecord } from './rules.ts';
 export interface OutboxRunResult {
   storeId: number;
   storeName: string;
-  /** ok: sent what was due; skipped: another sender holds the store, or Read-Only Mode; failed: see error. */
-  result: 'ok' | 'skipped' | 'failed';
+  /**
+   * ok: sent what was due; partial: stopped before the end (asked to stop, or Amazon's rate limit
+   * would have needed a long wait), the next run goes on; skipped: another sender holds the store,
+   * or Read-Only Mode; failed: see error.
+   */
+  result: 'ok' | 'partial' | 'skipped' | 'failed';
   error: string | null;
   /** Entries Amazon accepted, refused (now Error), and that wait to be tried again. */
   done: number;
@@ -95,16 +99,24 @@ export class OutboxSender {
       return result;
     }
     try {
-      const client = await this.clients.client(store);
       const keepLease = async () => {
         if (!(await this.lease.renew(store.id, this.owner, 'outbox'))) throw new Error("lost the store's outbox lease (the run took longer than the lease); stopping");
       };
-      await this.sendShipments(client, store, result, keepLease, options.signal);
-      if (!options.signal?.aborted) await this.feeds.run(client, store, settings, result, { force: options.now === true, keepLease });
+      await this.clients.run(store, { signal: options.signal }, async (client) => {
+        await this.sendShipments(client, store, result, keepLease, options.signal);
+        if (!options.signal?.aborted) await this.feeds.run(client, store, settings, result, { force: options.now === true, keepLease });
+      });
+      if (options.signal?.aborted) Object.assign(result, { result: 'partial', error: 'stopped, as asked; the next run sends the rest' });
     } catch (error) {
-      result.result = 'failed';
-      result.error = errorSummary(error);
-      this.logger.error('Sending fulfillment to Amazon failed', { storeId: store.id, error: result.error });
+      const kind = failureKind(error);
+      if (kind === 'stopped' || error instanceof AmazonRateLimitWaitError) {
+        result.result = 'partial';
+        result.error = kind === 'stopped' ? 'stopped, as asked; the next run sends the rest' : `${errorSummary(error)}; the next run sends the rest`;
+      } else {
+        result.result = 'failed';
+        result.error = errorSummary(error);
+        this.logger.error('Sending fulfillment to Amazon failed', { storeId: store.id, error: result.error });
+      }
     } finally {
       await this.lease.release(store.id, this.owner, 'outbox');
       result.pending = await this.outbox.pendingCount(store.id);
@@ -180,7 +192,7 @@ export class OutboxSender {
         }
         kind = 'later';
       }
-      if (kind === null) throw error;
+      if (kind === null || kind === 'stopped') throw error;
       await this.outbox.update(entry.id, { next_attempt_at: new Date(this.clock.now().getTime() + retryDelayMs(attempts)), last_error: errorSummary(error) });
       result.retrying += 1;
       if (kind === 'store') throw error;

@@ -198,6 +198,11 @@ export interface CliIO {
   stderr: NodeJS.WritableStream;
   /** True when stderr is a terminal (progress output is shown only then). */
   interactive: boolean;
+  /**
+   * Since contract 1.2.0: aborted when the process is asked to stop (SIGINT, SIGTERM); a long
+   * command stops at its next safe point, cleans up (leases) and returns.
+   */
+  signal: AbortSignal;
 }
 
 /** Thrown by a command for bad input it could only detect itself: exit code 2, message printed. */

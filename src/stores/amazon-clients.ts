@@ -2,7 +2,16 @@
  * One SP-API client per store, kept for the process (the LWA access token is cached in it) and
  * shared by everything that talks to Amazon for the store: the sync's reader and the fulfillment
  * sender. A store whose endpoints or credentials changed gets a new client.
+ *
+ * Who is calling (a sync run counting its calls, a sender, each with its own AbortSignal) is kept
+ * per async call chain (AsyncLocalStorage), so a sync and a sender working on one store at the
+ * same time in one process never count or stop each other's calls.
+ *
+ * Rate-limit waits are bounded (60 s by default): a call that would wait longer is refused with
+ * AmazonRateLimitWaitError, so a run ends with its place saved and the next one goes on, instead
+ * of holding its lease and the cron for many minutes.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { inject, injectable, optional } from 'inversify';
 import type { Knex } from 'knex';
 import { Ports } from '../host/tokens.ts';
@@ -21,7 +30,11 @@ export const AMAZON_CLIENT_TUNING = Symbol.for('amazon-sales-channel.AmazonClien
 export interface AmazonClientTuning {
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
+  /** The longest wait for a rate-limit token before a call is refused (default 60 s). */
+  maxRateLimitWaitMs?: number;
 }
+
+export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
 export interface CallCounters {
   apiCalls: number;
@@ -35,16 +48,17 @@ export interface RateWaitEvent {
   waitMs: number;
 }
 
-interface RunListeners {
-  counters: CallCounters;
+/** Who makes the calls of the current async chain. */
+export interface CallContext {
+  counters?: CallCounters;
   onRateWait?: (event: RateWaitEvent) => void;
+  signal?: AbortSignal;
 }
 
 @injectable()
 export class AmazonClients {
   private readonly clients = new Map<number, { key: string; client: SpApiClient }>();
-  /** The current run's counters and rate-wait listener per store (the cached client reports into them). */
-  private readonly listeners = new Map<number, RunListeners>();
+  private readonly callers = new AsyncLocalStorage<CallContext>();
 
   constructor(
     @inject(Ports.Database) private readonly db: Knex,
@@ -75,8 +89,10 @@ export class AmazonClients {
         logger: this.logger,
         retry: this.tuning?.retry,
         timeoutMs: this.tuning?.timeoutMs,
+        maxRateLimitWaitMs: this.tuning?.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS,
         onRateLimitWait: (event) =>
-          this.listeners.get(store.id)?.onRateWait?.({ kind: 'rate-wait', storeId: store.id, operation: event.operation, waitMs: event.waitMs }),
+          this.callers.getStore()?.onRateWait?.({ kind: 'rate-wait', storeId: store.id, operation: event.operation, waitMs: event.waitMs }),
+        callSignal: () => this.callers.getStore()?.signal,
         fetch: this.countingFetch(store),
       },
     );
@@ -84,15 +100,10 @@ export class AmazonClients {
     return client;
   }
 
-  /** Runs `work` with the store's client, counting its SP-API calls into `counters`. */
-  async counting<T>(store: AmazonStore, counters: CallCounters, work: (client: SpApiClient) => Promise<T>, onRateWait?: (event: RateWaitEvent) => void): Promise<T> {
+  /** Runs `work` with the store's client, its calls counted, reported and stoppable as `caller` says. */
+  async run<T>(store: AmazonStore, caller: CallContext, work: (client: SpApiClient) => Promise<T>): Promise<T> {
     const client = await this.client(store);
-    this.listeners.set(store.id, { counters, onRateWait });
-    try {
-      return await work(client);
-    } finally {
-      this.listeners.delete(store.id);
-    }
+    return this.callers.run(caller, () => work(client));
   }
 
   /** Counts the SP-API calls (retries included) and throttled answers of the current run; LWA calls are not counted. */
@@ -100,11 +111,11 @@ export class AmazonClients {
     const apiOrigin = new URL(store.spApiEndpoint).origin;
     return async (input, init) => {
       const response = await fetch(input, init);
-      const listener = this.listeners.get(store.id);
+      const counters = this.callers.getStore()?.counters;
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      if (listener && url.startsWith(apiOrigin) && !url.startsWith(store.lwaEndpoint)) {
-        listener.counters.apiCalls += 1;
-        if (response.status === 429) listener.counters.throttled += 1;
+      if (counters && url.startsWith(apiOrigin) && !url.startsWith(store.lwaEndpoint)) {
+        counters.apiCalls += 1;
+        if (response.status === 429) counters.throttled += 1;
       }
       return response;
     };

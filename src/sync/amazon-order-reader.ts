@@ -37,10 +37,11 @@ export class AmazonOrderReader {
     window: { lastUpdatedAfter: Date; lastUpdatedBefore: Date; paginationToken: string | null },
     counters: CallCounters,
     progress?: (event: SyncProgress) => void,
+    signal?: AbortSignal,
   ): Promise<OrdersWindowPage> {
-    const page = await this.clients.counting(
+    const page = await this.clients.run(
       store,
-      counters,
+      { counters, onRateWait: progress, signal },
       (client) =>
         client.orders.searchOrders({
           lastUpdatedAfter: window.lastUpdatedAfter,
@@ -50,7 +51,6 @@ export class AmazonOrderReader {
           maxResultsPerPage: 100,
           ...(window.paginationToken ? { paginationToken: window.paginationToken } : {}),
         }),
-      progress,
     );
     return {
       orders: page.orders,
@@ -60,9 +60,9 @@ export class AmazonOrderReader {
   }
 
   /** One order again (for those a page carried in a shape the module could not use). */
-  async getOrder(store: AmazonStore, orderId: string, counters: CallCounters): Promise<{ order: Order } | { invalid: string }> {
+  async getOrder(store: AmazonStore, orderId: string, counters: CallCounters, signal?: AbortSignal): Promise<{ order: Order } | { invalid: string }> {
     try {
-      return { order: (await this.clients.counting(store, counters, (client) => client.orders.getOrder(orderId, INCLUDED_DATA))).order };
+      return { order: (await this.clients.run(store, { counters, signal }, (client) => client.orders.getOrder(orderId, INCLUDED_DATA))).order };
     } catch (error) {
       if (error instanceof AmazonResponseError) return { invalid: error.message };
       throw error;

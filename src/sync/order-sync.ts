@@ -24,7 +24,7 @@ import { OrderDataError } from '../orders/order-snapshot.ts';
 import { StoreLease } from './store-lease.ts';
 import { errorSummary } from '../error-summary.ts';
 import type { Order } from '../amazon/models.ts';
-import { isExpiredPaginationToken } from '../amazon/errors.ts';
+import { AmazonCallAborted, AmazonRateLimitWaitError, isExpiredPaginationToken } from '../amazon/errors.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
 import { AmazonOrderReader, type SyncProgress } from './amazon-order-reader.ts';
 
@@ -34,6 +34,11 @@ export const LAST_UPDATED_BEFORE_LAG_MS = 2 * 60 * 1000 + 5_000;
 export const CURSOR_OVERLAP_MS = 5 * 60 * 1000;
 /** getOrder allows 0.5 requests/s: a handful per run keeps the sync quick. */
 export const REFETCH_PER_RUN = 10;
+
+/** The run was asked to stop (its AbortSignal) between two orders of the import. */
+class RunStopped extends Error {}
+
+const STOPPED = 'stopped, as asked; the next run continues from the saved page';
 
 export class LeaseLostError extends Error {
   override name = 'LeaseLostError';
@@ -45,8 +50,12 @@ export class LeaseLostError extends Error {
 export interface StoreSyncResult {
   storeId: number;
   storeName: string;
-  /** ok: synced; skipped: another runner holds the store; failed: see error. */
-  result: 'ok' | 'skipped' | 'failed';
+  /**
+   * ok: synced; partial: stopped before the end, its place saved (asked to stop, or Amazon's rate
+   * limit would have needed a wait longer than a run may take), the next run goes on; skipped:
+   * another runner holds the store; failed: see error.
+   */
+  result: 'ok' | 'partial' | 'skipped' | 'failed';
   error: string | null;
   seen: number;
   new: number;
@@ -57,6 +66,8 @@ export interface StoreSyncResult {
   invalid: number;
   apiCalls: number;
   throttled: number;
+  /** Time the run waited for Amazon's rate limit. */
+  rateLimitWaitMs: number;
   durationMs: number;
 }
 
@@ -104,7 +115,7 @@ export class OrderSync {
     const started = Date.now();
     const result: StoreSyncResult = {
       storeId: store.id, storeName: store.name, result: 'ok', error: null,
-      seen: 0, new: 0, updated: 0, imported: 0, blocked: 0, invalid: 0, apiCalls: 0, throttled: 0, durationMs: 0,
+      seen: 0, new: 0, updated: 0, imported: 0, blocked: 0, invalid: 0, apiCalls: 0, throttled: 0, rateLimitWaitMs: 0, durationMs: 0,
     };
     if (store.status !== 'active') {
       result.result = 'skipped';
@@ -120,21 +131,39 @@ export class OrderSync {
     await this.db('amazon_sync_state').where({ store_id: store.id }).update({ last_started_at: this.clock.now() });
     try {
       let amazonFailure: unknown = null;
+      let stoppedFor: string | null = null;
       try {
         await this.pageOrders(store, result, options);
-        await this.refetchInvalid(store, result);
+        await this.refetchInvalid(store, result, options.signal);
       } catch (error) {
         // Another runner owns the store now: it does the import, from fresher data.
         if (error instanceof LeaseLostError) throw error;
-        amazonFailure = error;
+        if (error instanceof AmazonCallAborted) stoppedFor = STOPPED;
+        // Waiting that long would hold the lease and the cron: stop here, the next run goes on.
+        else if (error instanceof AmazonRateLimitWaitError) stoppedFor = `${error.message}; the next run continues from the saved page`;
+        else amazonFailure = error;
       }
       // Blocked and ready orders are retried from stored data even when Amazon could not be reached.
-      await this.importer.processStore(store, await this.stores.settings(store.id), result, () => this.keepLease(store.id));
+      const heartbeat = async () => {
+        if (options.signal?.aborted) throw new RunStopped();
+        await this.keepLease(store.id);
+      };
+      await this.importer.processStore(store, await this.stores.settings(store.id), result, heartbeat);
       if (amazonFailure !== null) throw amazonFailure;
+      if (stoppedFor !== null || options.signal?.aborted) {
+        result.result = 'partial';
+        result.error = stoppedFor ?? STOPPED;
+        this.logger.info('Amazon order sync stopped before the end', { storeId: store.id, reason: result.error });
+      }
     } catch (error) {
-      result.result = 'failed';
-      result.error = errorSummary(error);
-      this.logger.error('Amazon order sync failed', { storeId: store.id, error: result.error });
+      if (error instanceof RunStopped) {
+        result.result = 'partial';
+        result.error = STOPPED;
+      } else {
+        result.result = 'failed';
+        result.error = errorSummary(error);
+        this.logger.error('Amazon order sync failed', { storeId: store.id, error: result.error });
+      }
     } finally {
       result.durationMs = Date.now() - started;
       const now = this.clock.now();
@@ -170,7 +199,16 @@ export class OrderSync {
       if (options.signal?.aborted) return;
       let page;
       try {
-        page = await this.reader.searchPage(store, { lastUpdatedAfter: window.after, lastUpdatedBefore: window.before, paginationToken: window.token }, result, options.progress);
+        page = await this.reader.searchPage(
+          store,
+          { lastUpdatedAfter: window.after, lastUpdatedBefore: window.before, paginationToken: window.token },
+          result,
+          (event) => {
+            if (event.kind === 'rate-wait') result.rateLimitWaitMs += event.waitMs;
+            options.progress?.(event);
+          },
+          options.signal,
+        );
       } catch (error) {
         if (window.token !== null && !restarted && isExpiredPaginationToken(error)) {
           // Tokens live 24 hours: a run that stopped longer ago starts its window again.
@@ -219,7 +257,7 @@ export class OrderSync {
   }
 
   /** Orders a page carried in an unusable shape, fetched again one by one (a few per run). */
-  private async refetchInvalid(store: AmazonStore, result: StoreSyncResult): Promise<void> {
+  private async refetchInvalid(store: AmazonStore, result: StoreSyncResult, signal?: AbortSignal): Promise<void> {
     const queued: Array<{ amazon_order_id: string }> = await this.db('amazon_order_refetch')
       .where({ store_id: store.id })
       .orderBy('updated_at')
@@ -228,7 +266,7 @@ export class OrderSync {
     if (queued.length === 0) return;
     const settings = await this.stores.settings(store.id);
     for (const { amazon_order_id: orderId } of queued) {
-      const fetched = await this.reader.getOrder(store, orderId, result);
+      const fetched = await this.reader.getOrder(store, orderId, result, signal);
       await this.db.transaction(async (trx) => {
         if ('order' in fetched) await this.storeOrder(trx, store, settings, fetched.order, result);
         else {

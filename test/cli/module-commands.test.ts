@@ -119,7 +119,7 @@ describeEachDatabase('module CLI commands', (db) => {
 
     const [result] = await json('sync');
     expect(result).to.include({ storeId: 1, result: 'ok', seen: 2, new: 2, imported: 1, blocked: 1 });
-    expect(result).to.have.keys(['storeId', 'storeName', 'result', 'error', 'seen', 'new', 'updated', 'imported', 'blocked', 'invalid', 'apiCalls', 'throttled', 'durationMs']);
+    expect(result).to.have.keys(['storeId', 'storeName', 'result', 'error', 'seen', 'new', 'updated', 'imported', 'blocked', 'invalid', 'apiCalls', 'throttled', 'rateLimitWaitMs', 'durationMs']);
 
     const rows = await json('orders:list', '--store', '1');
     expect(rows.map((r: { amazonOrderId: string }) => r.amazonOrderId)).to.have.members([mug, tee]);

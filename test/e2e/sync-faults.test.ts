@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { AmazonOrderReader } from '../../src/sync/amazon-order-reader.ts';
 import { StoreLease } from '../../src/sync/store-lease.ts';
+import { OrderSync } from '../../src/sync/order-sync.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { MINUTE, eachTestE2E, type E2E } from '../support/e2e.ts';
 
@@ -113,5 +114,41 @@ describeEachDatabase('order sync faults', (db) => {
     expect(lost).to.include({ result: 'failed', imported: 0 });
     expect(Number((await db().knex('host_order').count({ n: '*' }).first())?.n)).to.equal(0);
     expect(await e.sync()).to.include({ result: 'ok', imported: 3 });
+  });
+
+  it('ends a run that would wait minutes for the rate limit, its place saved, and the next run goes on', async () => {
+    const ids = [0, 1, 2].map(() => e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' }));
+    e.advance(5 * MINUTE);
+    // Throttled once: the bucket is empty, and a token of searchOrders (0.0056/s) takes 3 minutes.
+    e.amazon.addFault({ operation: 'searchOrders', kind: 'throttle', count: 1 });
+    const started = Date.now();
+    const first = await e.sync();
+    expect(Date.now() - started, 'a run does not wait out the 3 minutes').to.be.below(30_000);
+    expect(first).to.include({ result: 'partial', imported: 0, apiCalls: 1, throttled: 1 });
+    expect(first.error).to.match(/^Amazon's rate limit for sp-api:\w+:searchOrders would need a wait of 1\d\d s, more than the allowed 60 s; the next run continues from the saved page$/);
+    const state = await db().knex('amazon_sync_state').where({ store_id: e.store.id }).first();
+    expect([state.last_result, state.lease_owner, state.window_after === null]).to.deep.equal(['partial', null, false]);
+
+    e.advance(3 * MINUTE);
+    expect(await e.sync()).to.include({ result: 'ok', new: 3, imported: 3 });
+    for (const id of ids) expect(await e.hostOrder(id)).to.not.equal(null);
+  });
+
+  it('a run asked to stop while Amazon has not answered ends at once, gives its lease back, and keeps its place', async () => {
+    e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
+    e.advance(5 * MINUTE);
+    e.amazon.addFault({ operation: 'searchOrders', kind: 'delay', delayMs: 20_000, count: 1 });
+    const stop = new AbortController();
+    const before = e.amazon.requests().length;
+    const waiting = setInterval(() => e.amazon.requests().length > before && stop.abort(), 5); // after the LWA call
+    const started = Date.now();
+    const [result] = await e.host.container.get(OrderSync).run({ storeId: e.store.id, signal: stop.signal });
+    clearInterval(waiting);
+    expect(Date.now() - started).to.be.below(10_000);
+    expect(result).to.include({ result: 'partial', error: 'stopped, as asked; the next run continues from the saved page', imported: 0 });
+    expect(await e.host.container.get(StoreLease).holder(e.store.id)).to.deep.equal({ owner: null, expiresAt: null });
+    e.amazon.clearFaults();
+    e.advance(MINUTE);
+    expect(await e.sync()).to.include({ result: 'ok', imported: 1 });
   });
 });

@@ -21,7 +21,7 @@ function io(): CliIO & { out: () => string; err: () => string } {
   let err = '';
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, interactive: false, out: () => out, err: () => err };
+  return { stdout, stderr, interactive: false, signal: new AbortController().signal, out: () => out, err: () => err };
 }
 
 describe('Amazon sandbox: control API, CLI commands and demo seed', () => {

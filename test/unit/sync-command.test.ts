@@ -5,13 +5,13 @@ import { SyncCommand } from '../../src/cli/sync-command.ts';
 import type { OrderSync, StoreSyncResult, SyncOptions } from '../../src/sync/order-sync.ts';
 
 const result = (over: Partial<StoreSyncResult> = {}): StoreSyncResult => ({
-  storeId: 1, storeName: 'US', result: 'ok', error: null, seen: 120, new: 100, updated: 20, imported: 99, blocked: 1, invalid: 0, apiCalls: 2, throttled: 0, durationMs: 1500, ...over,
+  storeId: 1, storeName: 'US', result: 'ok', error: null, seen: 120, new: 100, updated: 20, imported: 99, blocked: 1, invalid: 0, apiCalls: 2, throttled: 0, rateLimitWaitMs: 0, durationMs: 1500, ...over,
 });
 
 function io(interactive: boolean) {
   const text = { out: '', err: '' };
   const stream = (key: 'out' | 'err') => new Writable({ write: (chunk, _encoding, done) => ((text[key] += String(chunk)), done()) });
-  return { io: { stdout: stream('out'), stderr: stream('err'), interactive }, text };
+  return { io: { stdout: stream('out'), stderr: stream('err'), interactive, signal: new AbortController().signal }, text };
 }
 
 function command(results: StoreSyncResult[]): SyncCommand {

@@ -106,7 +106,10 @@ export async function main(argv: string[], runtime: CliRuntime = processRuntime(
         return 1;
       }
     }
-    const io: CliIO = { stdout: runtime.stdout, stderr: runtime.stderr, interactive: Boolean(runtime.stderr.isTTY) };
+    // A signal asks the command to stop at its next safe point; it then cleans up and returns.
+    const interrupt = new AbortController();
+    void runtime.waitForShutdown().then(() => interrupt.abort());
+    const io: CliIO = { stdout: runtime.stdout, stderr: runtime.stderr, interactive: Boolean(runtime.stderr.isTTY), signal: interrupt.signal };
     return await command.run(flags, io);
   } catch (error) {
     const prefix = name ? `asc ${name}` : 'asc';
