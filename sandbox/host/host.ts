@@ -25,6 +25,7 @@ import { checkConnection, createKnex, type DatabaseTarget } from './database.ts'
 import { EventBus } from './events.ts';
 import type { HostExtension, HostExtensionContext } from './extensions.ts';
 import { JsonLogger, parseLogLevel } from './logger.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { migrateLatest, pendingMigrations, type MigrationSet } from './migrator.ts';
 import { HOST_MIGRATIONS_TABLE, ModuleLoadError, crossModuleProblems, loadModule, type LoadedModule, type ModuleSource } from './module-loader.ts';
 import { HostOrders } from './orders/orders.ts';
@@ -81,6 +82,7 @@ export interface HostServices {
   orderQueries: OrderQueries;
   workflow: OrderWorkflow;
   events: EventBus;
+  loginThrottle: LoginThrottle;
 }
 
 export class Host {
@@ -209,6 +211,7 @@ export async function createHost(options: CreateHostOptions = {}): Promise<Host>
         logger,
       ),
       events,
+      loginThrottle: new LoginThrottle(knex),
     };
 
     const portsContainer = new Container();

@@ -50,6 +50,15 @@ export class AesGcmSecrets implements SecretsPort {
     return `v1:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
   }
 
+  /**
+   * A keyed MAC of `data` for one `purpose` (its own key, derived from the host's), e.g. to sign
+   * a form token so that only this host (or another sharing its key) could have made it.
+   */
+  mac(purpose: string, data: string): string {
+    const key = Buffer.from(crypto.hkdfSync('sha256', this.currentKey(), Buffer.alloc(0), `asc-host:${purpose}`, 32));
+    return crypto.createHmac('sha256', key).update(data).digest('base64url');
+  }
+
   async decrypt(ciphertext: string): Promise<string> {
     if (!ciphertext.startsWith('v1:')) throw new Error('Cannot decrypt: not a value encrypted by this host');
     const raw = Buffer.from(ciphertext.slice(3), 'base64');

@@ -72,6 +72,48 @@ describeEachDatabase('admin HTTP', (db) => {
       expect(await count('host_admin_session')).to.equal(sessions);
     });
 
+    it('refuses a login token the client made up: the cookie and the field must carry this host\'s signature', async () => {
+      const client = new AdminClient(t.url);
+      client.cookies.set('asc_login_csrf', 'attacker-chosen');
+      const forged = await client.post('/admin/login', { csrf_token: 'attacker-chosen', username: 'admin', password: 'admin-password' });
+      expect(forged.status).to.equal(403);
+      const page = await client.get('/admin/login');
+      const [nonce] = csrfToken(page.text).split('.');
+      client.cookies.set('asc_login_csrf', `${nonce}.forged`);
+      expect((await client.post('/admin/login', { csrf_token: `${nonce}.forged`, username: 'admin', password: 'admin-password' })).status).to.equal(403);
+      expect((await client.login('admin', 'admin-password')).status).to.equal(303);
+    });
+
+    it('a second sign-in from the same browser ends the session it had', async () => {
+      const client = await signedIn('admin');
+      const first = client.cookies.get('asc_admin_session')!;
+      // A login form opened in another tab before: its token, and the browser's session cookie.
+      const tab = new AdminClient(t.url);
+      const form = await tab.get('/admin/login');
+      client.cookies.set('asc_login_csrf', tab.cookies.get('asc_login_csrf')!);
+      const again = await client.post('/admin/login', { csrf_token: csrfToken(form.text), username: 'admin', password: 'admin-password', next: '/admin' });
+      expect(again.status).to.equal(303);
+      expect(client.cookies.get('asc_admin_session')).to.not.equal(first);
+      const replay = new AdminClient(t.url);
+      replay.cookies.set('asc_admin_session', first);
+      expect((await replay.get('/admin')).status).to.equal(302);
+    });
+
+    it('locks a username after repeated failures from one address, whatever the password and whether the user exists', async () => {
+      const attempt = (username: string, password: string) => new AdminClient(t.url).login(username, password);
+      expect((await t.host.services.users.create('lockme', 'lockme-password', 'staff')).ok).to.equal(true);
+      for (const username of ['lockme', 'no-such-user']) {
+        for (let i = 0; i < 6; i += 1) expect((await attempt(username, 'wrong-password')).status, `${username} failure ${i + 1}`).to.equal(401);
+        const locked = await attempt(username, 'lockme-password');
+        expect(locked.status, username).to.equal(429);
+        expect(locked.text).to.contain('Too many failed sign-ins. Try again in 15 minutes.').and.not.contain('Wrong username');
+        expect(Number(locked.headers.get('retry-after'))).to.be.within(800, 900);
+      }
+      expect(t.log.entries.filter((e) => e.message === 'Admin sign-in throttled').map((e) => e.username)).to.include.members(['lockme', 'no-such-user']);
+      // Another account is not locked by them.
+      expect((await attempt('admin', 'admin-password')).status).to.equal(303);
+    });
+
     it('logs out: the session is gone and the old cookie no longer works', async () => {
       const client = await signedIn('admin');
       const cookie = client.cookies.get('asc_admin_session')!;

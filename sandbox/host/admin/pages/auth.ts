@@ -1,7 +1,9 @@
 /**
  * Sign-in and sign-out. The login form has no session yet, so its CSRF token is a random value
- * in a short-lived cookie that the form must echo (double submit); after sign-in every POST
- * carries the session's own token.
+ * signed with the host's key, in a short-lived cookie that the form must echo (double submit; the
+ * signature means a cookie set by someone else, e.g. from a sibling subdomain, is worth nothing);
+ * after sign-in every POST carries the session's own token. Failed sign-ins are throttled
+ * (login-throttle.ts), and signing in ends the session the browser had before.
  */
 import { SESSION_COOKIE, SESSION_TTL_MS, randomToken, safeEqual } from '../../sessions.ts';
 import { page, signedIn, type HostRoute, type Outcome, type RequestContext } from '../context.ts';
@@ -14,16 +16,22 @@ function safeNext(value: string | null): string {
   return value && isLocalPath(value) && value.startsWith('/admin') ? value : '/admin';
 }
 
-function loginPage(context: RequestContext, error: string | null, username: string, next: string, status = 200): Outcome {
-  const token = randomToken();
+const LOGIN_CSRF_PURPOSE = 'login-csrf';
+
+function loginPage(context: RequestContext, error: string | null, username: string, next: string, status = 200, headers: Record<string, string> = {}): Outcome {
+  const nonce = randomToken();
+  const token = `${nonce}.${context.host.services.secrets.mac(LOGIN_CSRF_PURPOSE, nonce)}`;
   return {
     kind: 'page',
     title: 'Sign in',
     status,
     body: context.views.render('login', { error, username, next, csrfToken: token }),
-    headers: { 'Set-Cookie': cookie(LOGIN_CSRF_COOKIE, token, 60 * 60) },
+    headers: { ...headers, 'Set-Cookie': cookie(LOGIN_CSRF_COOKIE, token, 60 * 60) },
   };
 }
+
+/** The client's address, as the socket has it (the reference host answers browsers directly). */
+const clientAddress = (context: RequestContext) => context.request.socket.remoteAddress ?? 'unknown';
 
 export function registerAuthPages(router: Router<HostRoute>): void {
   router.add('GET', '/login', {
@@ -39,14 +47,29 @@ export function registerAuthPages(router: Router<HostRoute>): void {
     acl: null,
     csrf: 'login',
     handle: async (context) => {
-      const username = context.form.get('username') ?? '';
+      const username = (context.form.get('username') ?? '').slice(0, 200);
       const next = safeNext(context.form.get('next'));
-      const user = await context.host.services.users.authenticate(username, context.form.get('password') ?? '');
+      const address = clientAddress(context);
+      const { loginThrottle, users, sessions } = context.host.services;
+      const check = await loginThrottle.check(username, address);
+      if (!check.allowed) {
+        // The same answer for every username and password: a lock says nothing about either.
+        context.host.logger.warn('Admin sign-in throttled', { username, address, retryAfterSeconds: check.retryAfterSeconds });
+        const minutes = Math.ceil(check.retryAfterSeconds / 60);
+        return loginPage(context, `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, username, next, 429, {
+          'Retry-After': String(check.retryAfterSeconds),
+        });
+      }
+      const user = await users.authenticate(username, context.form.get('password') ?? '');
       if (!user) {
-        context.host.logger.warn('Admin sign-in failed', { username });
+        await loginThrottle.failed(username, address);
+        context.host.logger.warn('Admin sign-in failed', { username, address });
         return loginPage(context, 'Wrong username or password.', username, next, 401);
       }
-      const sessionId = await context.host.services.sessions.create(user.id);
+      await loginThrottle.succeeded(username, address);
+      // A new session, and the one this browser had before (if any) is over.
+      if (context.session) await sessions.destroy(context.session);
+      const sessionId = await sessions.create(user.id);
       context.host.logger.info('Admin signed in', { username: user.username });
       return {
         kind: 'redirect',
@@ -74,9 +97,11 @@ export function registerAuthPages(router: Router<HostRoute>): void {
   });
 }
 
-/** The login form's double-submit check. */
+/** The login form's double-submit check: the cookie and the field agree, and this host signed them. */
 export function loginCsrfValid(context: RequestContext): boolean {
   const expected = context.cookies.get(LOGIN_CSRF_COOKIE);
   const given = context.form.get('csrf_token');
-  return Boolean(expected && given && safeEqual(expected, given));
+  if (!expected || !given || !safeEqual(expected, given)) return false;
+  const [nonce, signature, ...rest] = given.split('.');
+  return rest.length === 0 && Boolean(nonce && signature) && safeEqual(signature!, context.host.services.secrets.mac(LOGIN_CSRF_PURPOSE, nonce!));
 }
