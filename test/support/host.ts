@@ -17,7 +17,10 @@ export interface TestHost {
   log: MemoryLog;
 }
 
-export async function openTestHost(db: TestDatabase, options: { modules?: ModuleSource[]; clock?: ClockPort; bind?: CreateHostOptions['bind'] } = {}): Promise<TestHost> {
+export async function openTestHost(
+  db: TestDatabase,
+  options: { modules?: ModuleSource[]; clock?: ClockPort; bind?: CreateHostOptions['bind']; secretKey?: Buffer } = {},
+): Promise<TestHost> {
   const log = memoryLogger();
   const host = await createHost({
     knex: db.knex,
@@ -25,7 +28,7 @@ export async function openTestHost(db: TestDatabase, options: { modules?: Module
     logger: log.logger,
     modules: options.modules ?? [],
     bind: options.bind,
-    secretKey: crypto.randomBytes(32),
+    secretKey: options.secretKey ?? crypto.randomBytes(32),
     varDir: fs.mkdtempSync(path.join(os.tmpdir(), 'asc-var-')),
   });
   await host.migrate();
