@@ -15,3 +15,8 @@ export function shorten(text: string, max: number): string {
   }
   return `${kept.trimEnd()}…`;
 }
+
+/** Someone's input inside a message: quoted and shortened, so a message stays one readable line whatever was typed. */
+export function quoted(value: string, max = 80): string {
+  return `"${shorten(value, max)}"`;
+}

@@ -14,6 +14,7 @@ import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
 import { ModuleRoute, PageNotFound, requestedOrder } from './module-route.ts';
 import { AdminViews } from './renderer.ts';
+import { quoted } from '../text.ts';
 
 @injectable()
 export class CancelOrderAction extends ModuleRoute {
@@ -65,7 +66,7 @@ export class OutboxRetryAction extends ModuleRoute {
     const { store, order } = await requestedOrder(this.stores, this.orders, request);
     const raw = request.params.entryId ?? '';
     const entry = /^[1-9]\d{0,15}$/.test(raw) ? await this.outbox.get(Number(raw)) : null;
-    if (!entry || entry.orderId !== order.id) throw new PageNotFound(`Amazon order ${order.amazonOrderId} has no outbox entry "${raw}"`);
+    if (!entry || entry.orderId !== order.id) throw new PageNotFound(`Amazon order ${order.amazonOrderId} has no outbox entry ${quoted(raw)}`);
     // The sender takes it on its next run (every minute), so this request never waits for Amazon.
     const reopened = await this.fulfillment.reopen(entry.id, `on the Amazon order page by ${request.user.username}`);
     return { kind: 'redirect', location: urls.order(store.id, order.amazonOrderId, new URLSearchParams({ outbox: reopened ? 'retried' : 'not-failed' })) };

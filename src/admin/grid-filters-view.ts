@@ -6,6 +6,7 @@ import { ATTENTION_FILTERS, parseDateInput, type GridFilterInput } from '../orde
 import { GRID_STATUSES } from '../orders/rules.ts';
 import { DEFAULT_PAGE_SIZE, gridQuery, hasFilters, type GridState } from './grid-state.ts';
 import { DEFAULT_SORT } from '../orders/order-grid.ts';
+import { quoted } from '../text.ts';
 
 export interface FieldView {
   name: string;
@@ -56,7 +57,7 @@ function dateField(state: GridState, prefix: string, name: 'from' | 'to', label:
   const typed = base.value.trim();
   const day = /^\d{4}-\d{2}-\d{2}$/.test(typed) && parseDateInput(typed) !== null;
   const refused = typed !== '' && parseDateInput(typed) === null;
-  return { ...base, value: day ? typed : '', error: refused ? `"${typed}" is not a valid date and was not applied. Choose a date.` : base.error };
+  return { ...base, value: day ? typed : '', error: refused ? `${quoted(typed)} is not a valid date and was not applied. Choose a date.` : base.error };
 }
 
 function chips(state: GridState, pathFor: (query: URLSearchParams) => string): ChipView[] {

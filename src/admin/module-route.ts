@@ -10,6 +10,7 @@ import { StoreNotFound, type Stores } from '../stores/stores.ts';
 import { hasValidCsrfToken } from './csrf.ts';
 import { AdminUrls } from './admin-urls.ts';
 import type { AdminViews } from './renderer.ts';
+import { quoted } from '../text.ts';
 
 /** A page that does not exist (unknown store or order): answered 404, never 500. */
 export class PageNotFound extends Error {
@@ -56,7 +57,7 @@ export abstract class ModuleRoute implements AdminRouteContribution {
 /** The `:storeId` route parameter as a store id; anything else is a page that does not exist. */
 export function storeIdParam(request: AdminRequest): number {
   const raw = request.params.storeId ?? '';
-  if (!/^[1-9]\d{0,9}$/.test(raw)) throw new PageNotFound(`There is no Amazon store "${raw}"`);
+  if (!/^[1-9]\d{0,9}$/.test(raw)) throw new PageNotFound(`There is no Amazon store ${quoted(raw)}`);
   return Number(raw);
 }
 
@@ -64,6 +65,6 @@ export function storeIdParam(request: AdminRequest): number {
 export async function requestedOrder(stores: Stores, orders: OrderRepository, request: AdminRequest): Promise<{ store: AmazonStore; order: StoredOrder }> {
   const store = await stores.get(storeIdParam(request));
   const order = await orders.find(store.id, request.params.amazonOrderId ?? '');
-  if (!order) throw new PageNotFound(`Store ${store.name} has no Amazon order "${request.params.amazonOrderId ?? ''}"`);
+  if (!order) throw new PageNotFound(`Store ${store.name} has no Amazon order ${quoted(request.params.amazonOrderId ?? '')}`);
   return { store, order };
 }

@@ -15,6 +15,7 @@ import { StoreNotFound, Stores } from '../stores/stores.ts';
 import { Acl, ORDER_SETTINGS_SECTION } from './acl.ts';
 import { AdminUrls } from './admin-urls.ts';
 import { AdminViews } from './renderer.ts';
+import { quoted } from '../text.ts';
 
 type FieldId = (typeof SETTINGS_FIELDS)[keyof typeof SETTINGS_FIELDS];
 type FormValues = Record<FieldId, string>;
@@ -77,7 +78,7 @@ export class OrderSettingsSection implements SettingsSectionContribution {
   async render(context: AdminContext, scope: string, errors: SettingsFieldError[] = [], submitted?: URLSearchParams): Promise<string> {
     const storeId = this.storeId(scope);
     const store = storeId === null ? null : await this.stores.get(storeId).catch((error: unknown) => (error instanceof StoreNotFound ? null : Promise.reject(error)));
-    if (!store || storeId === null) return this.views.render('order-settings-section', { missing: `There is no Amazon store "${scope}".`, fields: [], storeName: '', dashboardHref: null });
+    if (!store || storeId === null) return this.views.render('order-settings-section', { missing: `There is no Amazon store ${quoted(scope)}.`, fields: [], storeName: '', dashboardHref: null });
 
     const values = settingsValues(await this.stores.settings(storeId));
     // After a refused save, show what the admin chose, not what is stored.
@@ -127,7 +128,7 @@ export class OrderSettingsSection implements SettingsSectionContribution {
     if (!context.can(this.acl)) return { ok: false, errors: [{ field: 'scope', message: 'You are not allowed to change Order Settings' }] };
     const storeId = this.storeId(scope);
     const stores = await this.stores.list();
-    if (storeId === null || !stores.some((s) => s.id === storeId)) return { ok: false, errors: [{ field: 'scope', message: `There is no Amazon store "${scope}"` }] };
+    if (storeId === null || !stores.some((s) => s.id === storeId)) return { ok: false, errors: [{ field: 'scope', message: `There is no Amazon store ${quoted(scope)}` }] };
 
     const choices = await this.choices();
     const errors: SettingsFieldError[] = [];
@@ -151,7 +152,7 @@ export class OrderSettingsSection implements SettingsSectionContribution {
       if (!form.has(id)) continue;
       const value = (form.get(id) ?? '').trim();
       if (!allowed[id].includes(value)) {
-        errors.push({ field: id, message: `${schemaField(id).label}: "${value}" is not one of the choices` });
+        errors.push({ field: id, message: `${schemaField(id).label}: ${quoted(value)} is not one of the choices` });
         continue;
       }
       switch (FIELD_KEYS[id]) {

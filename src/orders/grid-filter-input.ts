@@ -5,6 +5,7 @@
 import { isDecimalAmount, toE4 } from '../money.ts';
 import { GRID_STATUSES, type GridStatus } from './rules.ts';
 import type { OrderGridFilter } from './order-grid.ts';
+import { quoted } from '../text.ts';
 
 export interface GridFilterInput {
   statuses?: string[];
@@ -71,7 +72,7 @@ export function parseGridFilter(storeId: number, input: GridFilterInput, now: Da
 
   const statuses = (input.statuses ?? []).map((s) => s.trim()).filter((s) => s !== '');
   const unknown = statuses.filter((s) => !(GRID_STATUSES as readonly string[]).includes(s));
-  if (unknown.length > 0) errors.push({ field: 'statuses', message: `unknown status ${unknown.map((s) => `"${s}"`).join(', ')} (allowed: ${GRID_STATUSES.join(', ')})` });
+  if (unknown.length > 0) errors.push({ field: 'statuses', message: `unknown status ${unknown.map((s) => quoted(s)).join(', ')} (allowed: ${GRID_STATUSES.join(', ')})` });
   const known = statuses.filter((s): s is GridStatus => (GRID_STATUSES as readonly string[]).includes(s));
   if (known.length > 0) filter.statuses = known;
 
@@ -79,14 +80,14 @@ export function parseGridFilter(storeId: number, input: GridFilterInput, now: Da
   if (from !== '') {
     const parsed = parseDateInput(from);
     if (parsed) filter.from = parsed.start;
-    else errors.push({ field: 'from', message: `"${from}" is not a date (use YYYY-MM-DD)` });
+    else errors.push({ field: 'from', message: `${quoted(from)} is not a date (use YYYY-MM-DD)` });
   }
   const to = text(input.to);
   if (to !== '') {
     const parsed = parseDateInput(to);
     // A day given as "to" includes that whole day.
     if (parsed) filter.to = parsed.wholeDay ? new Date(parsed.start.getTime() + DAY_MS) : parsed.start;
-    else errors.push({ field: 'to', message: `"${to}" is not a date (use YYYY-MM-DD)` });
+    else errors.push({ field: 'to', message: `${quoted(to)} is not a date (use YYYY-MM-DD)` });
   }
   if (filter.from && filter.to && filter.from.getTime() >= filter.to.getTime()) {
     errors.push({ field: 'to', message: 'must not be before the start date' });
@@ -101,7 +102,7 @@ export function parseGridFilter(storeId: number, input: GridFilterInput, now: Da
       continue;
     }
     if (isDecimalAmount(value) && !value.startsWith('-')) filter[field] = value;
-    else errors.push({ field, message: `"${value}" is not an amount (digits with up to 4 decimals, e.g. 19.99)` });
+    else errors.push({ field, message: `${quoted(value)} is not an amount (digits with up to 4 decimals, e.g. 19.99)` });
   }
   if (filter.min !== undefined && filter.max !== undefined && toE4(filter.min) > toE4(filter.max)) {
     errors.push({ field: 'max', message: 'must not be less than the minimum total' });
@@ -120,7 +121,7 @@ export function parseGridFilter(storeId: number, input: GridFilterInput, now: Da
   if (chosen) filter.attention = chosen.attention;
   if (chosen?.attention === 'ship-by') filter.shipByBefore = new Date(now.getTime() + SHIP_BY_SOON_MS);
   if (!chosen && !['', '0', 'false', 'no'].includes(attention)) {
-    errors.push({ field: 'attention', message: `"${attention}" is not one of yes, no, ${ATTENTION_FILTERS.slice(1).map((f) => f.value).join(', ')}` });
+    errors.push({ field: 'attention', message: `${quoted(attention)} is not one of yes, no, ${ATTENTION_FILTERS.slice(1).map((f) => f.value).join(', ')}` });
   }
   return { filter, errors };
 }

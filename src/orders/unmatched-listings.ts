@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { Ports } from '../host/tokens.ts';
 import type { CatalogPort, HostProduct } from '../host/ports.ts';
 import { OrderRepository } from './order-repository.ts';
+import { quoted } from '../text.ts';
 
 export interface UnmatchedListing {
   sellerSku: string;
@@ -65,10 +66,10 @@ export class UnmatchedListings {
     if (sellerSku === '') return { ok: false, field: 'sellerSku', message: 'Enter the Amazon SKU of the listing' };
     if (sellerSku.length > SELLER_SKU_CHARS) return { ok: false, field: 'sellerSku', message: `An Amazon SKU has at most ${SELLER_SKU_CHARS} characters` };
     const orderIds = await this.blockedOrderIds(storeId, sellerSku);
-    if (orderIds.length === 0) return { ok: false, field: 'sellerSku', message: `No blocked order of this store contains the Amazon SKU "${sellerSku}"` };
+    if (orderIds.length === 0) return { ok: false, field: 'sellerSku', message: `No blocked order of this store contains the Amazon SKU ${quoted(sellerSku)}` };
     if (productSku === '') return { ok: false, field: 'productSku', message: 'Enter the SKU of a catalog product' };
     const product = productSku.length > SELLER_SKU_CHARS ? null : await this.catalog.findBySku(productSku);
-    if (!product) return { ok: false, field: 'productSku', message: `The catalog has no product with SKU "${productSku.slice(0, 80)}${productSku.length > 80 ? '…' : ''}"` };
+    if (!product) return { ok: false, field: 'productSku', message: `The catalog has no product with SKU ${quoted(productSku)}` };
     return { ok: true, product, orderIds };
   }
 

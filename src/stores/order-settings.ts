@@ -3,6 +3,7 @@
  * changing them. Pure: the repository loads and stores, the CLI and the admin form both validate
  * through `applySettingsChange`.
  */
+import { quoted } from '../text.ts';
 
 export interface OrderSettings {
   importEnabled: boolean;
@@ -84,13 +85,13 @@ export function applySettingsChange(current: OrderSettings, change: Partial<Orde
     }
   }
   if (next.hostStoreView !== null && !choices.storeViews.includes(next.hostStoreView)) {
-    errors.push({ field: 'hostStoreView', message: `unknown store view "${next.hostStoreView}" (known: ${choices.storeViews.join(', ')})` });
+    errors.push({ field: 'hostStoreView', message: `unknown store view ${quoted(next.hostStoreView)} (known: ${choices.storeViews.join(', ')})` });
   }
   if (next.orderStatus === 'custom') {
     if (next.processingStatus === null || next.processingStatus === '') {
       errors.push({ field: 'processingStatus', message: 'is required when Order Status is Custom' });
     } else if (!choices.statuses.includes(next.processingStatus)) {
-      errors.push({ field: 'processingStatus', message: `unknown order status "${next.processingStatus}" (known: ${choices.statuses.join(', ')})` });
+      errors.push({ field: 'processingStatus', message: `unknown order status ${quoted(next.processingStatus)} (known: ${choices.statuses.join(', ')})` });
     }
   } else if (change.processingStatus !== undefined && change.processingStatus !== null) {
     errors.push({ field: 'processingStatus', message: 'applies only when Order Status is Custom' });

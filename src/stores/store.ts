@@ -1,5 +1,6 @@
 /** An Amazon store (one seller account in one marketplace) and the rules for registering one. */
 import { DEFAULT_LWA_ENDPOINT, DEFAULT_SP_API_ENDPOINTS, MARKETPLACES, REGIONS, type Region } from './marketplaces.ts';
+import { quoted } from '../text.ts';
 
 export type StoreStatus = 'active' | 'inactive';
 
@@ -65,7 +66,7 @@ export function validateNewStore(input: NewStoreInput): StoreInputError[] {
   }
   const marketplace = MARKETPLACES.get(input.marketplaceId);
   if (input.marketplaceId && !marketplace) {
-    errors.push({ field: 'marketplaceId', message: `"${input.marketplaceId}" is not an Amazon marketplace id (e.g. ATVPDKIKX0DER for the US)` });
+    errors.push({ field: 'marketplaceId', message: `${quoted(input.marketplaceId)} is not an Amazon marketplace id (e.g. ATVPDKIKX0DER for the US)` });
   } else if (marketplace && input.region && marketplace.region !== input.region) {
     errors.push({ field: 'marketplaceId', message: `${input.marketplaceId} (${marketplace.country}) is served by region ${marketplace.region}, not ${input.region}` });
   }
@@ -74,7 +75,7 @@ export function validateNewStore(input: NewStoreInput): StoreInputError[] {
   }
   for (const field of ['spApiEndpoint', 'lwaEndpoint'] as const) {
     const value = input[field];
-    if (value !== undefined && !isHttpUrl(value)) errors.push({ field, message: `"${value}" is not an http(s) URL` });
+    if (value !== undefined && !isHttpUrl(value)) errors.push({ field, message: `${quoted(value)} is not an http(s) URL` });
   }
   if (input.integratedAt !== undefined && Number.isNaN(input.integratedAt.getTime())) {
     errors.push({ field: 'integratedAt', message: 'is not a valid date' });
