@@ -9,11 +9,31 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 export function shorten(text: string, max: number): string {
   if (text.length <= max) return text;
   let kept = '';
-  for (const { segment } of graphemes.segment(text)) {
+  // Only a prefix is segmented: a boundary depends on the text before it and the next character
+  // alone (UAX #29), so the cuts are the same, and segmenting costs time in the length of the
+  // whole text for every segment (80 ms to cut a 70,000-character title to 1024).
+  for (const { segment } of graphemes.segment(text.slice(0, max + 1))) {
     if (kept.length + segment.length > max - 1) break;
     kept += segment;
   }
   return `${kept.trimEnd()}…`;
+}
+
+/** Half of a surrogate pair standing alone (with the u flag, a whole pair is one code point and never matches). */
+const LONE_SURROGATE = /[\ud800-\udfff]/gu;
+
+/**
+ * `text` with every half of a surrogate pair that stands alone replaced by U+FFFD, as
+ * String.prototype.toWellFormed does. Such a half is no character (JSON can carry one as an escape,
+ * "\ud800"): UTF-8 cannot encode it, the databases store it differently (SQLite as three U+FFFD,
+ * MySQL as one) and encodeURIComponent throws on it.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
+export function isWellFormed(text: string): boolean {
+  return text.search(LONE_SURROGATE) === -1;
 }
 
 /** Someone's input inside a message: quoted and shortened, so a message stays one readable line whatever was typed. */

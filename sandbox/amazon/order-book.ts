@@ -108,6 +108,8 @@ export interface PlaceOrderInput {
   items: PlaceOrderItemInput[];
   fulfilledBy?: FulfilledBy;
   buyerName?: string;
+  /** Parts of the buyer's delivery address to use instead of the marketplace's example address (any text). */
+  address?: Partial<FakeAddress>;
   /** Initial status: PENDING (default), PENDING_AVAILABILITY (pre-order) or UNSHIPPED (already verified). */
   status?: 'PENDING_AVAILABILITY' | 'PENDING' | 'UNSHIPPED';
   /** ISO 8601, not in the future; default now. */
@@ -149,6 +151,9 @@ export class OrderError extends Error {
 }
 
 const ORDER_ID = /^\d{3}-\d{7}-\d{7}$/;
+/** Amazon sets no limit a buyer would meet; large business orders carry hundreds of items. */
+export const MAX_ITEMS = 1000;
+const ADDRESS_PARTS = ['addressLine1', 'addressLine2', 'city', 'stateOrRegion', 'postalCode', 'countryCode', 'phone'] as const;
 export const SERVICE_LEVELS = ['STANDARD', 'EXPEDITED', 'NEXT_DAY', 'SECOND_DAY', 'SAME_DAY', 'FREE_ECONOMY', 'PRIORITY', 'SCHEDULED'] as const;
 
 export function isOrderId(value: string): boolean {
@@ -231,9 +236,14 @@ export class OrderBook {
     if (input.orderId !== undefined && (!isOrderId(input.orderId) || this.orders.has(input.orderId))) {
       throw new OrderError(`orderId must be a new id in 3-7-7 format, got "${input.orderId}"`);
     }
-    if (!Array.isArray(input.items) || input.items.length < 1 || input.items.length > 20) throw new OrderError('an order has 1 to 20 items');
+    if (!Array.isArray(input.items) || input.items.length < 1 || input.items.length > MAX_ITEMS) throw new OrderError(`an order has 1 to ${MAX_ITEMS} items`);
     const buyerName = input.buyerName ?? this.rng.pick(marketplace.buyers);
     if (typeof buyerName !== 'string' || buyerName.trim() === '') throw new OrderError('buyerName must be a non-empty string');
+    const address = input.address ?? {};
+    if (typeof address !== 'object' || address === null) throw new OrderError(`address must be an object with any of ${ADDRESS_PARTS.join(', ')}`);
+    for (const [part, value] of Object.entries(address)) {
+      if (!(ADDRESS_PARTS as readonly string[]).includes(part) || typeof value !== 'string') throw new OrderError(`address.${part} must be one of ${ADDRESS_PARTS.join(', ')}, as a string`);
+    }
     const sellerId = input.sellerId ?? this.defaultSellerId;
     if (typeof sellerId !== 'string' || sellerId.trim() === '') throw new OrderError('sellerId must be a non-empty string');
 
@@ -258,7 +268,7 @@ export class OrderBook {
       serviceLevel,
       programs,
       buyer: { name: buyerName, email: `${this.rng.alphanumeric(16, 'abcdefghijklmnopqrstuvwxyz0123456789')}@${marketplace.emailDomain}` },
-      address: { ...this.rng.pick(marketplace.addresses), name: buyerName },
+      address: { ...this.rng.pick(marketplace.addresses), ...address, name: buyerName },
       items,
       deliveryTip,
       packages: [],

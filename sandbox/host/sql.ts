@@ -28,6 +28,18 @@ export async function transact<T>(knex: Knex, work: (trx: Knex.Transaction) => P
   }
 }
 
+/**
+ * knex writes a multi-row insert on SQLite as one compound SELECT (`insert ... select ... union all
+ * select ...`), and SQLite takes at most 500 terms in one (SQLITE_MAX_COMPOUND_SELECT): an order,
+ * shipment, credit memo or stock reservation of more lines failed. Rows go in slices, in the
+ * caller's transaction.
+ */
+const ROWS_PER_INSERT = 250;
+
+export async function insertRows(db: Knex | Knex.Transaction, table: string, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) await db(table).insert(rows.slice(start, start + ROWS_PER_INSERT));
+}
+
 /** Booleans come back as 0/1 from both databases. */
 export function toBool(value: unknown): boolean {
   return value === true || value === 1 || value === '1';

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { ClockPort, StockLine, StockPort } from '../../src/host/ports.ts';
-import { isDuplicateKeyError, toBool, transact } from './sql.ts';
+import { insertRows, isDuplicateKeyError, toBool, transact } from './sql.ts';
 
 /** Sum of active reservations for a SKU, optionally leaving one reservation key out. */
 export async function reservedQty(db: Knex | Knex.Transaction, sku: string, exceptKey: string | null = null): Promise<number> {
@@ -50,7 +50,7 @@ export class HostStock implements StockPort {
       await transact(this.knex, async (trx) => {
         await trx('host_stock_reservation').insert({ reservation_key: key, state: 'active', order_id: null, created_at: now, updated_at: now });
         if (perSku.size > 0) {
-          await trx('host_stock_reservation_item').insert([...perSku].map(([sku, qty]) => ({ reservation_key: key, sku, qty })));
+          await insertRows(trx, 'host_stock_reservation_item', [...perSku].map(([sku, qty]) => ({ reservation_key: key, sku, qty })));
         }
       });
     } catch (error) {

@@ -9,6 +9,7 @@
  * accepted for an optional field, because the model does not declare any field nullable.
  */
 import { AmazonResponseError, requestIdNote, type ValidationIssue } from './errors.ts';
+import { shorten } from '../text.ts';
 import {
   FEED_PROCESSING_STATUSES,
   FULFILLED_BY,
@@ -44,8 +45,8 @@ export type StringFormat = 'date-time' | 'date' | 'decimal' | 'currency';
 /** A decimal amount as Amazon writes it: optional minus, digits, optional fraction. No exponent. */
 export const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;
 /** ISO 8601 date-time with a zone (RFC 3339 profile; seconds optional, ":" in the offset optional). */
-const DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2}))$/i;
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** ISO 4217: the module stores it in a 3-character column. */
 const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 
@@ -54,8 +55,50 @@ export function isBlank(value: unknown): boolean {
   return typeof value !== 'string' || value.trim() === '';
 }
 
+/** A day the calendar has: Date.parse rolls impossible ones over (2026-02-30 is March 2nd), so it is checked here. */
+function isCalendarDate(year: string, month: string, day: string): boolean {
+  const [y, m, d] = [Number(year), Number(month), Number(day)];
+  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
 export function isDateTime(value: string): boolean {
-  return DATE_TIME_PATTERN.test(value) && !Number.isNaN(Date.parse(value));
+  const match = DATE_TIME_PATTERN.exec(value);
+  if (!match) return false;
+  const [, year, month, day, hour, minute, second = '00', , offsetHours = '00', offsetMinutes = '00'] = match;
+  return (
+    isCalendarDate(year!, month!, day!) &&
+    Number(hour) <= 23 &&
+    Number(minute) <= 59 &&
+    Number(second) <= 59 &&
+    Number(offsetHours) <= 23 &&
+    Number(offsetMinutes) <= 59 &&
+    !Number.isNaN(Date.parse(value))
+  );
+}
+
+function isDate(value: string): boolean {
+  const match = DATE_PATTERN.exec(value);
+  return match !== null && isCalendarDate(match[1]!, match[2]!, match[3]!);
+}
+
+/**
+ * How deep a document may nest. The deepest Order the model describes nests about ten levels; what
+ * Amazon adds (unknown properties are accepted) gets room to spare. Deeper documents are refused:
+ * storing one (JSON.stringify) and reading it back recurse, and a few thousand levels overflow the
+ * stack, failing the whole page that carries the order on every run.
+ */
+export const MAX_DEPTH = 64;
+
+/** Whether `value` nests more than `levels` containers deep (without recursing itself). */
+function nestsDeeper(value: unknown, levels: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > levels) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 // --- schema builders (kept terse so the definitions below read like the model) ---------------
@@ -330,6 +373,12 @@ export const SCHEMAS = {
 
 // --- the validator -----------------------------------------------------------------------------
 
+/**
+ * A wrong value where an object or a list belongs: by its kind only, as in plain string fields,
+ * because that is where the buyer's name, address or phone number would be (`buyer: "Jane Doe"`).
+ */
+const container = kind;
+
 /** A value's kind only: what a message may say about a value that could be buyer data. */
 function kind(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -338,13 +387,10 @@ function kind(value: unknown): string {
   return typeof value;
 }
 
-/** How a wrong value is shown: primitives as JSON (strings cut short), containers by kind only. */
+/** How a wrong value is shown: primitives as JSON (strings cut short, between two characters), containers by kind only. */
 function describe(value: unknown): string {
   if (value === null || value === undefined || typeof value === 'object') return kind(value);
-  if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return JSON.stringify(shown);
-  }
+  if (typeof value === 'string') return JSON.stringify(shorten(value, 41));
   return String(value);
 }
 
@@ -354,7 +400,7 @@ function join(path: string, key: string | number): string {
 }
 
 /** Checks `value` against `schema`; returns every issue found (empty when valid). */
-export function validateValue(schema: Schema, value: unknown, path = '', issues: ValidationIssue[] = []): ValidationIssue[] {
+export function validateValue(schema: Schema, value: unknown, path = '', issues: ValidationIssue[] = [], depth = 1): ValidationIssue[] {
   const fail = (message: string) => issues.push({ path, message });
   switch (schema.type) {
     case 'unknown':
@@ -370,7 +416,7 @@ export function validateValue(schema: Schema, value: unknown, path = '', issues:
       if (schema.minLength !== undefined && value.length < schema.minLength) fail('expected a non-empty string, got ""');
       else if (schema.enum && !schema.enum.includes(value)) fail(`expected one of ${schema.enum.join(', ')}, got ${describe(value)}`);
       else if (schema.format === 'date-time' && !isDateTime(value)) fail(`expected an ISO 8601 date-time, got ${describe(value)}`);
-      else if (schema.format === 'date' && !DATE_PATTERN.test(value)) fail(`expected a date (YYYY-MM-DD), got ${describe(value)}`);
+      else if (schema.format === 'date' && !isDate(value)) fail(`expected a date (YYYY-MM-DD), got ${describe(value)}`);
       else if (schema.format === 'decimal' && !DECIMAL_PATTERN.test(value)) fail(`expected a decimal string, got ${describe(value)}`);
       else if (schema.format === 'currency' && !CURRENCY_PATTERN.test(value)) fail(`expected a 3-letter currency code, got ${describe(value)}`);
       break;
@@ -387,14 +433,14 @@ export function validateValue(schema: Schema, value: unknown, path = '', issues:
       break;
     case 'array':
       if (!Array.isArray(value)) {
-        fail(`expected array, got ${describe(value)}`);
+        fail(`expected array, got ${container(value)}`);
         break;
       }
-      value.forEach((item, index) => validateValue(schema.items, item, join(path, index), issues));
+      value.forEach((item, index) => validateValue(schema.items, item, join(path, index), issues, depth + 1));
       break;
     case 'object': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        fail(`expected object (${schema.definition}), got ${describe(value)}`);
+        fail(`expected object (${schema.definition}), got ${container(value)}`);
         break;
       }
       const record = value as Record<string, unknown>;
@@ -402,7 +448,11 @@ export function validateValue(schema: Schema, value: unknown, path = '', issues:
         if (record[key] === undefined) issues.push({ path: join(path, key), message: 'required property missing' });
       }
       for (const [key, propertySchema] of Object.entries(schema.properties)) {
-        if (record[key] !== undefined) validateValue(propertySchema, record[key], join(path, key), issues);
+        if (record[key] !== undefined) validateValue(propertySchema, record[key], join(path, key), issues, depth + 1);
+      }
+      // Properties the model does not have are not checked, only how deep they nest (named by where they are: a key can be anything).
+      if (Object.keys(record).some((key) => !Object.hasOwn(schema.properties, key) && nestsDeeper(record[key], MAX_DEPTH - depth))) {
+        fail(`a property the model does not define nests more than ${MAX_DEPTH} levels deep`);
       }
       break;
     }
@@ -421,8 +471,11 @@ function formatIssues(issues: ValidationIssue[]): string {
   return `${first.path === '' ? '(body)' : first.path}: ${first.message}${more}`;
 }
 
+/** Amazon's order ids have 19 characters (the module keeps 32): a longer one is cut, so a message stays short whatever came. */
+const SHOWN_ORDER_ID_CHARS = 32;
+
 function responseError(context: ResponseContext, locator: string, orderId: string | null, issues: ValidationIssue[]): AmazonResponseError {
-  const where = locator === '' ? '' : orderId === null ? `${locator}: ` : `${locator} (orderId ${orderId}): `;
+  const where = locator === '' ? '' : orderId === null ? `${locator}: ` : `${locator} (orderId ${shorten(orderId, SHOWN_ORDER_ID_CHARS)}): `;
   const requestId = requestIdNote(context.requestId);
   const message = `Invalid ${context.operation} response: ${where}${formatIssues(issues)}${requestId}`;
   const firstPath = issues[0].path;

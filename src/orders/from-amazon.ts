@@ -6,6 +6,7 @@
  */
 import { MoneyFormatError, toE4 } from '../money.ts';
 import { own } from '../own.ts';
+import { isWellFormed, wellFormed } from '../text.ts';
 import type { Order, OrderItem } from '../amazon/models.ts';
 import {
   OrderDataError,
@@ -83,9 +84,9 @@ function itemSnapshot(item: OrderItem, orderCanceled: boolean, unrecognized: Unr
       : Math.max(0, item.quantityOrdered - shipped - unfulfilled);
   return {
     orderItemId: item.orderItemId,
-    sellerSku: item.product.sellerSku ?? null,
-    asin: item.product.asin ?? null,
-    title: item.product.title ?? null,
+    sellerSku: text(item.product.sellerSku),
+    asin: text(item.product.asin),
+    title: text(item.product.title),
     quantityOrdered: item.quantityOrdered,
     quantityShipped: shipped,
     quantityCanceled: canceled,
@@ -98,49 +99,91 @@ function addressSnapshot(order: Order): SnapshotAddress | null {
   const address = order.recipient?.deliveryAddress;
   if (!address) return null;
   return {
-    name: address.name ?? null,
-    addressLines: [address.addressLine1, address.addressLine2, address.addressLine3].filter((line): line is string => !!line),
-    city: address.city ?? null,
-    stateOrRegion: address.stateOrRegion ?? null,
-    postalCode: address.postalCode ?? null,
-    countryCode: address.countryCode ?? null,
-    phone: address.phone ?? null,
+    name: text(address.name),
+    addressLines: [address.addressLine1, address.addressLine2, address.addressLine3].filter((line): line is string => !!line).map(wellFormed),
+    city: text(address.city),
+    stateOrRegion: text(address.stateOrRegion),
+    postalCode: text(address.postalCode),
+    countryCode: text(address.countryCode),
+    phone: text(address.phone),
   };
 }
 
 /** Longest identifiers the module keeps (its columns); Amazon's own are far shorter. */
 const MAX_ID_CHARS = { orderId: 32, marketplaceId: 32, orderItemId: 64, sellerSku: 255, asin: 16 };
+/** The amount columns (`*_amount`) hold 32 characters, `grand_total_e4` a signed 64-bit integer. */
+const MAX_AMOUNT_CHARS = 32;
+const MAX_E4 = 2n ** 63n - 1n;
+/** Quantities go into integer columns (signed 32-bit on MySQL). */
+const MAX_QUANTITY = 2 ** 31 - 1;
+/**
+ * The instants both databases keep exactly: MySQL's DATETIME range. The model allows any ISO 8601
+ * date-time, so "0999-..." or "9999-12-31T23:59:59-14:00" (the year 10000 in UTC) are valid
+ * documents; MySQL refuses the one insert (the whole page with it, on every run) or reads such a
+ * year back wrong.
+ */
+const EARLIEST_INSTANT = Date.parse('1000-01-01T00:00:00.000Z');
+const LATEST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 
 function checkLength(value: string | undefined, max: number, what: string): void {
   if (value !== undefined && value.length > max) throw new OrderDataError(`${what} is ${value.length} characters long; at most ${max} are expected`);
 }
 
-/** Amazon's ship-by deadline: the latest end of the order's ship-by window, when it sends one. */
+/** An identifier the module keeps, looks up and puts in URLs: within its column, and text (see wellFormed). */
+function checkId(value: string | undefined, max: number, what: string): void {
+  checkLength(value, max, what);
+  if (value !== undefined && !isWellFormed(value)) throw new OrderDataError(`${what} holds half of a character (a lone UTF-16 surrogate)`);
+}
+
+/** Amazon's free text as the module keeps it: the same on both databases (see wellFormed). */
+const text = (value: string | undefined): string | null => (value === undefined ? null : wellFormed(value));
+
+function checkQuantity(value: number | undefined, what: string): void {
+  if (value !== undefined && value > MAX_QUANTITY) throw new OrderDataError(`${what} is ${value}; at most ${MAX_QUANTITY} are expected`);
+}
+
+const storable = (date: Date) => date.getTime() >= EARLIEST_INSTANT && date.getTime() <= LATEST_INSTANT;
+
+function checkInstant(value: string, what: string): void {
+  if (!storable(new Date(value))) throw new OrderDataError(`${what} lies outside the years 1000 to 9999 the module can keep`);
+}
+
+/** Amazon's ship-by deadline: the latest end of the order's ship-by window, when it sends one (a usable one). */
 export function latestShipDate(order: Pick<Order, 'fulfillment'>): Date | null {
   const latest = order.fulfillment?.shipByWindow?.latestDateTime;
   const date = latest === undefined ? null : new Date(latest);
-  return date !== null && !Number.isNaN(date.getTime()) ? date : null;
+  return date !== null && !Number.isNaN(date.getTime()) && storable(date) ? date : null;
 }
 
 export function snapshotFromAmazon(order: Order, defaultMarketplaceId: string): OrderSnapshot {
-  checkLength(order.orderId, MAX_ID_CHARS.orderId, 'the order id');
-  checkLength(order.salesChannel.marketplaceId, MAX_ID_CHARS.marketplaceId, `order ${order.orderId}: the marketplace id`);
+  checkId(order.orderId, MAX_ID_CHARS.orderId, 'the order id');
+  checkId(order.salesChannel.marketplaceId, MAX_ID_CHARS.marketplaceId, `order ${order.orderId}: the marketplace id`);
+  checkInstant(order.createdTime, `order ${order.orderId}: the created time`);
+  checkInstant(order.lastUpdatedTime, `order ${order.orderId}: the last updated time`);
   for (const item of order.orderItems) {
-    checkLength(item.orderItemId, MAX_ID_CHARS.orderItemId, `order ${order.orderId}: an order item id`);
-    checkLength(item.product.sellerSku, MAX_ID_CHARS.sellerSku, `order ${order.orderId}, item ${item.orderItemId}: the seller SKU`);
-    checkLength(item.product.asin, MAX_ID_CHARS.asin, `order ${order.orderId}, item ${item.orderItemId}: the ASIN`);
+    checkId(item.orderItemId, MAX_ID_CHARS.orderItemId, `order ${order.orderId}: an order item id`);
+    const of = `order ${order.orderId}, item ${item.orderItemId}`;
+    checkLength(item.product.sellerSku, MAX_ID_CHARS.sellerSku, `${of}: the seller SKU`);
+    checkLength(item.product.asin, MAX_ID_CHARS.asin, `${of}: the ASIN`);
+    checkLength(item.product.price?.unitPrice?.amount, MAX_AMOUNT_CHARS, `${of}: the unit price`);
+    checkQuantity(item.quantityOrdered, `${of}: the quantity ordered`);
+    checkQuantity(item.fulfillment?.quantityFulfilled, `${of}: the quantity shipped`);
+    checkQuantity(item.fulfillment?.quantityUnfulfilled, `${of}: the quantity to ship`);
   }
   // The grand total is kept as sent and also in exact ten-thousandths for the grid's total filter:
   // one the module cannot hold exactly is refused, never rounded. (Other amounts are checked when
   // the host order is built: such an order is shown, and blocked.)
   const grandTotal = order.proceeds?.grandTotal;
   if (grandTotal) {
+    checkLength(grandTotal.amount, MAX_AMOUNT_CHARS, `order ${order.orderId}: the grand total`);
+    let e4: bigint;
     try {
-      toE4(grandTotal.amount);
+      e4 = toE4(grandTotal.amount);
     } catch (error) {
       if (error instanceof MoneyFormatError) throw new OrderDataError(`order ${order.orderId}: the grand total ${error.message}`);
       throw error;
     }
+    if (e4 > MAX_E4 || e4 < -MAX_E4) throw new OrderDataError(`order ${order.orderId}: the grand total ${grandTotal.amount} is larger than the module can keep exactly`);
   }
   return snapshot(order, defaultMarketplaceId);
 }
@@ -158,9 +201,9 @@ function snapshot(order: Order, defaultMarketplaceId: string): OrderSnapshot {
     lastUpdated: new Date(order.lastUpdatedTime),
     status,
     fulfilledBy: fulfillment.fulfilledBy,
-    buyerName: order.buyer?.buyerName ?? null,
-    buyerEmail: order.buyer?.buyerEmail ?? null,
-    shippingServiceLevel: fulfillment.fulfillmentServiceLevel ?? null,
+    buyerName: text(order.buyer?.buyerName),
+    buyerEmail: text(order.buyer?.buyerEmail),
+    shippingServiceLevel: text(fulfillment.fulfillmentServiceLevel),
     latestShipDate: latestShipDate(order),
     address: addressSnapshot(order),
     grandTotal: order.proceeds?.grandTotal ?? null,

@@ -51,21 +51,30 @@ export function splitName(name: string | null): { firstName: string; lastName: s
   return { firstName: shorten(firstName, LIMITS.personName), lastName: shorten(lastName, LIMITS.personName) };
 }
 
+/**
+ * Amazon's text when it has any: Amazon sends withheld or unknown parts as "" or spaces as well as
+ * leaving them out, and the host refuses a blank city, postal code, country or e-mail, which
+ * would block the order for good (nobody can change Amazon's data).
+ */
+function sent(text: string | null | undefined): string | null {
+  return text === null || text === undefined || text.trim() === '' ? null : text;
+}
+
 function hostAddress(order: OrderSnapshot): HostAddress {
   const address = order.address;
   const name = splitName(address?.name ?? order.buyerName);
-  const country = address?.countryCode ?? MARKETPLACES.get(order.marketplaceId)?.country ?? WITHHELD;
+  const country = sent(address?.countryCode) ?? MARKETPLACES.get(order.marketplaceId)?.country ?? WITHHELD;
   const street = (address?.addressLines ?? []).filter((line) => line.trim() !== '');
   fitting(street.join('\n'), LIMITS.street, 'the shipping street (all lines)');
-  const region = address?.stateOrRegion || null;
+  const region = sent(address?.stateOrRegion);
   return {
     ...name,
     street: street.length > 0 ? street : [WITHHELD],
-    city: fitting(address?.city || WITHHELD, LIMITS.city, 'the shipping city'),
+    city: fitting(sent(address?.city) ?? WITHHELD, LIMITS.city, 'the shipping city'),
     region: region === null ? null : fitting(region, LIMITS.region, 'the shipping region'),
-    postalCode: fitting(address?.postalCode || WITHHELD, LIMITS.postalCode, 'the shipping postal code'),
+    postalCode: fitting(sent(address?.postalCode) ?? WITHHELD, LIMITS.postalCode, 'the shipping postal code'),
     countryCode: country,
-    phone: fitting(address?.phone || WITHHELD, LIMITS.phone, 'the shipping phone number'),
+    phone: fitting(sent(address?.phone) ?? WITHHELD, LIMITS.phone, 'the shipping phone number'),
   };
 }
 
@@ -90,9 +99,18 @@ const CHARGE_LABELS: Record<OrderChargeKind, string> = {
   other: 'Other charges',
 };
 
-/** One amount in ten-thousandths, refused unless it is in the order's currency. */
+/** Amounts are kept in 32-character columns, here and in the host; no real amount comes near. */
+const MAX_AMOUNT_CHARS = 32;
+/** How many unknown proceeds a note lists: it goes into a text column and onto the order page. */
+const MAX_LISTED_PROCEEDS = 5;
+
+/**
+ * One amount in ten-thousandths, refused unless it is in the order's currency and of a length the
+ * columns hold (which also keeps every sum, and so every note, short).
+ */
 function amountIn(money: Money, currencyCode: string, what: string): bigint {
   if (money.currencyCode !== currencyCode) throw new OrderDataError(`${what} is in ${money.currencyCode}, the order in ${currencyCode}`);
+  if (money.amount.length > MAX_AMOUNT_CHARS) throw new OrderDataError(`${what} is ${money.amount.length} characters long; at most ${MAX_AMOUNT_CHARS} are expected`);
   try {
     return toE4(money.amount);
   } catch (error) {
@@ -202,10 +220,14 @@ function checkTotal(request: CreateOrderRequest, amazonTotal: Money, unrecognize
   if (parts === grandTotal) return;
   const currency = request.currencyCode;
   const text = (value: bigint) => `${fromE4(value, currencyDecimals(currency))} ${currency}`;
-  const unknown = unrecognized.map((p) => `${p.kind} ${p.amount.amount} ${p.amount.currencyCode} on ${p.source}`);
+  // Amazon's type names and amounts, shortened and only the first few: any number can come.
+  const unknown = unrecognized
+    .slice(0, MAX_LISTED_PROCEEDS)
+    .map((p) => `${shorten(p.kind, 40)} ${shorten(p.amount.amount, MAX_AMOUNT_CHARS)} ${p.amount.currencyCode} on ${p.source}`);
+  const more = unrecognized.length > MAX_LISTED_PROCEEDS ? ` and ${unrecognized.length - MAX_LISTED_PROCEEDS} more` : '';
   throw new OrderDataError(
     `its items, shipping, charges, tax and discounts add up to ${text(parts)}, but Amazon's grand total is ${text(grandTotal)}` +
-      (unknown.length > 0 ? `; Amazon also sent proceeds the module does not know: ${unknown.join(', ')}` : ''),
+      (unknown.length > 0 ? `; Amazon also sent proceeds the module does not know: ${unknown.join(', ')}${more}` : ''),
   );
 }
 
@@ -230,6 +252,7 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
   const shipping = categoryFor(openItems, 'shipping', currencyCode);
   const amazonFulfilled = order.fulfilledBy === 'AMAZON';
   const name = splitName(order.buyerName ?? order.address?.name ?? null);
+  const buyerEmail = sent(order.buyerEmail);
   const request: CreateOrderRequest = {
     idempotencyKey: idempotencyKeyFor(order.amazonOrderId),
     externalReference: order.amazonOrderId,
@@ -241,9 +264,9 @@ export function buildHostOrderRequest({ order, settings, products, reserved }: H
     customer: {
       // An account needs the buyer's address to be anyone's: without one (Amazon withholds it, always
       // for Amazon-fulfilled orders) an account would be one placeholder customer per order.
-      mode: order.buyerEmail ? settings.customerCreation : 'guest',
+      mode: buyerEmail ? settings.customerCreation : 'guest',
       // A syntactically valid address on a reserved domain (RFC 2606): nothing can ever be delivered to it.
-      email: fitting(order.buyerEmail ?? `${order.amazonOrderId}@buyer-email-withheld.amazon.invalid`, LIMITS.email, "the buyer's e-mail address"),
+      email: fitting(buyerEmail ?? `${order.amazonOrderId}@buyer-email-withheld.amazon.invalid`, LIMITS.email, "the buyer's e-mail address"),
       ...name,
     },
     shippingAddress: hostAddress(order),

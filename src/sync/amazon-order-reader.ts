@@ -10,6 +10,12 @@ import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { AmazonResponseError, type Order } from '../amazon/index.ts';
 import { AmazonClients, type CallCounters, type RateWaitEvent } from '../stores/amazon-clients.ts';
 import type { AmazonStore } from '../stores/store.ts';
+import { isWellFormed, shorten, wellFormed } from '../text.ts';
+
+/** amazon_order_refetch.amazon_order_id and amazon_order.amazon_order_id hold 32 characters. */
+const MAX_ORDER_ID_CHARS = 32;
+/** What the communication errors log keeps of a message (as DatabaseApiErrorRecorder does). */
+const MAX_MESSAGE_CHARS = 4000;
 
 export type SyncProgress = { kind: 'page'; storeId: number; orders: number; seen: number } | RateWaitEvent;
 
@@ -72,20 +78,26 @@ export class AmazonOrderReader {
   /**
    * An order Amazon sent that the module cannot store: kept in the communication errors log and,
    * when it has an id, queued to be fetched again (so it is not lost when the cursor moves on).
+   * Written in the page's transaction, so what Amazon sent must not fail these inserts: an id
+   * longer than the queue's column or not text (Amazon's have 19 digits and dashes; such an order
+   * is refused for its id anyway, and fetching it again would not change that, or fail: Amazon
+   * answers 400, and a lone surrogate cannot go into a URL) is only logged, shortened.
    */
   async recordInvalid(store: AmazonStore, orderId: string | null, message: string, trx: Knex.Transaction): Promise<void> {
-    this.logger.warn('Amazon sent an order the module cannot use', { storeId: store.id, amazonOrderId: orderId, reason: message });
-    if (orderId) {
+    const shownId = orderId === null ? '(no id)' : wellFormed(shorten(orderId, MAX_ORDER_ID_CHARS));
+    const reason = shorten(message, MAX_MESSAGE_CHARS);
+    this.logger.warn('Amazon sent an order the module cannot use', { storeId: store.id, amazonOrderId: shownId, reason });
+    if (orderId && orderId.length <= MAX_ORDER_ID_CHARS && isWellFormed(orderId)) {
       const now = this.clock.now();
-      const updated = await trx('amazon_order_refetch').where({ store_id: store.id, amazon_order_id: orderId }).update({ reason: message, updated_at: now });
-      if (updated === 0) await trx('amazon_order_refetch').insert({ store_id: store.id, amazon_order_id: orderId, reason: message, created_at: now, updated_at: now });
+      const updated = await trx('amazon_order_refetch').where({ store_id: store.id, amazon_order_id: orderId }).update({ reason, updated_at: now });
+      if (updated === 0) await trx('amazon_order_refetch').insert({ store_id: store.id, amazon_order_id: orderId, reason, created_at: now, updated_at: now });
     }
     await trx('amazon_api_error').insert({
       store_id: store.id,
       operation: 'searchOrders',
       http_status: null,
       code: 'InvalidOrder',
-      message: `Order ${orderId ?? '(no id)'}: ${message}`,
+      message: shorten(`Order ${shownId}: ${message}`, MAX_MESSAGE_CHARS),
       request_id: null,
       created_at: this.clock.now(),
     });

@@ -295,6 +295,29 @@ describe('Amazon sandbox: Orders API v2026-01-01', () => {
         expect(JSON.stringify(o)).to.not.include('Jane Doe');
       }
     });
+
+    it('sends the address parts a test gives, as given, and refuses anything else', async () => {
+      const address = { addressLine1: '👩‍👩‍👧‍👦 ‏شارع 1', addressLine2: 'e\u0301tage 3', city: '𠜎𠜱 City', postalCode: ' 98 101 ', phone: '+1 (206) <555>' };
+      const order = sandbox.placeOrder({ buyerName: 'Zoë', items: [{ sku: 'A', qty: 1 }], status: 'UNSHIPPED', address });
+      sandbox.advanceClock(3 * MINUTE);
+      const sent = (await api.getOrder(order.orderId, { includedData: ['RECIPIENT'] })).body.order.recipient.deliveryAddress;
+      expect(sent).to.include({ ...address, name: 'Zoë', countryCode: 'US' });
+      expect(() => sandbox.placeOrder({ items: [{ sku: 'A', qty: 1 }], address: { street: 'x' } as never })).to.throw(/address.street must be one of addressLine1/);
+      expect(() => sandbox.placeOrder({ items: [{ sku: 'A', qty: 1 }], address: { city: 5 } as never })).to.throw(/address.city/);
+    });
+  });
+
+  describe('order size', () => {
+    it('takes orders of up to 1,000 items and sends them whole', async () => {
+      const items = Array.from({ length: 1_000 }, (_, i) => ({ sku: `BULK-${i}`, qty: 1 + (i % 3), price: `${i}.${String(i % 100).padStart(2, '0')}` }));
+      const order = sandbox.placeOrder({ items, status: 'UNSHIPPED' });
+      sandbox.advanceClock(3 * MINUTE);
+      const sent = (await api.getOrder(order.orderId, { includedData: ['PROCEEDS'] })).body.order;
+      expect(sent.orderItems).to.have.length(1_000);
+      expect(sent.orderItems.map((i: { product: { sellerSku: string } }) => i.product.sellerSku)).to.deep.equal(items.map((i) => i.sku));
+      expect(new Set(sent.orderItems.map((i: { orderItemId: string }) => i.orderItemId)).size).to.equal(1_000);
+      expect(() => sandbox.placeOrder({ items: [...items, { sku: 'ONE-MORE', qty: 1 }] })).to.throw('an order has 1 to 1000 items');
+    });
   });
 
   describe('money', () => {

@@ -217,6 +217,26 @@ describe('host order request', () => {
       const yen = (amount: string) => money(amount, 'JPY');
       expect(() => request(order([{ type: 'ITEM', subtotal: yen('2398') }], yen('2400'), yen('1199')))).to.throw(OrderDataError, "add up to 2398 JPY, but Amazon's grand total is 2400 JPY");
     });
+
+    it('keeps the note short whatever Amazon sent: the first unknown proceeds only, no amount longer than the columns', () => {
+      // The note goes into a text column: one too long for it failed the import of the whole store on every run.
+      const many = order([{ type: 'ITEM', subtotal: money('39.98') }, ...Array.from({ length: 2_000 }, (_, i) => ({ type: `NEW_FEE_${i}`, subtotal: money('0.01') }))], money('59.98'));
+      many.proceeds!.breakdowns = [{ type: 'X'.repeat(70_000), subtotal: money('1'.repeat(20_000)) }];
+      const note = (() => {
+        try {
+          request(many);
+        } catch (error) {
+          return (error as Error).message;
+        }
+        throw new Error('not refused');
+      })();
+      expect(note).to.equal(
+        "its items, shipping, charges, tax and discounts add up to 39.98 USD, but Amazon's grand total is 59.98 USD; Amazon also sent proceeds the module does not know: " +
+          'NEW_FEE_0 0.01 USD on item 10001, NEW_FEE_1 0.01 USD on item 10001, NEW_FEE_2 0.01 USD on item 10001, NEW_FEE_3 0.01 USD on item 10001, NEW_FEE_4 0.01 USD on item 10001 and 1996 more',
+      );
+      const huge = order([{ type: 'ITEM', subtotal: money('39.98') }, { type: 'SHIPPING', subtotal: money('9'.repeat(33)) }], money('39.98'));
+      expect(() => request(huge)).to.throw(OrderDataError, /^item 10001's shipping is 33 characters long; at most 32 are expected$/);
+    });
   });
 
   describe('text the host limits', () => {
@@ -252,6 +272,17 @@ describe('host order request', () => {
         expect(name.endsWith('…')).to.equal(true);
       }
       expect(request.customer.firstName).to.equal('Jane');
+    });
+
+    it('treats blank buyer text from Amazon as not sent: marked withheld or left out, never a reason to block', () => {
+      // Amazon sends withheld parts as "" or spaces too; the host refuses a blank city, postal code, country or e-mail.
+      const blank = snapshot({
+        buyerEmail: '  ',
+        address: { name: 'Jane Q. Buyer', addressLines: ['1 Main St', ' '], city: '', stateOrRegion: ' ', postalCode: '\t', countryCode: '', phone: ' ' },
+      });
+      const request = buildHostOrderRequest({ order: blank, settings: { ...DEFAULT_ORDER_SETTINGS, customerCreation: 'account' }, products, reserved: false });
+      expect(request.customer).to.include({ mode: 'guest', email: '113-0000001-0000001@buyer-email-withheld.amazon.invalid' });
+      expect(request.shippingAddress).to.deep.include({ street: ['1 Main St'], city: WITHHELD, region: null, postalCode: WITHHELD, countryCode: 'US', phone: WITHHELD });
     });
 
     it('refuses address, phone and e-mail text it must not shorten, saying exactly what is too long', () => {

@@ -123,6 +123,26 @@ describe('reading an Amazon order into the import snapshot', () => {
     expect(() => snapshotFromAmazon(amazonOrder({ orderItems: [item] }), 'ATVPDKIKX0DER')).to.throw(OrderDataError, /item 10001: the seller SKU is 256 characters long/);
     expect(snapshotFromAmazon(amazonOrder(), 'ATVPDKIKX0DER').grandTotal).to.deep.equal({ amount: '39.98', currencyCode: 'USD' });
   });
+
+  it('refuses what its columns cannot hold, so no insert fails the page: amounts, quantities, instants', () => {
+    const refused = (order: ReturnType<typeof amazonOrder>, message: RegExp) => expect(() => snapshotFromAmazon(order, 'ATVPDKIKX0DER')).to.throw(OrderDataError, message);
+    const total = (amount: string) => amazonOrder({ proceeds: { grandTotal: { amount, currencyCode: 'USD' } } });
+    // grand_total_e4 is a signed 64-bit integer of ten-thousandths, the amount columns hold 32 characters.
+    refused(total('922337203685477.5808'), /113-0000001-0000001: the grand total 922337203685477.5808 is larger than the module can keep exactly/);
+    refused(total(`${'9'.repeat(70_000)}.001`), /the grand total is 70004 characters long; at most 32 are expected/);
+    expect(snapshotFromAmazon(total('922337203685477.5807'), 'ATVPDKIKX0DER').grandTotal!.amount).to.equal('922337203685477.5807');
+    refused(amazonOrder({ orderItems: [amazonItem({ unitPrice: '1'.repeat(33) })] }), /item 10001: the unit price is 33 characters long/);
+    // Quantities go into 32-bit integer columns.
+    refused(amazonOrder({ orderItems: [amazonItem({ quantityOrdered: 2 ** 31 })] }), /item 10001: the quantity ordered is 2147483648; at most 2147483647 are expected/);
+    refused(amazonOrder({ orderItems: [amazonItem({ fulfillment: { quantityFulfilled: 2 ** 53 - 1 } })] }), /item 10001: the quantity shipped is/);
+    // MySQL's DATETIME keeps the years 1000 to 9999 (the zone can push a valid date-time past them).
+    refused(amazonOrder({ createdTime: '0999-12-31T23:59:59Z' }), /the created time lies outside the years 1000 to 9999/);
+    refused(amazonOrder({ lastUpdatedTime: '9999-12-31T23:59:59-14:00' }), /the last updated time lies outside/);
+    expect(snapshotFromAmazon(amazonOrder({ createdTime: '1000-01-01T00:00:00Z' }), 'ATVPDKIKX0DER').purchaseDate.toISOString()).to.equal('1000-01-01T00:00:00.000Z');
+    // A ship-by deadline it cannot keep is no deadline (the order still imports; the page shows Amazon's text).
+    const shipBy = amazonOrder({ fulfillment: { fulfillmentStatus: 'UNSHIPPED', fulfilledBy: 'MERCHANT', shipByWindow: { latestDateTime: '9999-12-31T23:00:00-14:00' } } });
+    expect(snapshotFromAmazon(shipBy, 'ATVPDKIKX0DER').latestShipDate).to.equal(null);
+  });
 });
 
 describe('import state and host actions after an Amazon change', () => {

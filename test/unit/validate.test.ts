@@ -66,7 +66,7 @@ describe('response validation', () => {
       [order('1', { orderItems: [orderItem({ fulfillment: { quantityFulfilled: -1 } })] }), 'orderItems[0].fulfillment.quantityFulfilled: expected an integer >= 0, got -1'],
       [order('1', { orderItems: [orderItem({ product: { sellerSku: 42 as never } })] }), 'orderItems[0].product.sellerSku: expected string, got number'],
       [order('1', { buyer: { buyerName: null as never } }), 'buyer.buyerName: expected string, got null'],
-      [order('1', { recipient: { deliveryAddress: 'Main St' as never } }), 'recipient.deliveryAddress: expected object (CustomerAddress), got "Main St"'],
+      [order('1', { recipient: { deliveryAddress: 'Main St' as never } }), 'recipient.deliveryAddress: expected object (CustomerAddress), got string'],
       [order('1', { orderItems: [orderItem({ proceeds: { breakdowns: [{ type: 'TAX' } as never] } })] }), 'orderItems[0].proceeds.breakdowns[0].subtotal: required property missing'],
       [order('1', { orderItems: [orderItem({ cancellation: { cancellationRequest: { cancelReason: 5 as never } } })] }), 'orderItems[0].cancellation.cancellationRequest.cancelReason: expected string, got number'],
       [order('1', { salesChannel: {} as never }), 'salesChannel.channelName: required property missing'],
@@ -84,6 +84,50 @@ describe('response validation', () => {
     const leak = catchError(() => parseGetOrderResponse({ order: order('1', { recipient: { deliveryAddress: address } }) }, context));
     expect(leak.message).to.contain('recipient.deliveryAddress.postalCode: expected string, got number');
     expect(JSON.stringify(leak)).to.not.contain('98101').and.to.not.contain('2065550100');
+  });
+
+  it('does not print text or numbers sent where an object or a list belongs (the buyer, the address)', () => {
+    for (const [over, expected] of [
+      [{ buyer: 'Jane Doe, jane@example.com' }, 'buyer: expected object (Buyer), got string'],
+      [{ recipient: { deliveryAddress: 'Main St 1, Seattle' } }, 'recipient.deliveryAddress: expected object (CustomerAddress), got string'],
+      [{ recipient: { deliveryAddress: 2065550100 } }, 'recipient.deliveryAddress: expected object (CustomerAddress), got number'],
+      [{ orderAliases: 'Jane Doe' }, 'orderAliases: expected array, got string'],
+    ] as const) {
+      const error = catchError(() => parseGetOrderResponse({ order: order('1', over as never) }, context));
+      expect(error.message).to.contain(expected);
+      expect(JSON.stringify(error)).to.not.match(/Jane|Main St|2065550100/);
+    }
+  });
+
+  it('rejects dates the calendar does not have, which Date.parse would roll over', () => {
+    for (const createdTime of ['2026-02-30T10:00:00Z', '2026-02-29T10:00:00Z', '2026-04-31T10:00:00Z', '2026-11-26T24:00:00Z', '2026-11-26T10:00:00+05:99']) {
+      expect(catchError(() => parseGetOrderResponse({ order: order('1', { createdTime }) }, context)).path, createdTime).to.equal('order.createdTime');
+    }
+    // Leap days and offsets are fine.
+    for (const createdTime of ['2028-02-29T10:00:00Z', '2026-12-31T23:59:59.999-14:00', '2026-11-26T10:00+0530']) {
+      expect(parseGetOrderResponse({ order: order('1', { createdTime }) }, context).createdTime).to.equal(createdTime);
+    }
+  });
+
+  it('refuses an order nesting deeper than storing it allows, in properties the model does not have too', () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    const withDeep = { ...order('1'), orderItems: [{ ...orderItem(), 'x-amzn-new': deep }] };
+    // Storing it would overflow the stack (the whole page would fail on every run).
+    expect(() => JSON.stringify(withDeep)).to.throw(RangeError);
+    const error = catchError(() => parseGetOrderResponse({ order: withDeep }, context));
+    expect(error.path).to.equal('order.orderItems[0]');
+    expect(error.message).to.contain('orderItems[0]: a property the model does not define nests more than 64 levels deep');
+    // What Amazon adds at a reasonable depth is accepted as before.
+    const shallow = { ...order('1'), 'x-amzn-new': { a: [{ b: { c: [1, 2, { d: 'e' }] } }] } };
+    expect(parseGetOrderResponse({ order: shallow }, context)).to.equal(shallow);
+  });
+
+  it('keeps a message short whatever the order id', () => {
+    const error = catchError(() => parseGetOrderResponse({ order: order('9'.repeat(70_000), { createdTime: 'now' }) }, context));
+    expect(error.orderId).to.have.length(70_000);
+    expect(error.message.length).to.be.below(200);
+    expect(error.message).to.contain(`(orderId ${'9'.repeat(31)}…)`);
   });
 
   it('a page without an orders array fails as a whole', () => {

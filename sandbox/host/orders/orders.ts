@@ -19,7 +19,7 @@ import type {
 import type { OrderActionContext, OrderActionLine } from '../../../src/host/contributions.ts';
 import type { EventBus } from '../events.ts';
 import { forUpdate } from '../../../src/db/schema.ts';
-import { insertedId, isDuplicateKeyError, parseId, toBool, transact } from '../sql.ts';
+import { insertedId, insertRows, isDuplicateKeyError, parseId, toBool, transact } from '../sql.ts';
 import { reservedQty } from '../stock.ts';
 import {
   OrderActionError,
@@ -199,7 +199,7 @@ export class HostOrders implements OrdersPort {
           order_id: order.id, carrier_code: plan.carrierCode, carrier_title: plan.carrierTitle, tracking_number: plan.trackingNumber, created_at: now,
         }),
       );
-      await trx('host_shipment_item').insert(plan.lines.map((l) => ({ shipment_id: shipmentId, order_item_id: l.itemId, qty: l.qty })));
+      await insertRows(trx, 'host_shipment_item', plan.lines.map((l) => ({ shipment_id: shipmentId, order_item_id: l.itemId, qty: l.qty })));
       for (const line of plan.lines) {
         item(line.itemId).qtyShipped += line.qty;
         await trx('host_order_item').where({ id: line.itemId }).increment('qty_shipped', line.qty);
@@ -222,7 +222,7 @@ export class HostOrders implements OrdersPort {
       );
       documentId = memoId;
       if (plan.lines.length > 0) {
-        await trx('host_creditmemo_item').insert(plan.lines.map((l) => ({ creditmemo_id: memoId, order_item_id: l.itemId, qty: l.qty })));
+        await insertRows(trx, 'host_creditmemo_item', plan.lines.map((l) => ({ creditmemo_id: memoId, order_item_id: l.itemId, qty: l.qty })));
       }
       for (const line of plan.lines) {
         const target = item(line.itemId);
@@ -359,7 +359,9 @@ export class HostOrders implements OrdersPort {
         updated_at: now,
       }),
     );
-    await trx('host_order_item').insert(
+    await insertRows(
+      trx,
+      'host_order_item',
       request.lines.map((line, index) => {
         const product = products.get(ids[index]!)!;
         return {
