@@ -23,6 +23,15 @@ export class ClockError extends Error {
   override name = 'ClockError';
 }
 
+/**
+ * The last instant the sandbox can be at: the last one ISO 8601 writes with a four-digit year, as
+ * Amazon does. A clock moved past it (or past what a Date holds) answered every later request 500.
+ */
+export const LATEST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** The fastest clock: even at this speed it runs for years of real time before reaching LATEST_TIME. */
+export const MAX_SPEED = 1_000_000;
+
 export class SandboxClock {
   private anchorVirtual: number;
   private anchorReal: number;
@@ -56,6 +65,7 @@ export class SandboxClock {
   /** Moves virtual time forward by `ms` and runs every task that became due. */
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new ClockError(`cannot advance the clock by ${ms} ms: give a positive number`);
+    if (this.now() + ms > LATEST_TIME) throw new ClockError(`cannot advance the clock by ${ms} ms: the sandbox's time ends at ${new Date(LATEST_TIME).toISOString()}`);
     this.anchorVirtual += ms;
     this.runDue();
   }
@@ -104,7 +114,7 @@ export class SandboxClock {
 }
 
 function checkSpeed(speed: number): number {
-  if (!Number.isFinite(speed) || speed < 0) throw new ClockError(`clock speed must be a number >= 0, got ${speed}`);
+  if (!Number.isFinite(speed) || speed < 0 || speed > MAX_SPEED) throw new ClockError(`clock speed must be a number from 0 to ${MAX_SPEED}, got ${speed}`);
   return speed;
 }
 

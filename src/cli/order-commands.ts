@@ -11,6 +11,7 @@ import { Stores } from '../stores/stores.ts';
 import { ImportRetry } from '../sync/import-retry.ts';
 import { UnmatchedListings } from '../orders/unmatched-listings.ts';
 import { withUsageErrors } from './errors.ts';
+import { quoted } from '../text.ts';
 import { printJson, printTable } from './output.ts';
 
 const FILTER_FLAGS: Record<string, string> = { statuses: '--status', from: '--from', to: '--to', buyer: '--buyer', orderNumber: '--order', min: '--min', max: '--max' };
@@ -108,7 +109,7 @@ export class OrdersRetryCommand implements CliCommandContribution {
   async run(flags: Record<string, CliFlagValue | undefined>, io: CliIO): Promise<number> {
     const store = await withUsageErrors(() => this.stores.get(flags.store as number));
     const order = await this.orders.find(store.id, flags.order as string);
-    if (!order) throw new CliUsageError(`--order: store ${store.id} has no Amazon order ${flags.order as string}`);
+    if (!order) throw new CliUsageError(`--order: store ${store.id} has no Amazon order ${quoted(flags.order as string)}`);
     if (order.importState !== 'blocked' && order.importState !== 'ready') {
       throw new CliUsageError(`--order: order ${order.amazonOrderId} is not waiting for import (it is ${order.importState})`);
     }

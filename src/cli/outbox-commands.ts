@@ -9,6 +9,7 @@ import { CANCEL_REASON_CHOICES } from '../fulfillment/rules.ts';
 import { OrderRepository } from '../orders/order-repository.ts';
 import { Stores } from '../stores/stores.ts';
 import { withUsageErrors } from './errors.ts';
+import { quoted } from '../text.ts';
 import { INTERRUPTED, printJson, printTable } from './output.ts';
 
 /** The JSON shape of an outbox entry in `outbox:list --json`. */
@@ -139,7 +140,7 @@ export class OrdersCancelCommand implements CliCommandContribution {
   async run(flags: Record<string, CliFlagValue | undefined>, io: CliIO): Promise<number> {
     const store = await withUsageErrors(() => this.stores.get(flags.store as number));
     const amazonOrderId = flags.order as string;
-    if (!(await this.orders.find(store.id, amazonOrderId))) throw new CliUsageError(`--order: store ${store.id} has no Amazon order ${amazonOrderId}`);
+    if (!(await this.orders.find(store.id, amazonOrderId))) throw new CliUsageError(`--order: store ${store.id} has no Amazon order ${quoted(amazonOrderId)}`);
     const result = await this.cancellation.cancel(store.id, amazonOrderId, flags.reason as string, 'from the console');
     if (!result.ok) {
       io.stderr.write(`asc orders:cancel: ${result.reason}\n`);

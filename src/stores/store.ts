@@ -44,6 +44,16 @@ export interface StoreInputError {
   message: string;
 }
 
+/**
+ * The longest text a store keeps, in JavaScript string length (never fewer than the characters a
+ * column counts): its columns' sizes, and for the secrets (encrypted together into one text
+ * column) far more than any LWA client secret or refresh token needs.
+ */
+export const STORE_TEXT_LIMITS = { name: 255, clientId: 255, spApiEndpoint: 512, lwaEndpoint: 512, clientSecret: 2048, refreshToken: 2048 } as const;
+
+/** The integration times both databases store exactly (MySQL reads a year before 1000 as it likes, after 9999 not at all). */
+const INTEGRATED_AT_RANGE = { from: Date.UTC(1970, 0, 1), to: Date.UTC(10000, 0, 1) - 1 };
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -60,7 +70,10 @@ export function validateNewStore(input: NewStoreInput): StoreInputError[] {
   for (const field of required) {
     if (typeof input[field] !== 'string' || input[field].trim() === '') errors.push({ field, message: 'is required' });
   }
-  if (input.name && input.name.length > 255) errors.push({ field: 'name', message: 'must be at most 255 characters' });
+  for (const [field, max] of Object.entries(STORE_TEXT_LIMITS) as Array<[keyof typeof STORE_TEXT_LIMITS, number]>) {
+    const value = input[field];
+    if (typeof value === 'string' && value.length > max) errors.push({ field, message: `must be at most ${max} characters` });
+  }
   if (input.region && !(REGIONS as readonly string[]).includes(input.region)) {
     errors.push({ field: 'region', message: `must be one of ${REGIONS.join(', ')}` });
   }
@@ -75,10 +88,13 @@ export function validateNewStore(input: NewStoreInput): StoreInputError[] {
   }
   for (const field of ['spApiEndpoint', 'lwaEndpoint'] as const) {
     const value = input[field];
-    if (value !== undefined && !isHttpUrl(value)) errors.push({ field, message: `${quoted(value)} is not an http(s) URL` });
+    if (value !== undefined && value.length <= STORE_TEXT_LIMITS[field] && !isHttpUrl(value)) errors.push({ field, message: `${quoted(value)} is not an http(s) URL` });
   }
-  if (input.integratedAt !== undefined && Number.isNaN(input.integratedAt.getTime())) {
+  const integratedAt = input.integratedAt?.getTime();
+  if (integratedAt !== undefined && Number.isNaN(integratedAt)) {
     errors.push({ field: 'integratedAt', message: 'is not a valid date' });
+  } else if (integratedAt !== undefined && (integratedAt < INTEGRATED_AT_RANGE.from || integratedAt > INTEGRATED_AT_RANGE.to)) {
+    errors.push({ field: 'integratedAt', message: 'must be between 1970-01-01 and 9999-12-31 (UTC)' });
   }
   return errors;
 }

@@ -52,6 +52,16 @@ describe('CLI flag parsing', () => {
     expect(error(['--name', 'a', '--name', 'b'])).to.equal('--name is given twice');
     expect(error(['--name', 'a', 'stray'])).to.equal('unexpected argument "stray": flags look like --name value');
     expect(error(['--name', ' '])).to.equal('--name must not be empty');
+    // In-process callers can pass what no console sends; a lone surrogate crashed encodeURIComponent in sandbox:order:cancel.
+    expect(error(['--name', 'a\ud800b'])).to.equal('--name must be text (got half of a character, a lone UTF-16 surrogate)');
+    expect(parseFlags(command, ['--name', '🦄 Zoë']).name).to.equal('🦄 Zoë');
+  });
+
+  it('quotes at most 80 characters of what was typed, so a pasted huge value is not echoed back whole', () => {
+    const huge = 'x'.repeat(70_000);
+    expect(error(['--name', 'a', '--color', huge])).to.equal(`--color must be one of red, blue (got "${'x'.repeat(79)}…")`);
+    expect(error(['--name', 'a', huge])).to.equal(`unexpected argument "${'x'.repeat(79)}…": flags look like --name value`);
+    expect(error(['--name', 'a', `--${huge}`])).to.equal(`unknown flag --${'x'.repeat(79)}… (flags: --name, --color, --count, --amount, --since, --on, --json)`);
   });
 
   it('generates --help from the flag specs', () => {

@@ -64,6 +64,36 @@ describeEachDatabase('stores and Order Settings', (db) => {
     expect(Number(after?.n)).to.equal(Number(before?.n));
   });
 
+  it('refuses text longer than its columns and integration times the databases cannot store exactly, before writing', async () => {
+    // Found by the CLI fuzz: MySQL failed the insert (ER_DATA_TOO_LONG, ER_TRUNCATED_WRONG_VALUE), stored year 0001 as 2001, SQLite kept anything.
+    const refused = async (change: Partial<typeof input> & { spApiEndpoint?: string; lwaEndpoint?: string; integratedAt?: Date }) =>
+      stores.add({ ...input, sellerId: 'A2SELLER0099', ...change }).then(
+        () => expect.fail(`accepted ${JSON.stringify(change).slice(0, 100)}`),
+        (error) => {
+          expect(error).to.be.instanceOf(StoreInputRejected);
+          return (error as StoreInputRejected).errors.map((e) => `${e.field} ${e.message}`);
+        },
+      );
+    expect(await refused({ clientId: 'c'.repeat(256) })).to.deep.equal(['clientId must be at most 255 characters']);
+    expect(await refused({ spApiEndpoint: `https://example.com/${'a'.repeat(500)}` })).to.deep.equal(['spApiEndpoint must be at most 512 characters']);
+    expect(await refused({ lwaEndpoint: `https://example.com/${'🦄'.repeat(250)}` })).to.deep.equal(['lwaEndpoint must be at most 512 characters']);
+    expect(await refused({ clientSecret: 's'.repeat(70_000), refreshToken: 'r'.repeat(2049) })).to.deep.equal([
+      'clientSecret must be at most 2048 characters',
+      'refreshToken must be at most 2048 characters',
+    ]);
+    for (const integratedAt of [new Date('0001-01-01T00:00:00Z'), new Date('1969-12-31T23:59:59.999Z'), new Date('+010000-01-01T04:59:59Z')]) {
+      expect(await refused({ integratedAt })).to.deep.equal(['integratedAt must be between 1970-01-01 and 9999-12-31 (UTC)']);
+    }
+    expect(Number((await db().knex('amazon_store').where({ seller_id: 'A2SELLER0099' }).count({ n: '*' }).first())?.n)).to.equal(0);
+    // The limits themselves are fine, and kept exactly.
+    const longest = await stores.add({
+      ...input, sellerId: 'A2SELLER0099', clientId: 'c'.repeat(255), clientSecret: 'é'.repeat(2048), refreshToken: '🦄'.repeat(1024),
+      spApiEndpoint: `https://example.com/${'a'.repeat(492)}`, integratedAt: new Date('9999-12-31T23:59:59.999Z'),
+    });
+    expect([longest.clientId.length, longest.spApiEndpoint.length, longest.integratedAt.toISOString()]).to.deep.equal([255, 512, '9999-12-31T23:59:59.999Z']);
+    expect(await stores.credentials(longest.id)).to.deep.equal({ clientSecret: 'é'.repeat(2048), refreshToken: '🦄'.repeat(1024) });
+  });
+
   it('refuses a second store for the same seller and marketplace', async () => {
     await stores.add(input).then(
       () => expect.fail('duplicate'),

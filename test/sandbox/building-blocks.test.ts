@@ -50,6 +50,19 @@ describe('Amazon sandbox building blocks', () => {
       expect(() => clock.advance(-1)).to.throw(ClockError);
     });
 
+    it('never leaves the years ISO 8601 writes with four digits, nor runs so fast it would soon', () => {
+      // Found by the CLI fuzz: `asc sandbox:clock:advance --minutes 999999999999999` moved the clock past what a Date
+      // holds, and every later request (reset included) answered 500 "Invalid time value".
+      const clock = new SandboxClock({ start: '2026-01-01T00:00:00Z', speed: 0 });
+      expect(() => clock.advance(999_999_999_999_999 * 60_000)).to.throw(ClockError, /ends at 9999-12-31T23:59:59.999Z/);
+      expect(() => clock.set('+010000-01-01T00:00:00Z')).to.throw(ClockError);
+      expect(new Date(clock.now()).toISOString()).to.equal('2026-01-01T00:00:00.000Z');
+      clock.set('9999-12-31T23:59:59.999Z');
+      expect(() => clock.advance(1)).to.throw(ClockError);
+      expect(() => clock.setSpeed(1e15)).to.throw(ClockError, /from 0 to 1000000/);
+      clock.setSpeed(1_000_000);
+    });
+
     it('parses strict ISO 8601 date-times only', () => {
       expect(parseIsoDateTime('2026-03-02T12:00:00Z')).to.equal(Date.UTC(2026, 2, 2, 12));
       expect(parseIsoDateTime('2026-03-02T12:00:00.123+01:00')).to.equal(Date.UTC(2026, 2, 2, 11, 0, 0, 123));

@@ -3,6 +3,7 @@
  * see raw argv. Every mistake is one line naming the flag and what is allowed (exit code 2).
  */
 import type { CliCommandContribution, CliFlag, CliFlagValue } from '../../../src/host/contributions.ts';
+import { quoted, shorten } from '../../../src/text.ts';
 
 export class FlagError extends Error {
   override name = 'FlagError';
@@ -50,13 +51,16 @@ function placeholder(flag: CliFlag): string {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Half of a UTF-16 surrogate pair: no character, so no console sends one, and URLs and database columns refuse it. */
+const LONE_SURROGATE = /\p{Cs}/u;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function convert(flag: CliFlag, raw: string): CliFlagValue {
-  const bad = () => new FlagError(`--${flag.name} must be ${allowed(flag)} (got "${raw}")`);
+  const bad = () => new FlagError(`--${flag.name} must be ${allowed(flag)} (got ${quoted(raw)})`);
   switch (flag.type) {
     case 'string':
       if (raw.trim() === '') throw new FlagError(`--${flag.name} must not be empty`);
+      if (LONE_SURROGATE.test(raw)) throw new FlagError(`--${flag.name} must be text (got half of a character, a lone UTF-16 surrogate)`);
       return raw;
     case 'enum':
       if (!flag.values.includes(raw)) throw bad();
@@ -89,19 +93,22 @@ function convert(flag: CliFlag, raw: string): CliFlagValue {
   }
 }
 
+/** A flag or command name as typed, shortened like a quoted value: an error line never repeats a pasted 70,000-character argument whole. */
+export const shortName = (name: string): string => shorten(name, 80);
+
 export function parseFlags(command: CliCommandContribution, args: string[]): ParsedFlags {
   const specs = new Map(command.flags.map((f) => [f.name, f]));
   const values: ParsedFlags = {};
   const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (!arg.startsWith('--') || arg === '--') throw new FlagError(`unexpected argument "${arg}": flags look like --name value`);
+    if (!arg.startsWith('--') || arg === '--') throw new FlagError(`unexpected argument ${quoted(arg)}: flags look like --name value`);
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
     const flag = specs.get(name);
     if (!flag) {
       const known = command.flags.map((f) => `--${f.name}`).join(', ') || 'none';
-      throw new FlagError(`unknown flag --${name} (flags: ${known})`);
+      throw new FlagError(`unknown flag --${shortName(name)} (flags: ${known})`);
     }
     if (given.has(name)) throw new FlagError(`--${name} is given twice`);
     given.add(name);

@@ -7,6 +7,7 @@ import type { ProductInput } from '../catalog.ts';
 import type { Host } from '../host.ts';
 import type { RunningService } from '../extensions.ts';
 import type { CliRuntime } from './runtime.ts';
+import { quoted } from '../../../src/text.ts';
 
 const write = (stream: NodeJS.WritableStream, text: string) => stream.write(`${text}\n`);
 
@@ -138,7 +139,7 @@ export function hostCommands(host: Host, runtime: CliRuntime): CliCommandContrib
           enabled: flags.enabled !== undefined ? Boolean(flags.enabled) : existing?.enabled ?? true,
           manageStock: flags['manage-stock'] !== undefined ? Boolean(flags['manage-stock']) : existing?.manageStock ?? true,
         };
-        if (!existing && flags.name === undefined) throw new CliUsageError(`--name is required to create product "${sku}"`);
+        if (!existing && flags.name === undefined) throw new CliUsageError(`--name is required to create product ${quoted(sku)}`);
         const result = existing ? await catalog.update(existing.id, input) : await catalog.create(input);
         if (!result.ok) {
           const [first] = result.errors;

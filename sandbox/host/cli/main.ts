@@ -13,8 +13,9 @@ import { createHost, type Host } from '../host.ts';
 import { JsonLogger, parseLogLevel } from '../logger.ts';
 import { ModuleLoadError, type ModuleSource } from '../module-loader.ts';
 import { SecretKeyError } from '../secrets.ts';
-import { FlagError, commandHelp, generalHelp, parseFlags } from './flags.ts';
+import { FlagError, commandHelp, generalHelp, parseFlags, shortName } from './flags.ts';
 import { errorSummary } from '../../../src/error-summary.ts';
+import { quoted } from '../../../src/text.ts';
 import { hostCommands } from './host-commands.ts';
 import { orderCommands } from './order-commands.ts';
 import { processRuntime, type CliRuntime } from './runtime.ts';
@@ -29,13 +30,14 @@ const RUN_BEFORE_MIGRATION = new Set(['migrate', 'start']);
 
 const line = (stream: NodeJS.WritableStream, text: string) => stream.write(`${text}\n`);
 
-interface AscCommand {
+export interface AscCommand {
   command: CliCommandContribution;
   /** False for commands that never touch the host's database (see HostExtension.commandsUseDatabase). */
   usesDatabase: boolean;
 }
 
-function allCommands(host: Host, runtime: CliRuntime): AscCommand[] {
+/** Every command `asc` offers on this host: its own, each module's and each extension's (the CLI fuzz test enumerates these too). */
+export function allCommands(host: Host, runtime: CliRuntime): AscCommand[] {
   const commands: AscCommand[] = [
     ...[...hostCommands(host, runtime), ...orderCommands(host)].map((command) => ({ command, usesDatabase: true })),
     ...host.registry.cliCommands().map((c) => ({ command: c.command, usesDatabase: true })),
@@ -80,7 +82,7 @@ export async function main(argv: string[], runtime: CliRuntime = processRuntime(
     }
     const found = ascCommands.find((c) => c.command.name === name);
     if (!found) {
-      line(runtime.stderr, `asc: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}`);
+      line(runtime.stderr, `asc: unknown command ${quoted(name)}. Commands: ${commands.map((c) => c.name).join(', ')}`);
       return 2;
     }
     const { command, usesDatabase } = found;
@@ -112,7 +114,7 @@ export async function main(argv: string[], runtime: CliRuntime = processRuntime(
     const io: CliIO = { stdout: runtime.stdout, stderr: runtime.stderr, interactive: Boolean(runtime.stderr.isTTY), signal: interrupt.signal };
     return await command.run(flags, io);
   } catch (error) {
-    const prefix = name ? `asc ${name}` : 'asc';
+    const prefix = name ? `asc ${shortName(name)}` : 'asc';
     // By name too: a module may carry its own copy of the contract file (see src/host/tokens.ts).
     const usage = error instanceof CliUsageError || (error as Error)?.name === 'CliUsageError';
     if (usage || error instanceof DatabaseConfigError || error instanceof SecretKeyError) {

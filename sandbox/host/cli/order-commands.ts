@@ -9,6 +9,7 @@ import type { Host } from '../host.ts';
 import type { OrderDetails } from '../orders/queries.ts';
 import { CANCEL_REASONS, CARRIERS, REFUND_REASONS, type LineRequest } from '../orders/plans.ts';
 import type { WorkflowResult } from '../orders/workflow.ts';
+import { quoted } from '../../../src/text.ts';
 
 type Line = OrderDetails['lines'][number];
 
@@ -21,9 +22,9 @@ export function linesFor(order: OrderDetails, items: string | undefined, room: (
   const wanted = new Map<string, number>();
   for (const part of items.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
     const match = /^(.+):(\d{1,9})$/.exec(part);
-    if (!match) throw new CliUsageError(`--items: "${part}" is not SKU:QTY (e.g. MUG-BLUE:2)`);
+    if (!match) throw new CliUsageError(`--items: ${quoted(part)} is not SKU:QTY (e.g. MUG-BLUE:2)`);
     const [, sku, qty] = match;
-    if (!order.lines.some((l) => l.sku === sku)) throw new CliUsageError(`--items: order ${order.number} has no line with SKU "${sku}"`);
+    if (!order.lines.some((l) => l.sku === sku)) throw new CliUsageError(`--items: order ${order.number} has no line with SKU ${quoted(sku!)}`);
     wanted.set(sku!, (wanted.get(sku!) ?? 0) + Number(qty));
   }
   if (wanted.size === 0) throw new CliUsageError('--items: name at least one SKU:QTY');
@@ -56,7 +57,7 @@ export function orderCommands(host: Host): CliCommandContribution[] {
     const given = String(flags.order);
     const byNumber = await host.knex('host_order').where({ number: given }).first('id');
     const order = await host.services.orderQueries.details(byNumber ? String(byNumber.id) : given);
-    if (!order) throw new CliUsageError(`--order: there is no order ${given} (host:orders:list shows the numbers, --json the ids)`);
+    if (!order) throw new CliUsageError(`--order: there is no order ${quoted(given)} (host:orders:list shows the numbers, --json the ids)`);
     return order;
   };
   const orderFlag = { name: 'order', type: 'string', required: true, description: 'Host order number or id (as host:orders:list prints them)' } as const;
