@@ -32,23 +32,49 @@ interface WorkerResult {
   errors: string[];
 }
 
-function runWorker(env: Record<string, string>): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/limiter-worker.ts'], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+interface Worker {
+  /** Resolves once the worker has loaded and warmed up. */
+  ready: Promise<void>;
+  /** Tells the worker when to start (epoch ms). */
+  go(startAt: number): void;
+  result: Promise<WorkerResult>;
+}
+
+function startWorker(env: Record<string, string>): Worker {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/limiter-worker.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.startsWith('ready\n')) markReady();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = new Promise<WorkerResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) reject(new Error(`worker ${env.WORKER} exited with ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout.trim()) as WorkerResult);
+      else resolve(JSON.parse(stdout.slice('ready\n'.length).trim()) as WorkerResult);
     });
   });
+  return { ready: Promise.race([ready, result.then(() => undefined)]), go: (startAt) => child.stdin.end(`go ${startAt}\n`), result };
+}
+
+/**
+ * Both workers, started together once both are ready (loading tsx takes seconds on a busy
+ * machine: a start time fixed in advance could pass before a worker got there).
+ */
+async function runWorkers(env: Record<string, string>): Promise<{ results: WorkerResult[]; startAt: number }> {
+  const workers = ['a', 'b'].map((name) => startWorker({ ...env, WORKER: name }));
+  await Promise.all(workers.map((w) => w.ready));
+  const startAt = Date.now() + 100;
+  for (const worker of workers) worker.go(startAt);
+  return { results: await Promise.all(workers.map((w) => w.result)), startAt };
 }
 
 describeEachDatabase('rate limit shared by two processes', (db) => {
@@ -79,13 +105,12 @@ describeEachDatabase('rate limit shared by two processes', (db) => {
       const common = {
         DATABASE_URL: db().url,
         SERVER_URL: `http://127.0.0.1:${port}`,
-        START_AT: String(Date.now() + 3000), // both start together, after tsx has loaded
         DURATION_MS: String(DURATION_MS),
         CONCURRENCY: '3',
         RATE: String(RATE),
         BURST: String(BURST),
       };
-      const results = await Promise.all([runWorker({ ...common, WORKER: 'a' }), runWorker({ ...common, WORKER: 'b' })]);
+      const { results } = await runWorkers(common);
 
       expect(violations).to.deep.equal([]);
       expect(throttled, `throttled answers; workers said ${JSON.stringify(results)}`).to.equal(0);
@@ -114,16 +139,16 @@ describeEachDatabase('rate limit shared by two processes', (db) => {
       const common = {
         DATABASE_URL: db().url, SERVER_URL: amazon.url, LWA_URL: amazon.lwaUrl, CLIENT_ID: app.clientId, CLIENT_SECRET: app.clientSecret,
         REFRESH_TOKEN: app.refreshToken, SELLER_ID: app.sellerId, ORDER_ID: orderId,
-        START_AT: String(Date.now() + 4000), DURATION_MS: String(DURATION_MS), CONCURRENCY: '3', RATE: String(RATE), BURST: String(BURST),
+        DURATION_MS: String(DURATION_MS), CONCURRENCY: '3', RATE: String(RATE), BURST: String(BURST),
       };
-      const results = await Promise.all([runWorker({ ...common, WORKER: 'a' }), runWorker({ ...common, WORKER: 'b' })]);
+      const { results, startAt } = await runWorkers(common);
       expect(amazon.throttledCounts().getOrder ?? 0, `sandbox throttled; workers said ${JSON.stringify(results)}`).to.equal(0);
       expect(results.map((r) => r.failed)).to.deep.equal([0, 0]);
       expect(Math.min(results[0].ok, results[1].ok)).to.be.greaterThan(5);
       // After the warm-up calls: at most burst + rate * elapsed, as Amazon's bucket allows.
       const served = amazon
         .requests({ operation: 'getOrder' })
-        .filter((r) => r.status === 200 && Date.parse(r.time) >= Number(common.START_AT))
+        .filter((r) => r.status === 200 && Date.parse(r.time) >= startAt)
         .map((r) => Date.parse(r.time));
       const elapsedS = (Math.max(...served) - Math.min(...served)) / 1000;
       expect(served.length).to.be.at.most(BURST + RATE * elapsedS + 1);
