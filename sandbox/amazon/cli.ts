@@ -4,8 +4,7 @@
  * http://127.0.0.1:4610). Exit codes: 0 done, 1 the sandbox refused or is unreachable.
  */
 import type { CliCommandContribution, CliFlagValue, CliIO } from '../../src/host/contributions.ts';
-import { OPERATIONS } from './http.ts';
-import { FAULT_KINDS } from './faults.ts';
+import { FAULT_KINDS, FAULT_OPERATIONS } from './faults.ts';
 import { MARKETPLACES } from './marketplaces.ts';
 
 export const AMAZON_SANDBOX_URL_ENV = 'AMAZON_SANDBOX_URL';
@@ -14,6 +13,12 @@ export const DEFAULT_AMAZON_SANDBOX_URL = 'http://127.0.0.1:4610';
 type Flags = Record<string, CliFlagValue | undefined>;
 
 class SandboxCallError extends Error {}
+
+/** At most `max` characters of what the sandbox answered, cut between code points: its errors quote ids back, however long they were. */
+function clip(text: string, max = 200): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
 
 function sandboxUrl(env: NodeJS.ProcessEnv): string {
   return (env[AMAZON_SANDBOX_URL_ENV] ?? DEFAULT_AMAZON_SANDBOX_URL).replace(/\/+$/, '');
@@ -37,9 +42,9 @@ async function call(env: NodeJS.ProcessEnv, method: string, path: string, body?:
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    throw new SandboxCallError(`The sandbox at ${base} answered ${response.status} with a non-JSON body: ${text.slice(0, 200)}`);
+    throw new SandboxCallError(`The sandbox at ${base} answered ${response.status} with a non-JSON body: ${clip(text)}`);
   }
-  if (!response.ok) throw new SandboxCallError(`The sandbox refused: ${String(json.error ?? text)}`);
+  if (!response.ok) throw new SandboxCallError(`The sandbox refused: ${clip(String(json.error ?? text))}`);
   return json;
 }
 
@@ -173,7 +178,7 @@ export function amazonSandboxCommands(env: NodeJS.ProcessEnv = process.env): Cli
       name: 'sandbox:fault:add',
       summary: 'Make the Amazon sandbox misbehave for an operation (429, 500, 503, delays, resets, bad JSON...)',
       flags: [
-        { name: 'operation', type: 'enum', values: ['*', ...OPERATIONS], description: 'SP-API operation, or * for all', required: true },
+        { name: 'operation', type: 'enum', values: ['*', ...FAULT_OPERATIONS], description: 'SP-API operation, or * for all of them; lwaToken and uploadFeedDocument take reset, delay, error500 and error503', required: true },
         { name: 'kind', type: 'enum', values: FAULT_KINDS, description: 'What goes wrong', required: true },
         { name: 'count', type: 'int', min: 1, description: 'For the next N requests (default 1)' },
         { name: 'minutes', type: 'int', min: 1, description: 'For this many sandbox minutes' },

@@ -10,14 +10,35 @@
  * - invalidOrder: one order in an otherwise valid searchOrders/getOrder answer breaks the model
  *   (variant 'missingField' drops a required field, 'wrongType' sends quantityOrdered as a string)
  * - expiredToken: the next searchOrders call carrying a paginationToken is told it expired
+ * - messageError (createFeed only): the feed that createFeed accepts is processed with its first
+ *   message rejected (ResultMessageCode 18035, "submit it again") and not applied; the others apply
+ *
+ * Besides the SP-API operations, two endpoints without an access token or a rate limit take the
+ * connection and server faults (reset, delay, error500, error503), and only when named ('*' is
+ * SP-API only): 'lwaToken' (POST /auth/o2/token, answered with LWA's server_error /
+ * temporarily_unavailable) and 'uploadFeedDocument' (the PUT to a presigned document URL, answered
+ * with S3's InternalError / SlowDown).
  */
-import { errorResponse, isOperation, isRecord, type Operation, type SandboxResponse } from './http.ts';
+import { errorResponse, isOperation, isRecord, OPERATIONS, type Operation, type SandboxResponse } from './http.ts';
 
-export const FAULT_KINDS = ['throttle', 'error500', 'error503', 'delay', 'reset', 'malformedJson', 'invalidOrder', 'expiredToken'] as const;
+export const FAULT_KINDS = ['throttle', 'error500', 'error503', 'delay', 'reset', 'malformedJson', 'invalidOrder', 'expiredToken', 'messageError'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** Endpoints outside the SP-API operations that take faults, and the kinds they take. */
+export const WIRE_TARGETS = ['lwaToken', 'uploadFeedDocument'] as const;
+export type WireTarget = (typeof WIRE_TARGETS)[number];
+const WIRE_FAULT_KINDS: readonly FaultKind[] = ['error500', 'error503', 'reset', 'delay'];
+
+/** What a fault can be scoped to: an SP-API operation, a wire target, or '*' (every SP-API operation). */
+export const FAULT_OPERATIONS = [...OPERATIONS, ...WIRE_TARGETS] as const;
+export type FaultTarget = Operation | WireTarget;
+
+function isWireTarget(value: unknown): value is WireTarget {
+  return typeof value === 'string' && (WIRE_TARGETS as readonly string[]).includes(value);
+}
+
 export interface FaultSpec {
-  operation: Operation | '*';
+  operation: FaultTarget | '*';
   kind: FaultKind;
   /** How many matching requests the fault hits; default 1 unless durationMs is given. */
   count?: number;
@@ -48,8 +69,12 @@ export class FaultError extends Error {
 export function parseFaultSpec(input: unknown): FaultSpec {
   if (!isRecord(input)) throw new FaultError('a fault is an object {operation, kind, count?, durationMs?, ...}');
   const { operation, kind, count, durationMs, delayMs, variant, phase } = input;
-  if (operation !== '*' && !isOperation(operation)) throw new FaultError(`operation must be '*' or an SP-API operation name, got ${JSON.stringify(operation)}`);
+  if (operation !== '*' && !isOperation(operation) && !isWireTarget(operation)) {
+    throw new FaultError(`operation must be '*', an SP-API operation name or one of ${WIRE_TARGETS.join(', ')}, got ${JSON.stringify(operation)}`);
+  }
   if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) throw new FaultError(`kind must be one of ${FAULT_KINDS.join(', ')}`);
+  if (isWireTarget(operation) && !WIRE_FAULT_KINDS.includes(kind as FaultKind)) throw new FaultError(`operation ${operation} takes only the kinds ${WIRE_FAULT_KINDS.join(', ')}`);
+  if (kind === 'messageError' && operation !== 'createFeed') throw new FaultError('a messageError fault applies to createFeed only');
   const spec: FaultSpec = { operation, kind: kind as FaultKind };
   if (count !== undefined) {
     if (!Number.isInteger(count) || (count as number) < 1) throw new FaultError('count must be an integer >= 1');
@@ -92,13 +117,13 @@ export class FaultInjector {
   }
 
   /** Whether a fault of `kind` is active for `operation`, without using it up. */
-  peek(operation: Operation, kind: FaultKind, now: number): Fault | undefined {
+  peek(operation: FaultTarget, kind: FaultKind, now: number): Fault | undefined {
     this.expire(now);
-    return this.faults.find((f) => f.kind === kind && (f.operation === '*' || f.operation === operation));
+    return this.faults.find((f) => f.kind === kind && (f.operation === operation || (f.operation === '*' && isOperation(operation))));
   }
 
   /** Uses one hit of the first active fault of `kind` for `operation`. */
-  take(operation: Operation, kind: FaultKind, now: number): Fault | undefined {
+  take(operation: FaultTarget, kind: FaultKind, now: number): Fault | undefined {
     const fault = this.peek(operation, kind, now);
     if (!fault) return undefined;
     fault.hits += 1;

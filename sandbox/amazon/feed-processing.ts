@@ -41,6 +41,8 @@ export const RESULT_CODES = {
   CURRENCY_MISMATCH: 18032,
   QUANTITY: 18033,
   DUPLICATE_PACKAGE: 18034,
+  /** A messageError fault: the message was not processed and can be submitted again. */
+  TRY_AGAIN: 18035,
 } as const;
 
 export const CANCEL_REASONS = [
@@ -101,6 +103,8 @@ export interface FeedContext {
   marketplaceIds: readonly string[];
   /** Sandbox time the feed is applied at. */
   at: number;
+  /** Reject the first message without applying it (a messageError fault). */
+  rejectFirstMessage?: boolean;
 }
 
 /** A refusal of one message; thrown inside message handlers, caught per message. */
@@ -140,12 +144,15 @@ export function processFeed(context: FeedContext, feedType: FeedType, content: B
 
   const results: MessageResult[] = [];
   const messages = children(root, 'Message');
-  for (const message of messages) {
+  for (const [index, message] of messages.entries()) {
     const messageId = childText(message, 'MessageID')!;
     const body = child(message, messageType);
     const amazonOrderId = body ? childText(body, 'AmazonOrderID') : undefined;
     try {
       if (!body) throw new MessageFailure(RESULT_CODES.INVALID_MESSAGE, `Message ${messageId} has no ${messageType} element.`);
+      if (index === 0 && context.rejectFirstMessage) {
+        throw new MessageFailure(RESULT_CODES.TRY_AGAIN, `Message ${messageId} could not be processed at this time. Submit it again in a new feed.`);
+      }
       const order = findOrder(context, body);
       if (messageType === 'OrderAcknowledgement') acknowledge(context, order, body);
       else if (messageType === 'OrderAdjustment') adjust(context, order, body, messageId);

@@ -55,6 +55,8 @@ export interface FeedState {
   resultFeedDocumentId?: string;
   outcome?: FeedOutcome;
   report?: string;
+  /** A messageError fault hit its createFeed: the first message is rejected when it is processed. */
+  rejectFirstMessage?: boolean;
   cancelTasks: Array<() => void>;
 }
 
@@ -83,6 +85,14 @@ export class FeedsApi {
 
   get(feedId: string): FeedState | undefined {
     return this.feeds.get(feedId);
+  }
+
+  /** A messageError fault: the feed's first message will be rejected (not applied). False for a feed that is gone or done. */
+  rejectFirstMessage(feedId: string): boolean {
+    const feed = this.feeds.get(feedId);
+    if (!feed || feed.processingStatus !== 'IN_QUEUE') return false;
+    feed.rejectFirstMessage = true;
+    return true;
   }
 
   /** `POST /feeds/2021-06-30/documents` */
@@ -234,7 +244,7 @@ export class FeedsApi {
     if (feed.processingStatus !== 'IN_PROGRESS') return;
     const input = this.documents.get(feed.inputFeedDocumentId);
     const outcome = processFeed(
-      { book: this.book, feedId: feed.feedId, sellerId: feed.sellerId, marketplaceIds: feed.marketplaceIds, at },
+      { book: this.book, feedId: feed.feedId, sellerId: feed.sellerId, marketplaceIds: feed.marketplaceIds, at, rejectFirstMessage: feed.rejectFirstMessage === true },
       feed.feedType,
       input?.content,
     );
@@ -290,6 +300,13 @@ function parseAmzDate(text: string): number | null {
   if (!m) return null;
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
   return Number.isFinite(ms) ? ms : null;
+}
+
+/** S3 failing on its side (an 'uploadFeedDocument' fault): 500 InternalError or 503 SlowDown. */
+export function s3ServerFailure(status: 500 | 503, requestId: string): SandboxResponse {
+  return status === 500
+    ? s3Error(500, 'InternalError', 'We encountered an internal error. Please try again.', requestId)
+    : s3Error(503, 'SlowDown', 'Please reduce your request rate.', requestId);
 }
 
 function s3Error(status: number, code: string, message: string, requestId: string): SandboxResponse {

@@ -124,6 +124,13 @@ function denied(details: string): AuthResult {
   return { ok: false, response: errorResponse(403, { code: 'Unauthorized', message: 'Access to requested resource is denied.', details }) };
 }
 
+/** LWA failing on its side (a 'lwaToken' fault): OAuth's server_error (500) or temporarily_unavailable (503). */
+export function lwaServerFailure(status: 500 | 503): SandboxResponse {
+  return status === 500
+    ? lwaError(500, 'server_error', 'The authorization server encountered an unexpected condition that prevented it from fulfilling the request.')
+    : lwaError(503, 'temporarily_unavailable', 'The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.');
+}
+
 function lwaError(status: number, error: string, description: string): SandboxResponse {
   return { status, json: { error_description: description, error } };
 }

@@ -5,11 +5,15 @@
  *   authenticate (403) -> faults (reset/429/500/503) -> rate limit (429) -> handler ->
  *   x-amzn-RateLimit-Limit on 20x/400/404 -> response faults (invalid order, malformed JSON,
  *   reset after processing, delay) -> record -> answer with x-amzn-RequestId.
+ * The LWA token endpoint and document uploads take the faults named for them (lwaToken,
+ * uploadFeedDocument): reset/500/503 before the handler, reset after and delay after it.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleControl } from './control.ts';
-import { corruptOrders, internalFailure, serviceUnavailable, truncateJson, type FaultKind } from './faults.ts';
+import { corruptOrders, internalFailure, serviceUnavailable, truncateJson, type FaultKind, type WireTarget } from './faults.ts';
+import { s3ServerFailure } from './feeds.ts';
+import { lwaServerFailure } from './lwa.ts';
 import { errorResponse, type Caller, type Operation, type SandboxRequest, type SandboxResponse } from './http.ts';
 import { quotaExceeded } from './rate-limits.ts';
 import { maskBody, maskHeaders, type RecordedRequest } from './recorder.ts';
@@ -182,12 +186,14 @@ export class RunningAmazonSandbox extends AmazonSandbox {
   private amazon(req: SandboxRequest): Outcome {
     const outcome: Outcome = { throttled: false, faults: [] };
     if (req.path === '/auth/o2/token') {
-      outcome.response = req.method === 'POST' ? this.lwa.token(req) : { status: 405, json: { error: 'invalid_request', error_description: 'Use POST' } };
-      return outcome;
+      const token = () => (req.method === 'POST' ? this.lwa.token(req) : { status: 405, json: { error: 'invalid_request', error_description: 'Use POST' } });
+      return this.wireFaults('lwaToken', outcome, token, lwaServerFailure);
     }
     const s3 = S3_ROUTE.exec(req.path);
     if (s3) {
       req.params = { key: decodeURIComponent(s3.groups!.key!) };
+      // Uploads take faults; downloads of processing reports are not a fault target.
+      if (req.method === 'PUT') return this.wireFaults('uploadFeedDocument', outcome, () => this.feeds.s3(req), (status) => s3ServerFailure(status, req.requestId));
       outcome.response = this.feeds.s3(req);
       return outcome;
     }
@@ -256,6 +262,9 @@ export class RunningAmazonSandbox extends AmazonSandbox {
       const fault = this.faults.peek(operation, 'invalidOrder', now);
       if (fault && corruptOrders(response.json, fault.variant)) take('invalidOrder');
     }
+    if (operation === 'createFeed' && response.status === 202 && this.faults.peek(operation, 'messageError', now)) {
+      if (this.feeds.rejectFirstMessage((response.json as { feedId: string }).feedId)) take('messageError');
+    }
     if (take('malformedJson')) {
       outcome.rawOverride = truncateJson(response.json === undefined ? '' : JSON.stringify(response.json));
       if (response.status === 204) response.status = 200;
@@ -263,6 +272,34 @@ export class RunningAmazonSandbox extends AmazonSandbox {
     if (reset && reset.phase === 'after') {
       take('reset');
       outcome.reset = true;
+    }
+    const delay = take('delay');
+    if (delay) outcome.delayMs = delay.delayMs;
+    return outcome;
+  }
+
+  /** An endpoint without access token or rate limit (LWA, document uploads) under its faults. */
+  private wireFaults(target: WireTarget, outcome: Outcome, handle: () => SandboxResponse, failure: (status: 500 | 503) => SandboxResponse): Outcome {
+    const now = this.clock.now();
+    const take = (kind: FaultKind) => {
+      const fault = this.faults.take(target, kind, now);
+      if (fault) outcome.faults.push(kind);
+      return fault;
+    };
+    const reset = this.faults.peek(target, 'reset', now);
+    if (reset && reset.phase !== 'after') {
+      take('reset');
+      outcome.reset = true;
+      return outcome;
+    }
+    if (take('error500')) outcome.response = failure(500);
+    else if (take('error503')) outcome.response = failure(503);
+    else {
+      outcome.response = handle();
+      if (reset && reset.phase === 'after') {
+        take('reset');
+        outcome.reset = true;
+      }
     }
     const delay = take('delay');
     if (delay) outcome.delayMs = delay.delayMs;

@@ -59,11 +59,14 @@ export function parseDatabaseUrl(url: string | undefined, cwd = process.cwd()): 
 
 /**
  * knex prints every failed connection attempt with a stack trace; the same error reaches the
- * caller (and becomes one DatabaseConfigError line), so only other warnings are printed.
+ * caller (and becomes one DatabaseConfigError line). It also prints "Connection Error: ..." as it
+ * drops a pooled connection that died while idle (the server restarted, a KILL, wait_timeout):
+ * the next statement gets a new connection, so that is no failure of anything, and a line that is
+ * not JSON among the JSON log lines. Only other warnings are printed.
  */
 const log: Knex.Config['log'] = {
   warn(message: unknown) {
-    if (typeof message === 'string' && message.startsWith('Acquire connection error')) return;
+    if (typeof message === 'string' && (message.startsWith('Acquire connection error') || message.startsWith('Connection Error: '))) return;
     console.warn(message);
   },
 };

@@ -8,13 +8,14 @@
  *   jitter, up to the policy's attempts (a 429 also empties the shared bucket: Amazon's is empty);
  *   a call marked not idempotent (createFeed) is retried only when it surely was not processed;
  * - any other status: AmazonApiError at once.
- * A call that finally fails is written to the communication errors log. Amazon's
+ * A call that finally fails is written to the communication errors log, also one whose retry was
+ * refused for waiting too long on the rate limit (its last answer from Amazon is logged). Amazon's
  * x-amzn-RequestId is on every error and log line; tokens and presigned URL queries are on none.
  */
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { USER_AGENT, type RatePlan, type SpApiOperation } from './config.ts';
 import type { ApiErrorEntry, ApiErrorRecorder } from './error-log.ts';
-import { AmazonApiError, AmazonAuthError, AmazonCallAborted, AmazonError, AmazonNetworkError, AmazonResponseError, requestIdNote } from './errors.ts';
+import { AmazonApiError, AmazonAuthError, AmazonCallAborted, AmazonError, AmazonNetworkError, AmazonRateLimitWaitError, AmazonResponseError, requestIdNote } from './errors.ts';
 import type { AccessTokenSource } from './lwa.ts';
 import { bucketKey, type RateLimiter } from './rate-limiter.ts';
 import {
@@ -206,19 +207,30 @@ export class SpApiHttp {
     const idempotent = call.idempotent ?? true;
     let failures = 0;
     let tokenRefreshed = false;
+    /** The failure the loop is retrying after, with what the errors log needs of it. */
+    let retrying: { error: AmazonError; entry: Pick<ApiErrorEntry, 'httpStatus' | 'code' | 'requestId'> } | null = null;
     const signal = this.options.callSignal?.();
 
     for (;;) {
       if (signal?.aborted) throw new AmazonCallAborted(call.operation);
-      await this.options.limiter.acquire(key, plan, {
-        fixedRate: plan.fixed,
-        maxWaitMs: this.options.maxRateLimitWaitMs,
-        signal,
-        onWait: (waitMs) => {
-          logger.info("Waiting for Amazon's rate limit", { store: store.storeName, operation: call.operation, waitMs });
-          this.options.onRateLimitWait?.({ storeName: store.storeName, operation: call.operation, waitMs });
-        },
-      });
+      try {
+        await this.options.limiter.acquire(key, plan, {
+          fixedRate: plan.fixed,
+          maxWaitMs: this.options.maxRateLimitWaitMs,
+          signal,
+          onWait: (waitMs) => {
+            logger.info("Waiting for Amazon's rate limit", { store: store.storeName, operation: call.operation, waitMs });
+            this.options.onRateLimitWait?.({ storeName: store.storeName, operation: call.operation, waitMs });
+          },
+        });
+      } catch (error) {
+        // A retry (most often after a 429, which empties the bucket) that would wait too long for a
+        // token ends the call: Amazon's last answer is then its final failure, and is logged as one.
+        if (error instanceof AmazonRateLimitWaitError && retrying !== null) {
+          await this.recordFailure(retrying.error, { ...retrying.entry, message: `${retrying.error.message}; not retried: ${error.message}` });
+        }
+        throw error;
+      }
       const accessToken = await this.accessToken();
       const startedAt = this.options.clock.now().getTime();
       const context = { store: store.storeName, operation: call.operation, method: call.method, path: call.path };
@@ -249,6 +261,10 @@ export class SpApiHttp {
         if (failures < this.retry.maxAttempts && !outcomeUnknown) {
           const delayMs = backoffDelayMs(failures, this.retry, this.random);
           logger.warn('Amazon call failed without an answer, retrying', { ...context, reason, attempt: failures, delayMs });
+          retrying = {
+            error: new AmazonNetworkError(`${call.operation} failed for store "${store.storeName}": no answer from Amazon (${reason})`, call.operation, kind === 'timeout'),
+            entry: { httpStatus: null, code: kind === 'timeout' ? 'Timeout' : 'NetworkError', requestId: null },
+          };
           await this.sleep(delayMs, signal);
           continue;
         }
@@ -300,6 +316,7 @@ export class SpApiHttp {
         if (failures < this.retry.maxAttempts && !outcomeUnknown) {
           const delayMs = backoffDelayMs(failures, this.retry, this.random);
           logger.warn('Amazon call failed, retrying', { ...context, status: response.status, code: apiError.code, requestId, attempt: failures, delayMs });
+          retrying = { error: apiError, entry: { httpStatus: apiError.status, code: apiError.code, requestId } };
           await this.sleep(delayMs, signal);
           continue;
         }
@@ -400,10 +417,10 @@ export class SpApiHttp {
   }
 
   /** Writes a final failure to the communication errors log; a failing log never hides the error. */
-  async recordFailure(error: AmazonError, entry: Pick<ApiErrorEntry, 'httpStatus' | 'code' | 'requestId'>): Promise<void> {
+  async recordFailure(error: AmazonError, entry: Pick<ApiErrorEntry, 'httpStatus' | 'code' | 'requestId'> & { message?: string }): Promise<void> {
     const operation = error instanceof AmazonAuthError ? 'lwaRefreshToken' : 'operation' in error && typeof error.operation === 'string' ? error.operation : 'unknown';
     try {
-      await this.options.recorder.record({ storeId: this.options.store.storeId, operation, message: error.message, ...entry });
+      await this.options.recorder.record({ storeId: this.options.store.storeId, operation, ...entry, message: entry.message ?? error.message });
     } catch (recordError) {
       this.options.logger.error('Could not record an Amazon communication error', {
         store: this.options.store.storeName,

@@ -26,6 +26,7 @@ import { isSqlite } from '../db/schema.ts';
 import { assertRatePlan, type RatePlan } from './config.ts';
 import { AmazonCallAborted, AmazonRateLimitWaitError } from './errors.ts';
 import { realSleep, type Sleep } from './retry.ts';
+import { transaction } from '../db/transaction.ts';
 
 export const RATE_BUCKET_TABLE = 'amazon_rate_bucket';
 
@@ -150,7 +151,7 @@ export class DatabaseRateLimiter implements RateLimiter {
   /** Reserves a token; returns the wait. Inserts the bucket (full) when it does not exist yet. */
   private async reserve(key: string, plan: RatePlan, options: AcquireOptions): Promise<number> {
     for (;;) {
-      const outcome = await this.knex.transaction(async (trx) => {
+      const outcome = await transaction(this.knex, async (trx) => {
         const row = await this.lockRow(trx, key);
         if (row === null) return null;
         const now = this.clock.now().getTime();
@@ -180,7 +181,7 @@ export class DatabaseRateLimiter implements RateLimiter {
 
   /** Applies `change` to an existing bucket under the lock; a missing bucket is left alone. */
   private async update(key: string, change: (state: BucketState) => BucketState | null): Promise<void> {
-    await this.knex.transaction(async (trx) => {
+    await transaction(this.knex, async (trx) => {
       const row = await this.lockRow(trx, key);
       if (row === null) return;
       const now = this.clock.now().getTime();

@@ -11,6 +11,16 @@
  * A sender that died leaves `building` (sent again, safely) or `submitting`: a cancel feed is sent
  * again (acknowledging a cancel twice changes nothing), a refund feed is not (it would refund
  * twice): its entries fail with a note to check Seller Central first.
+ *
+ * A message Amazon rejects in its processing report fails its entry with Amazon's words, and goes
+ * in the store's communication errors log like any refusal of a call.
+ *
+ * A feed Amazon has not finished FEED_OVERDUE_MS (2 hours) after it was submitted (these small
+ * feeds take minutes) is overdue. It is never given up on nor sent again: Amazon cannot cancel a
+ * feed once IN_PROGRESS and may still apply it, and a refund sent twice pays twice. It is reported
+ * once instead (each entry's last error, the order's note and history, the communication errors
+ * log, and the feed's `result` until Amazon's summary replaces it), and from then on polled every
+ * OVERDUE_POLL_MS (15 minutes) rather than on every run, until Amazon finishes it.
  */
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
@@ -19,16 +29,19 @@ import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import {
   AmazonApiError,
   AmazonNetworkError,
+  DatabaseApiErrorRecorder,
   buildOrderAcknowledgementFeed,
   buildOrderAdjustmentFeed,
   FEED_XML_CONTENT_TYPE,
   FINAL_FEED_STATUSES,
+  type ApiErrorRecorder,
   type BuiltFeed,
+  type Feed,
   type FeedType,
   type ProcessingResult,
   type SpApiClient,
 } from '../amazon/index.ts';
-import { fromDbOrNull } from '../db/time.ts';
+import { fromDb, fromDbOrNull } from '../db/time.ts';
 import { errorSummary } from '../error-summary.ts';
 import { OrderRepository } from '../orders/order-repository.ts';
 import type { AmazonStore } from '../stores/store.ts';
@@ -38,6 +51,7 @@ import { Fulfillment } from './fulfillment.ts';
 import { Outbox, retryDelayMs, type OutboxEntry, type OutboxKind } from './outbox.ts';
 import type { OutboxRunResult } from './outbox-sender.ts';
 import type { CancelRecord, RefundRecord } from './rules.ts';
+import { transaction } from '../db/transaction.ts';
 
 interface FeedLane {
   kind: Extract<OutboxKind, 'cancel' | 'refund'>;
@@ -90,11 +104,21 @@ export const FEED_LANES: readonly FeedLane[] = [
 /** Messages per feed: far below Amazon's 10 MiB for these small messages. */
 const MAX_MESSAGES = 2000;
 
+/** A submitted feed Amazon has not finished after this long is reported to the admin (see above). */
+export const FEED_OVERDUE_MS = 2 * 60 * 60 * 1000;
+/** How often an overdue feed, once reported, is asked about. */
+export const OVERDUE_POLL_MS = 15 * 60 * 1000;
+
 interface FeedRow {
   id: number;
   feedType: FeedType;
   state: 'building' | 'submitting' | 'submitted' | 'done' | 'failed';
   amazonFeedId: string | null;
+  submittedAt: Date | null;
+  /** The last change of the row; for a submitted feed, when Amazon was last asked about it. */
+  updatedAt: Date;
+  /** The processing summary, or why the feed failed; while submitted, set once it was reported overdue. */
+  result: string | null;
 }
 
 const toFeedRow = (row: Record<string, unknown>): FeedRow => ({
@@ -102,10 +126,16 @@ const toFeedRow = (row: Record<string, unknown>): FeedRow => ({
   feedType: row.feed_type as FeedType,
   state: row.state as FeedRow['state'],
   amazonFeedId: (row.amazon_feed_id as string | null) ?? null,
+  submittedAt: fromDbOrNull(row.submitted_at),
+  updatedAt: fromDb(row.updated_at),
+  result: (row.result as string | null) ?? null,
 });
 
 @injectable()
 export class FeedSender {
+  /** The store's communication errors log, as the SP-API client writes it. */
+  private readonly errorLog: ApiErrorRecorder;
+
   constructor(
     @inject(Ports.Database) private readonly db: Knex,
     @inject(Ports.Clock) private readonly clock: ClockPort,
@@ -113,7 +143,9 @@ export class FeedSender {
     @inject(Outbox) private readonly outbox: Outbox,
     @inject(OrderRepository) private readonly orders: OrderRepository,
     @inject(Fulfillment) private readonly fulfillment: Fulfillment,
-  ) {}
+  ) {
+    this.errorLog = new DatabaseApiErrorRecorder(db, clock);
+  }
 
   async run(client: SpApiClient, store: AmazonStore, settings: OrderSettings, result: OutboxRunResult, options: { force: boolean; keepLease: () => Promise<void> }): Promise<void> {
     await this.readReports(client, store, result);
@@ -142,7 +174,7 @@ export class FeedSender {
     }
     if (ready.length === 0) return;
     const now = this.clock.now();
-    const feedId = await this.db.transaction(async (trx) => {
+    const feedId = await transaction(this.db, async (trx) => {
       const [id] = await trx('amazon_feed').insert({ store_id: store.id, feed_type: lane.feedType, state: 'building', messages: ready.length, created_at: now, updated_at: now });
       for (const [index, entry] of ready.entries()) await this.outbox.update(entry.id, { feed_id: Number(id), message_id: index + 1 }, trx);
       return Number(id);
@@ -151,10 +183,18 @@ export class FeedSender {
   }
 
   /**
-   * Whether a due entry still has to go: one Amazon settled meanwhile (a cancel of an order Amazon
-   * canceled or shipped) is settled here, and one the feed cannot carry fails on its own.
+   * Whether a due entry still has to go now: one Amazon settled meanwhile (a cancel of an order
+   * Amazon canceled or shipped) is settled here, one the feed cannot carry fails on its own, and a
+   * refund waits while a shipment of its order has not reached Amazon yet.
    */
   private async stillToSend(store: AmazonStore, lane: FeedLane, entry: OutboxEntry, result: OutboxRunResult): Promise<boolean> {
+    if (lane.kind === 'refund') {
+      // Amazon refunds only what it knows shipped, and refuses the rest for good: a refund sent
+      // while its shipment's confirmation waits to be tried again (Amazon was down) would become an
+      // Error. Shipments go first on every run, so it goes with the run after its shipment did.
+      const waiting = (await this.outbox.forOrder(entry.orderId)).some((other) => other.kind === 'shipment' && other.state === 'pending');
+      if (waiting) return false;
+    }
     if (lane.kind === 'cancel') {
       const order = await this.orders.get(entry.orderId);
       if (order?.amazonStatus === 'CANCELLED' || order?.amazonStatus === 'UNFULFILLABLE') {
@@ -189,7 +229,7 @@ export class FeedSender {
       await this.updateFeed(feedId, { state: 'submitting', feed_document_id: document.feedDocumentId });
       const { feedId: amazonFeedId } = await client.feeds.createFeed({ feedType: lane.feedType, marketplaceIds: [store.marketplaceId], inputFeedDocumentId: document.feedDocumentId });
       const now = this.clock.now();
-      await this.db.transaction(async (trx) => {
+      await transaction(this.db, async (trx) => {
         await this.updateFeed(feedId, { state: 'submitted', amazon_feed_id: amazonFeedId, submitted_at: now }, trx);
         for (const entry of entries) {
           await this.outbox.update(entry.id, { state: 'sent', sent_at: now, attempts: entry.attempts + 1, last_error: null }, trx);
@@ -252,9 +292,12 @@ export class FeedSender {
   /** Submitted feeds: once Amazon finished one, its processing report settles each entry. */
   private async readReports(client: SpApiClient, store: AmazonStore, result: OutboxRunResult): Promise<void> {
     const rows = (await this.db('amazon_feed').where({ store_id: store.id, state: 'submitted' }).orderBy('id')).map(toFeedRow);
+    const now = this.clock.now().getTime();
     for (const row of rows) {
+      // Reported overdue: Amazon is slow with it, asking on every run would not make it faster.
+      if (row.result !== null && now - row.updatedAt.getTime() < OVERDUE_POLL_MS) continue;
       try {
-        await this.readReport(client, row, result);
+        await this.readReport(client, store, row, result);
       } catch (error) {
         // Amazon could not answer now: the feed is read again on the next run.
         const kind = failureKind(error);
@@ -264,10 +307,12 @@ export class FeedSender {
     }
   }
 
-  private async readReport(client: SpApiClient, row: FeedRow, result: OutboxRunResult): Promise<void> {
+  private async readReport(client: SpApiClient, store: AmazonStore, row: FeedRow, result: OutboxRunResult): Promise<void> {
     const feed = await client.feeds.getFeed(row.amazonFeedId!);
     if (!FINAL_FEED_STATUSES.has(feed.processingStatus)) {
       await this.updateFeed(row.id, { processing_status: feed.processingStatus });
+      const submittedAt = row.submittedAt ?? row.updatedAt;
+      if (row.result === null && this.clock.now().getTime() - submittedAt.getTime() >= FEED_OVERDUE_MS) await this.reportOverdue(store, row, feed, submittedAt);
       return;
     }
     const entries = await this.outbox.inFeed(row.id);
@@ -283,7 +328,16 @@ export class FeedSender {
       const errors = [...whole, ...mine.filter((r) => r.resultCode === 'Error')];
       if (errors.length > 0 || (feed.processingStatus === 'FATAL' && report === null)) {
         result.failed += 1;
-        await this.fulfillment.settle(entry, { state: 'failed', amazonSaid: errors.length > 0 ? describeResults(errors) : 'Amazon rejected the whole feed (FATAL) and sent no report' });
+        const said = errors.length > 0 ? describeResults(errors) : 'Amazon rejected the whole feed (FATAL) and sent no report';
+        await this.fulfillment.settle(entry, { state: 'failed', amazonSaid: said });
+        await this.errorLog.record({
+          storeId: store.id,
+          operation: 'processingReport',
+          httpStatus: null,
+          code: errors[0]?.resultMessageCode ? String(errors[0].resultMessageCode) : feed.processingStatus,
+          message: `Feed ${row.amazonFeedId} (${row.feedType}) message ${entry.messageId}, order ${entry.amazonOrderId}: ${said}`,
+          requestId: null,
+        });
       } else {
         result.done += 1;
         const warnings = mine.filter((r) => r.resultCode === 'Warning');
@@ -294,6 +348,28 @@ export class FeedSender {
       ? `${report.summary.messagesSuccessful} of ${report.summary.messagesProcessed} messages accepted, ${report.summary.messagesWithError} with errors`
       : `processing status ${feed.processingStatus}, no report`;
     await this.updateFeed(row.id, { state: feed.processingStatus === 'DONE' ? 'done' : 'failed', processing_status: feed.processingStatus, result: summary, finished_at: this.clock.now() });
+  }
+
+  /** Tells the admin, once, that Amazon is taking hours over a feed, and that it waits for Amazon rather than being sent again. */
+  private async reportOverdue(store: AmazonStore, row: FeedRow, feed: Feed, submittedAt: Date): Promise<void> {
+    const hours = Math.floor((this.clock.now().getTime() - submittedAt.getTime()) / 3_600_000);
+    const entries = await this.outbox.inFeed(row.id);
+    const note =
+      `Amazon has not finished processing feed ${row.amazonFeedId} after ${hours} hours (submitted ${submittedAt.toISOString()}); it is not sent again, ` +
+      `since Amazon may still apply it, and its report is read once Amazon has it (checked every ${OVERDUE_POLL_MS / 60_000} minutes). If it stays so, look at the feed in Seller Central.`;
+    await this.updateFeed(row.id, { result: note });
+    for (const entry of entries) await this.fulfillment.delayed(entry, note);
+    await this.errorLog.record({
+      storeId: store.id,
+      operation: 'getFeed',
+      httpStatus: null,
+      code: 'FeedOverdue',
+      message:
+        `Feed ${row.amazonFeedId} (${row.feedType}, ${entries.length} message${entries.length === 1 ? '' : 's'}) is still ${feed.processingStatus} at Amazon ${hours} hours after it was submitted ` +
+        `(${submittedAt.toISOString()}); it is polled every ${OVERDUE_POLL_MS / 60_000} minutes and never sent again`,
+      requestId: null,
+    });
+    this.logger.warn('Amazon has not finished a feed for hours', { storeId: store.id, feed: row.amazonFeedId, feedType: row.feedType, processingStatus: feed.processingStatus, hours });
   }
 
   private async updateFeed(id: number, columns: Record<string, unknown>, db: Knex | Knex.Transaction = this.db): Promise<void> {

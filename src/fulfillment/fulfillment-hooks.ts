@@ -21,6 +21,7 @@ import { OrderRepository } from '../orders/order-repository.ts';
 import { Fulfillment } from './fulfillment.ts';
 import { Outbox } from './outbox.ts';
 import { decideCancel } from './rules.ts';
+import { transaction } from '../db/transaction.ts';
 
 const ACTIONS: OrderAction[] = ['ship', 'cancel', 'creditmemo'];
 
@@ -66,7 +67,7 @@ export class PortCancelObserver implements EventObserverContribution {
     if (payload.origin !== 'port' || typeof payload.orderId !== 'string') return;
     const hostOrderId = payload.orderId;
     const reason = typeof payload.reason === 'string' ? payload.reason : 'other';
-    await this.db.transaction(async (trx) => {
+    await transaction(this.db, async (trx) => {
       const order = await this.orders.findByHostOrder(hostOrderId, trx, true);
       if (!order) return;
       const decision = decideCancel(reason, await this.fulfillment.view(order, trx), (await this.outbox.history(order.id, trx)).history);

@@ -18,6 +18,7 @@ import { Stores } from '../stores/stores.ts';
 import { doneNote, failedNote, queuedLog, queuedNote } from './notes.ts';
 import { Outbox, type OutboxEntry } from './outbox.ts';
 import { decide, localStatus, type FulfillmentOrder, type FulfillmentRecord } from './rules.ts';
+import { transaction } from '../db/transaction.ts';
 
 type Db = Knex | Knex.Transaction;
 
@@ -99,7 +100,7 @@ export class Fulfillment {
   /** Amazon answered for an entry: done or failed, with the order's status, note and history. */
   async settle(entry: OutboxEntry, settlement: Settlement): Promise<void> {
     const now = this.clock.now();
-    await this.db.transaction(async (trx) => {
+    await transaction(this.db, async (trx) => {
       const order = await this.orders.get(entry.orderId, trx, true);
       await this.outbox.update(
         entry.id,
@@ -118,11 +119,25 @@ export class Fulfillment {
   }
 
   /**
+   * Amazon is taking long over an entry (its feed is overdue): said on the entry (its last error,
+   * which the order page shows), in the order's note and history. Its state stays as it is.
+   */
+  async delayed(entry: OutboxEntry, message: string): Promise<void> {
+    await transaction(this.db, async (trx) => {
+      const order = await this.orders.get(entry.orderId, trx, true);
+      await this.outbox.update(entry.id, { last_error: message }, trx);
+      if (!order) return;
+      await this.refreshStatus(trx, order, { note: message });
+      await this.orders.log(order.id, { kind: 'outbound', message: `${message} (outbox entry ${entry.id})` }, trx);
+    });
+  }
+
+  /**
    * A failed entry, to be sent again (the admin fixed the cause, or checked Seller Central): pending
    * now, and the order's Error gone unless something else failed. Null when it is not failed.
    */
   async reopen(entryId: number, who: string): Promise<OutboxEntry | null> {
-    return this.db.transaction(async (trx) => {
+    return transaction(this.db, async (trx) => {
       const entry = await this.outbox.get(entryId, trx);
       if (!entry || entry.state !== 'failed') return null;
       const order = await this.orders.get(entry.orderId, trx, true);

@@ -16,6 +16,7 @@ import { OrderRepository } from '../orders/order-repository.ts';
 import { Fulfillment } from './fulfillment.ts';
 import { Outbox, type OutboxEntry } from './outbox.ts';
 import { CANCEL_REASON_CHOICES, decideCancel } from './rules.ts';
+import { transaction } from '../db/transaction.ts';
 
 export type CancellationResult =
   | { ok: true; entry: OutboxEntry | null; hostOrderCanceled: boolean; note: string | null }
@@ -42,7 +43,7 @@ export class OrderCancellation {
   async cancel(storeId: number, amazonOrderId: string, reason: string, where: string): Promise<CancellationResult> {
     const choice = CANCEL_REASON_CHOICES.find((c) => c.code === reason);
     if (!choice) return { ok: false, reason: `Choose a reason (${CANCEL_REASON_CHOICES.map((c) => c.code).join(', ')}).` };
-    const recorded = await this.db.transaction(async (trx) => {
+    const recorded = await transaction(this.db, async (trx) => {
       const order = await this.orders.find(storeId, amazonOrderId, trx, true);
       if (!order) return { ok: false as const, reason: `There is no Amazon order ${amazonOrderId} in this store.` };
       const decision = decideCancel(reason, await this.fulfillment.view(order, trx), (await this.outbox.history(order.id, trx)).history);

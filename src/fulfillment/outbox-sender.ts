@@ -118,10 +118,27 @@ export class OutboxSender {
         this.logger.error('Sending fulfillment to Amazon failed', { storeId: store.id, error: result.error });
       }
     } finally {
-      await this.lease.release(store.id, this.owner, 'outbox');
-      result.pending = await this.outbox.pendingCount(store.id);
+      await this.finish(store.id, result);
     }
     return result;
+  }
+
+  /**
+   * Gives the outbox lease back and counts what still waits. When the database is what failed (the
+   * connection lost, the database full or read-only) either may fail too: that must not hide the
+   * run's own result, and a lease that could not be given back expires.
+   */
+  private async finish(storeId: number, result: OutboxRunResult): Promise<void> {
+    try {
+      await this.lease.release(storeId, this.owner, 'outbox');
+    } catch (error) {
+      this.logger.error("Could not give the store's outbox lease back; it expires on its own", { storeId, error: errorSummary(error) });
+    }
+    try {
+      result.pending = await this.outbox.pendingCount(storeId);
+    } catch (error) {
+      this.logger.error('Could not count the outbox entries still pending', { storeId, error: errorSummary(error) });
+    }
   }
 
   private async sendShipments(client: SpApiClient, store: AmazonStore, result: OutboxRunResult, keepLease: () => Promise<void>, signal?: AbortSignal): Promise<void> {

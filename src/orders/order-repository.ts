@@ -15,6 +15,7 @@ import { searchText } from './search-text.ts';
 import { shorten } from '../text.ts';
 import type { AmazonOrderStatus, FulfilledBy, OrderSnapshot } from './order-snapshot.ts';
 import { gridStatusOf, type BlockReason, type GridStatus, type ImportDecision } from './rules.ts';
+import { transaction } from '../db/transaction.ts';
 
 /**
  * - waiting: not eligible yet (Pending; Amazon-fulfilled and not shipped)
@@ -363,7 +364,7 @@ export class OrderRepository {
 
   async setListingMatch(storeId: number, sellerSku: string, hostSku: string): Promise<void> {
     const now = this.clock.now();
-    await this.db.transaction(async (trx) => {
+    await transaction(this.db, async (trx) => {
       const updated = await trx('amazon_listing_match').where({ store_id: storeId, seller_sku: sellerSku }).update({ host_sku: hostSku, updated_at: now });
       if (updated === 0) {
         await trx('amazon_listing_match').insert({ store_id: storeId, seller_sku: sellerSku, host_sku: hostSku, created_at: now, updated_at: now });

@@ -12,6 +12,7 @@ import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import type { CronObserverContribution, CronRunContext } from '../host/contributions.ts';
 import type { Order } from '../amazon/models.ts';
 import { OrderRepository } from './order-repository.ts';
+import { transaction } from '../db/transaction.ts';
 
 export const PII_RETENTION_DAYS = 30;
 const FINISHED = ['Shipped', 'Completed', 'Canceled'];
@@ -70,7 +71,7 @@ export class BuyerDataPurge implements CronObserverContribution {
       if (rows.length === 0) return total;
       for (const row of rows) {
         const now = this.clock.now();
-        await this.db.transaction(async (trx) => {
+        await transaction(this.db, async (trx) => {
           await this.orders.update(row.id, { raw: JSON.stringify(withoutBuyerPii(JSON.parse(row.raw) as Order)), buyer_name: null, buyer_search: null, pii_purged_at: now }, trx);
           const items: Array<{ id: number; raw: string }> = await trx('amazon_order_item').where({ order_id: row.id }).select('id', 'raw');
           for (const item of items) {

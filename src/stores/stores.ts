@@ -18,6 +18,7 @@ import {
   type StoreStatus,
 } from './store.ts';
 import type { Region } from './marketplaces.ts';
+import { transaction } from '../db/transaction.ts';
 
 export class StoreInputRejected extends Error {
   override name = 'StoreInputRejected';
@@ -127,7 +128,7 @@ export class Stores {
     const encrypted = await this.secrets.encrypt(JSON.stringify(credentials));
     const defaultView = (await this.storeViews.list()).find((view) => view.isDefault)?.code ?? null;
 
-    const id = await this.db.transaction(async (trx) => {
+    const id = await transaction(this.db, async (trx) => {
       const duplicate = await trx('amazon_store').where({ seller_id: input.sellerId, marketplace_id: input.marketplaceId }).first('id');
       if (duplicate) {
         throw new StoreInputRejected([

@@ -27,6 +27,7 @@ import type { Order } from '../amazon/models.ts';
 import { AmazonCallAborted, AmazonRateLimitWaitError, isExpiredPaginationToken } from '../amazon/errors.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
 import { AmazonOrderReader, type SyncProgress } from './amazon-order-reader.ts';
+import { transaction } from '../db/transaction.ts';
 
 /** Amazon refuses a window ending less than two minutes ago; a little more absorbs clock skew. */
 export const LAST_UPDATED_BEFORE_LAG_MS = 2 * 60 * 1000 + 5_000;
@@ -75,6 +76,16 @@ export interface SyncOptions {
   storeId?: number;
   signal?: AbortSignal;
   progress?: (event: SyncProgress) => void;
+}
+
+/** What storing orders counts, kept apart until their transaction commits. */
+type StoreCounts = Pick<StoreSyncResult, 'seen' | 'new' | 'updated' | 'invalid'>;
+
+function addCounts(result: StoreSyncResult, counts: StoreCounts): void {
+  result.seen += counts.seen;
+  result.new += counts.new;
+  result.updated += counts.updated;
+  result.invalid += counts.invalid;
 }
 
 interface SyncStateRow {
@@ -128,8 +139,8 @@ export class OrderSync {
       result.error = `another sync (${holder.owner}) holds this store until ${holder.expiresAt?.toISOString()}`;
       return result;
     }
-    await this.db('amazon_sync_state').where({ store_id: store.id }).update({ last_started_at: this.clock.now() });
     try {
+      await this.db('amazon_sync_state').where({ store_id: store.id }).update({ last_started_at: this.clock.now() });
       let amazonFailure: unknown = null;
       let stoppedFor: string | null = null;
       try {
@@ -166,9 +177,23 @@ export class OrderSync {
       }
     } finally {
       result.durationMs = Date.now() - started;
-      const now = this.clock.now();
+      await this.finish(store.id, result);
+    }
+    return result;
+  }
+
+  /**
+   * Records the run's result and gives the lease back. When the database is what failed (the
+   * connection lost, the database full or read-only) either may fail too: that must neither hide
+   * the run's own result nor keep the lease from being given back when the database lets it (a
+   * lease left behind blocks every other runner for LEASE_TTL_MS); a lease that cannot be given
+   * back expires.
+   */
+  private async finish(storeId: number, result: StoreSyncResult): Promise<void> {
+    const now = this.clock.now();
+    try {
       await this.db('amazon_sync_state')
-        .where({ store_id: store.id })
+        .where({ store_id: storeId })
         .update({
           last_finished_at: now,
           last_result: result.result,
@@ -176,9 +201,14 @@ export class OrderSync {
           last_stats: JSON.stringify(result),
           ...(result.result === 'ok' ? { last_success_at: now } : {}),
         });
-      await this.lease.release(store.id, this.owner);
+    } catch (error) {
+      this.logger.error('Could not record the result of the Amazon order sync', { storeId, result: result.result, error: errorSummary(error) });
     }
-    return result;
+    try {
+      await this.lease.release(storeId, this.owner);
+    } catch (error) {
+      this.logger.error('Could not give the store lease back; it expires on its own', { storeId, error: errorSummary(error) });
+    }
   }
 
   private async pageOrders(store: AmazonStore, result: StoreSyncResult, options: SyncOptions): Promise<void> {
@@ -219,16 +249,18 @@ export class OrderSync {
         }
         throw error;
       }
-      result.invalid += page.invalid.length;
-
-      await this.db.transaction(async (trx) => {
-        for (const order of page.orders) await this.storeOrder(trx, store, settings, order, result);
+      // Counted once the page is stored: a page whose transaction did not commit stored nothing.
+      const counts = await transaction(this.db, async (trx) => {
+        const pageCounts: StoreCounts = { seen: 0, new: 0, updated: 0, invalid: page.invalid.length };
+        for (const order of page.orders) await this.storeOrder(trx, store, settings, order, pageCounts);
         for (const invalid of page.invalid) await this.reader.recordInvalid(store, invalid.orderId, invalid.message, trx);
         const next = page.nextToken;
         await trx('amazon_sync_state')
           .where({ store_id: store.id })
           .update(next ? { next_token: next } : { cursor: window!.before, window_after: null, window_before: null, next_token: null });
+        return pageCounts;
       });
+      addCounts(result, counts);
       options.progress?.({ kind: 'page', storeId: store.id, orders: page.orders.length, seen: result.seen });
       await this.keepLease(store.id);
       if (!page.nextToken) return;
@@ -237,7 +269,7 @@ export class OrderSync {
   }
 
   /** Stores one order as Amazon sent it (unless it predates the integration); counts what happened. */
-  private async storeOrder(trx: Knex.Transaction, store: AmazonStore, settings: OrderSettings, order: Order, result: StoreSyncResult): Promise<void> {
+  private async storeOrder(trx: Knex.Transaction, store: AmazonStore, settings: OrderSettings, order: Order, result: StoreCounts): Promise<void> {
     let snapshot;
     try {
       snapshot = snapshotFromAmazon(order, store.marketplaceId);
@@ -267,14 +299,17 @@ export class OrderSync {
     const settings = await this.stores.settings(store.id);
     for (const { amazon_order_id: orderId } of queued) {
       const fetched = await this.reader.getOrder(store, orderId, result, signal);
-      await this.db.transaction(async (trx) => {
-        if ('order' in fetched) await this.storeOrder(trx, store, settings, fetched.order, result);
+      const counts = await transaction(this.db, async (trx) => {
+        const orderCounts: StoreCounts = { seen: 0, new: 0, updated: 0, invalid: 0 };
+        if ('order' in fetched) await this.storeOrder(trx, store, settings, fetched.order, orderCounts);
         else {
           await trx('amazon_order_refetch')
             .where({ store_id: store.id, amazon_order_id: orderId })
             .update({ reason: fetched.invalid, attempts: trx.raw('attempts + 1'), updated_at: this.clock.now() });
         }
+        return orderCounts;
       });
+      addCounts(result, counts);
     }
   }
 

@@ -157,6 +157,10 @@ describe('Amazon sandbox: control API, CLI commands and demo seed', () => {
       const refused = await run('sandbox:order:cancel', { order: '111-0000000-0000000' });
       expect(refused.code).to.equal(1);
       expect(refused.err).to.match(/no order 111-0000000-0000000/);
+      // The sandbox quotes the id back: the line keeps 200 characters of its answer, cut between code points.
+      const huge = await run('sandbox:order:cancel', { order: '🦄'.repeat(300) });
+      expect(huge.code).to.equal(1);
+      expect(huge.err).to.equal(`The sandbox refused: no order ${'🦄'.repeat(190)}…\n`);
       const offline = amazonSandboxCommands({ AMAZON_SANDBOX_URL: 'http://127.0.0.1:9' }).find((c) => c.name === 'sandbox:order:list')!;
       const stream = io();
       expect(await offline.run({}, stream)).to.equal(1);

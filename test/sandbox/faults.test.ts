@@ -161,6 +161,92 @@ describe('Amazon sandbox: faults on demand', () => {
     expect((await api.searchOrders({ createdAfter, paginationToken: first.body.pagination.nextToken })).status).to.equal(200);
   });
 
+  const lwaForm = () => ({ grant_type: 'refresh_token', refresh_token: sandbox.demoApp.refreshToken, client_id: sandbox.demoApp.clientId, client_secret: sandbox.demoApp.clientSecret });
+  const tokenRequests = () => sandbox.requests().filter((r) => r.path === '/auth/o2/token').map((r) => [r.status, r.faults]);
+
+  it("fails the LWA token endpoint when named (lwaToken): 500 server_error, 503 temporarily_unavailable, a reset; '*' leaves it alone", async () => {
+    sandbox.addFault({ operation: '*', kind: 'error503' });
+    sandbox.addFault({ operation: 'lwaToken', kind: 'error500' });
+    sandbox.addFault({ operation: 'lwaToken', kind: 'error503' });
+    const failed = await api.lwa(lwaForm());
+    expect([failed.status, failed.body.error]).to.deep.equal([500, 'server_error']);
+    const unavailable = await api.lwa(lwaForm());
+    expect([unavailable.status, unavailable.body.error]).to.deep.equal([503, 'temporarily_unavailable']);
+    expect(unavailable.headers.get('x-amzn-requestid')).to.be.a('string');
+    sandbox.addFault({ operation: 'lwaToken', kind: 'reset' });
+    let error: unknown;
+    try {
+      await api.lwa(lwaForm());
+    } catch (e) {
+      error = e;
+    }
+    expect(error, 'the token request should fail at the socket').to.be.instanceOf(Error);
+    const recovered = await api.lwa(lwaForm());
+    expect(recovered.status).to.equal(200);
+    expect(recovered.body.access_token).to.match(/^Atza\|/);
+    expect(sandbox.listFaults().map((f) => f.operation), "the '*' fault is for SP-API operations only").to.deep.equal(['*']);
+    expect(tokenRequests()).to.deep.equal([[500, ['error500']], [503, ['error503']], [null, ['reset']], [200, []]]);
+  });
+
+  it('fails presigned uploads when named (uploadFeedDocument) with S3\'s InternalError and SlowDown, storing nothing; downloads are untouched', async () => {
+    const xml = 'text/xml; charset=UTF-8';
+    const order = sandbox.placeOrder({ items: [{ sku: 'A', qty: 1 }], status: 'UNSHIPPED' });
+    const doc = (await api.createFeedDocument({ contentType: xml })).body;
+    const put = () =>
+      fetch(doc.url, {
+        method: 'PUT',
+        headers: { 'content-type': xml },
+        body: `<?xml version="1.0"?><AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>A1SANDBOXSELLER</MerchantIdentifier></Header><MessageType>OrderAcknowledgement</MessageType><Message><MessageID>1</MessageID><OrderAcknowledgement><AmazonOrderID>${order.orderId}</AmazonOrderID><StatusCode>Failure</StatusCode></OrderAcknowledgement></Message></AmazonEnvelope>`,
+      });
+    sandbox.addFault({ operation: 'uploadFeedDocument', kind: 'error500' });
+    sandbox.addFault({ operation: 'uploadFeedDocument', kind: 'error503', count: 2 });
+    const failed = await put();
+    expect(failed.status).to.equal(500);
+    expect(await failed.text()).to.include('<Code>InternalError</Code>');
+    const slow = await put();
+    expect(slow.status).to.equal(503);
+    expect(await slow.text()).to.include('<Code>SlowDown</Code>');
+    // Nothing was stored: a feed of the document now has no content and is FATAL.
+    const empty = await api.createFeed({ feedType: 'POST_ORDER_ACKNOWLEDGEMENT_DATA', marketplaceIds: ['ATVPDKIKX0DER'], inputFeedDocumentId: doc.feedDocumentId });
+    sandbox.advanceClock(MINUTE);
+    expect((await api.getFeed(empty.body.feedId)).body.processingStatus).to.equal('FATAL');
+    // A download is no upload: the fault left is not used by it.
+    const report = (await api.getFeedDocument((await api.getFeed(empty.body.feedId)).body.resultFeedDocumentId)).body;
+    expect((await fetch(report.url)).status).to.equal(200);
+    expect(sandbox.listFaults()).to.have.length(1);
+    expect((await put()).status).to.equal(503);
+    expect((await put()).status).to.equal(200);
+    expect(sandbox.requests().filter((r) => r.method === 'PUT').map((r) => [r.status, r.faults])).to.deep.equal([
+      [500, ['error500']],
+      [503, ['error503']],
+      [503, ['error503']],
+      [200, []],
+    ]);
+    expect(sandbox.getOrder(order.orderId)!.status).to.equal('UNSHIPPED');
+  });
+
+  it('processes the feed of a faulted createFeed (messageError) with its first message rejected and not applied, the others applied', async () => {
+    const [a, b] = [0, 1].map(() => sandbox.placeOrder({ items: [{ sku: 'A', qty: 1 }], status: 'UNSHIPPED' }).orderId);
+    const xml = 'text/xml; charset=UTF-8';
+    const doc = (await api.createFeedDocument({ contentType: xml })).body;
+    const message = (id: number, orderId: string) =>
+      `<Message><MessageID>${id}</MessageID><OrderAcknowledgement><AmazonOrderID>${orderId}</AmazonOrderID><StatusCode>Failure</StatusCode></OrderAcknowledgement></Message>`;
+    const body = `<?xml version="1.0"?><AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>A1SANDBOXSELLER</MerchantIdentifier></Header><MessageType>OrderAcknowledgement</MessageType>${message(1, a!)}${message(2, b!)}</AmazonEnvelope>`;
+    expect((await fetch(doc.url, { method: 'PUT', headers: { 'content-type': xml }, body })).status).to.equal(200);
+    sandbox.addFault({ operation: 'createFeed', kind: 'messageError' });
+    const created = await api.createFeed({ feedType: 'POST_ORDER_ACKNOWLEDGEMENT_DATA', marketplaceIds: ['ATVPDKIKX0DER'], inputFeedDocumentId: doc.feedDocumentId });
+    expect(created.status).to.equal(202);
+    sandbox.advanceClock(MINUTE);
+    const [feed] = sandbox.listFeeds();
+    expect(feed).to.deep.include({ processingStatus: 'DONE', summary: { processed: 2, successful: 1, fatal: false } });
+    expect(feed!.results).to.deep.equal([
+      { messageId: '1', resultCode: 'Error', resultMessageCode: 18035, description: 'Message 1 could not be processed at this time. Submit it again in a new feed.', amazonOrderId: a },
+    ]);
+    expect([sandbox.getOrder(a!)!.status, sandbox.getOrder(b!)!.status]).to.deep.equal(['UNSHIPPED', 'CANCELLED']);
+    expect(sandbox.requests({ operation: 'createFeed' }).map((r) => r.faults)).to.deep.equal([['messageError']]);
+    expect(sandbox.listFaults()).to.deep.equal([]);
+  });
+
   it('takes faults through the control API and validates them', async () => {
     const post = (body: unknown) => fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const created = await post({ operation: 'getFeed', kind: 'error500', count: 3 });
@@ -174,5 +260,20 @@ describe('Amazon sandbox: faults on demand', () => {
     expect(listed.faults.map((f: any) => f.id)).to.deep.equal([fault.id]);
     expect((await fetch(`${sandbox.url}/_sandbox/faults/${fault.id}`, { method: 'DELETE' })).status).to.equal(200);
     expect(sandbox.listFaults()).to.deep.equal([]);
+    for (const refused of [
+      { operation: 'lwaToken', kind: 'throttle' },
+      { operation: 'uploadFeedDocument', kind: 'malformedJson' },
+      { operation: 'getFeed', kind: 'messageError' },
+      { operation: '*', kind: 'messageError' },
+      { operation: 'downloadFeedDocument', kind: 'error500' },
+    ]) {
+      const answer = await post(refused);
+      expect(answer.status, JSON.stringify(refused)).to.equal(400);
+      expect(((await answer.json()) as any).error).to.be.a('string');
+    }
+    const upload = await post({ operation: 'uploadFeedDocument', kind: 'error503', durationMs: MINUTE });
+    expect(upload.status).to.equal(201);
+    expect(((await upload.json()) as any).fault).to.include({ operation: 'uploadFeedDocument', kind: 'error503' });
+    expect(sandbox.listFaults().map((f) => f.operation)).to.deep.equal(['uploadFeedDocument']);
   });
 });

@@ -21,7 +21,7 @@ export interface TestDatabase {
 const mysqlUrl = process.env.TEST_MYSQL_URL;
 
 /** Drops every table so each suite starts from nothing. */
-async function emptyMysql(knex: Knex): Promise<void> {
+export async function emptyMysql(knex: Knex): Promise<void> {
   const [rows] = (await knex.raw('select table_name as name from information_schema.tables where table_schema = database()')) as [
     Array<{ name: string }>,
   ];
@@ -47,30 +47,36 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
  * suite's database, opened fresh before the suite and closed after it.
  */
 export function describeEachDatabase(title: string, body: (db: () => TestDatabase) => void): void {
-  for (const kind of ['sqlite', 'mysql'] as const) {
-    describe(`${title} [${kind}]`, function () {
-      if (kind === 'mysql' && !mysqlUrl) {
-        if (process.env.CI) {
-          it('needs TEST_MYSQL_URL in CI', () => {
-            throw new Error('TEST_MYSQL_URL is not set: CI must run every database test on MySQL/MariaDB too');
-          });
-          return;
-        }
-        // Outside CI a developer without MySQL still gets the SQLite half, and is told.
-        it.skip('MySQL half: set TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test to run it');
+  for (const kind of ['sqlite', 'mysql'] as const) describeOnDatabase(kind, title, body);
+}
+
+/**
+ * `describe(title [kind])` on one database only, for what makes sense there alone (killing a
+ * MySQL connection, say); a missing TEST_MYSQL_URL skips or fails exactly as describeEachDatabase.
+ */
+export function describeOnDatabase(kind: DatabaseKind, title: string, body: (db: () => TestDatabase) => void): void {
+  describe(`${title} [${kind}]`, function () {
+    if (kind === 'mysql' && !mysqlUrl) {
+      if (process.env.CI) {
+        it('needs TEST_MYSQL_URL in CI', () => {
+          throw new Error('TEST_MYSQL_URL is not set: CI must run every database test on MySQL/MariaDB too');
+        });
         return;
       }
-      let database: TestDatabase | undefined;
-      before(async function () {
-        database = await openTestDatabase(kind);
-      });
-      after(async function () {
-        await database?.knex.destroy();
-      });
-      body(() => {
-        if (!database) throw new Error('database not opened yet');
-        return database;
-      });
+      // Outside CI a developer without MySQL still gets the SQLite half, and is told.
+      it.skip('MySQL half: set TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test to run it');
+      return;
+    }
+    let database: TestDatabase | undefined;
+    before(async function () {
+      database = await openTestDatabase(kind);
     });
-  }
+    after(async function () {
+      await database?.knex.destroy();
+    });
+    body(() => {
+      if (!database) throw new Error('database not opened yet');
+      return database;
+    });
+  });
 }

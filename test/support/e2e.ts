@@ -70,7 +70,11 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-export async function startE2E(db: TestDatabase, options: { integratedAt?: Date; verificationDelayMs?: number; fbaShipDelayMs?: number } = {}): Promise<E2E> {
+export async function startE2E(
+  db: TestDatabase,
+  /** `clientTuning` adds to (or replaces) the tuning below, e.g. a short `timeoutMs` for tests of timeouts. */
+  options: { integratedAt?: Date; verificationDelayMs?: number; fbaShipDelayMs?: number; clientTuning?: AmazonClientTuning } = {},
+): Promise<E2E> {
   const sandboxClock = new SandboxClock({ start: START, speed: 0 });
   const amazon = await startCheckedSandbox({
     port: 0,
@@ -83,7 +87,7 @@ export async function startE2E(db: TestDatabase, options: { integratedAt?: Date;
     modules: [{ directory: REPO_ROOT }],
     clock,
     // Amazon's faults are retried as in production, only without the seconds of back-off in between.
-    bind: (container) => void container.bind<AmazonClientTuning>(AMAZON_CLIENT_TUNING).toConstantValue({ retry: { baseDelayMs: 5, maxDelayMs: 20 } }),
+    bind: (container) => void container.bind<AmazonClientTuning>(AMAZON_CLIENT_TUNING).toConstantValue({ retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...options.clientTuning }),
   });
   const stores = host.container.get(Stores);
   const store = await stores.add({
