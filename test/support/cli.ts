@@ -38,6 +38,8 @@ export interface KilledRun {
   /** The child's log lines (stderr), as far as it got. */
   lines: string[];
   stdout: string;
+  /** The child's process id (it is in the leases and log lines it wrote). */
+  pid: number;
 }
 
 /**
@@ -68,7 +70,7 @@ export function runCliKilled(args: string[], options: { env?: NodeJS.ProcessEnv;
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearInterval(poll);
-      resolve({ killed: signal === 'SIGKILL', code, lines: lines(), stdout });
+      resolve({ killed: signal === 'SIGKILL', code, lines: lines(), stdout, pid: child.pid! });
     });
   });
 }
