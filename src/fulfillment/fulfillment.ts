@@ -8,9 +8,9 @@ import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import { Ports } from '../host/tokens.ts';
 import type { OrderActionContext, OrderVerdict } from '../host/contributions.ts';
-import type { ClockPort, LoggerPort } from '../host/ports.ts';
+import type { ClockPort, LoggerPort, OrdersPort } from '../host/ports.ts';
 import { snapshotFromAmazon } from '../orders/from-amazon.ts';
-import { chargedFor } from '../orders/host-order-request.ts';
+import { CHANNEL, chargedFor } from '../orders/host-order-request.ts';
 import { OrderRepository, type StoredOrder } from '../orders/order-repository.ts';
 import { OrderDataError } from '../orders/order-snapshot.ts';
 import { gridStatusOf } from '../orders/rules.ts';
@@ -34,6 +34,7 @@ export class Fulfillment {
     @inject(OrderRepository) private readonly orders: OrderRepository,
     @inject(Outbox) private readonly outbox: Outbox,
     @inject(Stores) private readonly stores: Stores,
+    @inject(Ports.Orders) private readonly hostOrders: OrdersPort,
   ) {}
 
   /** The stored Amazon order as the fulfillment rules see it. */
@@ -68,9 +69,26 @@ export class Fulfillment {
   /** The guard's question, before the host commits: may it go on, and why not. */
   async check(context: OrderActionContext): Promise<OrderVerdict> {
     const order = await this.orders.findByHostOrder(context.orderId);
-    if (!order) return { allow: true };
+    if (!order) return this.checkUnlinked(context.orderId);
     const decision = decide(context, await this.view(order), (await this.outbox.history(order.id)).history);
     return decision.allow ? { allow: true } : decision;
+  }
+
+  /**
+   * A host order the module created whose creation it has not recorded yet: the import died in
+   * between (found by the crash soak). Nothing done to it now would reach Amazon, since the
+   * transaction hook knows orders by their recorded host order; the next sync links it (see
+   * OrderImporter), so the action waits until then.
+   */
+  private async checkUnlinked(hostOrderId: string): Promise<OrderVerdict> {
+    const hostOrder = await this.hostOrders.get(hostOrderId);
+    const amazonOrderId = hostOrder?.externalReference;
+    if (!amazonOrderId || (await this.hostOrders.findByExternalReference(CHANNEL, amazonOrderId))?.id !== hostOrderId) return { allow: true };
+    if (!(await this.orders.awaitsHostOrder(amazonOrderId))) return { allow: true };
+    return {
+      allow: false,
+      reason: `Amazon order ${amazonOrderId} is still being imported: the import that created this order was interrupted before it recorded it, and the next sync finishes it. Try again after that, so that Amazon hears of it.`,
+    };
   }
 
   /** The same question under the order's lock, inside the host's transaction, and the answer recorded. */

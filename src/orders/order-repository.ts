@@ -320,6 +320,11 @@ export class OrderRepository {
     return row ? toStoredOrder(row) : null;
   }
 
+  /** Whether an import of this Amazon order (in any store) has not recorded its host order yet. */
+  async awaitsHostOrder(amazonOrderId: string): Promise<boolean> {
+    return (await this.db('amazon_order').where({ amazon_order_id: amazonOrderId }).whereNull('host_order_id').first('id')) !== undefined;
+  }
+
   /** Orders that should have a host order and do not yet, oldest first. */
   async awaitingCreation(storeId: number): Promise<StoredOrder[]> {
     const rows: Row[] = await this.db('amazon_order')

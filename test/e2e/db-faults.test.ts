@@ -323,8 +323,19 @@ describeOnDatabase('mysql', 'database connection killed in the middle of a run',
     expect(ids).to.include(interrupted);
     expect(await db().knex('amazon_order').where({ amazon_order_id: interrupted }).first('import_state', 'host_order_id')).to.deep.equal({ import_state: 'blocked', host_order_id: null });
 
+    // Shipping that host order now would never reach Amazon (found by the crash soak): refused, nothing shipped.
+    const hostOrderId = String((await db().knex('host_order').where({ external_reference: interrupted }).first('id')).id);
+    const ship = () => runCliInProcess(['host:order:ship', '--order', hostOrderId, '--carrier', 'ups', '--tracking', '1Z999AA10123456784'], { env: w.env() });
+    const early = await ship();
+    expect(early.code, early.stdout).to.equal(1);
+    expect(early.stderr).to.match(new RegExp(`Amazon order ${interrupted} is still being imported: .* the next sync finishes it`));
+    expect(Number((await db().knex('host_shipment').count({ n: '*' }).first())?.n)).to.equal(0);
+
     // The next run imports all three: the interrupted one is linked to the host order it has.
     expect(await syncJson()).to.include({ result: 'ok', imported: 3, blocked: 0 });
+    const later = await ship();
+    expect(later.code, later.stderr).to.equal(0);
+    expect(await db().knex('amazon_outbox').where({ amazon_order_id: interrupted, kind: 'shipment' }).pluck('state')).to.deep.equal(['pending']);
     expect(await hostOrderCounts()).to.deep.equal(new Map(ids.map((id) => [id, 1])));
     const row = await db().knex('amazon_order').where({ amazon_order_id: interrupted }).first('id', 'import_state');
     expect(row.import_state).to.equal('imported');
