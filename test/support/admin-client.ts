@@ -18,7 +18,18 @@ export class AdminClient {
     const headers: Record<string, string> = {};
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
     const body = form === undefined ? undefined : form instanceof URLSearchParams ? form : new URLSearchParams(form);
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
+    const send = () => fetch(`${this.baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
+    let response: Response;
+    try {
+      response = await send();
+    } catch (error) {
+      // A GET on a kept-alive connection the server closed as it idled: sent again on a new one, as
+      // browsers do. The admin runs in the test's process, so a long step (an import of 1,000
+      // items) holds back both sides' idle timers, and the client may reuse the connection in the
+      // moment the server's timer closes it.
+      if (method !== 'GET' || (error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+      response = await send();
+    }
     for (const setCookie of response.headers.getSetCookie()) {
       const [pair] = setCookie.split(';');
       const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
