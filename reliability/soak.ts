@@ -34,6 +34,7 @@ import { emptyMysql, type TestDatabase } from '../test/support/databases.ts';
 import { openTestHost, REPO_ROOT } from '../test/support/host.ts';
 import { seededRandom } from '../test/support/random.ts';
 import { startCheckedSandbox } from '../test/support/checked-sandbox.ts';
+import { appliedConfirmations } from '../test/support/fulfillment.ts';
 import { openDatabase } from '../sandbox/host/database.ts';
 import type { RunningAmazonSandbox } from '../sandbox/amazon/index.ts';
 import type { Host } from '../sandbox/host/host.ts';
@@ -366,10 +367,7 @@ async function verifyShipments(knex: Knex, amazon: RunningAmazonSandbox, problem
   const entries: Array<{ id: number; amazon_order_id: string; payload: string; state: string; last_error: string | null }> = await knex('amazon_outbox')
     .where({ kind: 'shipment' })
     .select('id', 'amazon_order_id', 'payload', 'state', 'last_error');
-  const applied = amazon
-    .requests({ operation: 'confirmShipment' })
-    .filter((r) => r.status === 204)
-    .map((r) => ({ orderId: decodeURIComponent(r.path.split('/')[4]!), reference: (JSON.parse(r.body) as { packageDetail: { packageReferenceId: string } }).packageDetail.packageReferenceId }));
+  const applied = appliedConfirmations(amazon);
   for (const shipment of shipments) {
     const mine = entries.filter((e) => Number((JSON.parse(e.payload) as { hostShipmentId: string }).hostShipmentId) === Number(shipment.id));
     if (mine.length !== 1) {

@@ -19,23 +19,6 @@ export function shorten(text: string, max: number): string {
   return `${kept.trimEnd()}…`;
 }
 
-/** Half of a surrogate pair standing alone (with the u flag, a whole pair is one code point and never matches). */
-const LONE_SURROGATE = /[\ud800-\udfff]/gu;
-
-/**
- * `text` with every half of a surrogate pair that stands alone replaced by U+FFFD, as
- * String.prototype.toWellFormed does. Such a half is no character (JSON can carry one as an escape,
- * "\ud800"): UTF-8 cannot encode it, the databases store it differently (SQLite as three U+FFFD,
- * MySQL as one) and encodeURIComponent throws on it.
- */
-export function wellFormed(text: string): string {
-  return text.replace(LONE_SURROGATE, '\ufffd');
-}
-
-export function isWellFormed(text: string): boolean {
-  return text.search(LONE_SURROGATE) === -1;
-}
-
 /** Someone's input inside a message: quoted and shortened, so a message stays one readable line whatever was typed. */
 export function quoted(value: string, max = 80): string {
   return `"${shorten(value, max)}"`;

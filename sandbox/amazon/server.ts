@@ -11,7 +11,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleControl } from './control.ts';
-import { corruptOrders, internalFailure, serviceUnavailable, truncateJson, type FaultKind, type WireTarget } from './faults.ts';
+import { corruptOrders, internalFailure, serviceUnavailable, truncateJson, type Fault, type FaultKind, type FaultTarget, type WireTarget } from './faults.ts';
 import { s3ServerFailure } from './feeds.ts';
 import { lwaServerFailure } from './lwa.ts';
 import { errorResponse, type Caller, type Operation, type SandboxRequest, type SandboxResponse } from './http.ts';
@@ -219,11 +219,7 @@ export class RunningAmazonSandbox extends AmazonSandbox {
     }
     outcome.caller = auth.caller;
     const now = this.clock.now();
-    const take = (kind: FaultKind) => {
-      const fault = this.faults.take(operation, kind, now);
-      if (fault) outcome.faults.push(kind);
-      return fault;
-    };
+    const take = this.faultTaker(operation, outcome, now);
 
     const reset = this.faults.peek(operation, 'reset', now);
     if (reset && reset.phase !== 'after') {
@@ -278,14 +274,19 @@ export class RunningAmazonSandbox extends AmazonSandbox {
     return outcome;
   }
 
-  /** An endpoint without access token or rate limit (LWA, document uploads) under its faults. */
-  private wireFaults(target: WireTarget, outcome: Outcome, handle: () => SandboxResponse, failure: (status: 500 | 503) => SandboxResponse): Outcome {
-    const now = this.clock.now();
-    const take = (kind: FaultKind) => {
+  /** Uses one hit of a fault of `kind` for `target`, noting it on the outcome. */
+  private faultTaker(target: FaultTarget, outcome: Outcome, now: number): (kind: FaultKind) => Fault | undefined {
+    return (kind) => {
       const fault = this.faults.take(target, kind, now);
       if (fault) outcome.faults.push(kind);
       return fault;
     };
+  }
+
+  /** An endpoint without access token or rate limit (LWA, document uploads) under its faults. */
+  private wireFaults(target: WireTarget, outcome: Outcome, handle: () => SandboxResponse, failure: (status: 500 | 503) => SandboxResponse): Outcome {
+    const now = this.clock.now();
+    const take = this.faultTaker(target, outcome, now);
     const reset = this.faults.peek(target, 'reset', now);
     if (reset && reset.phase !== 'after') {
       take('reset');

@@ -25,6 +25,9 @@ export const API_ERROR_TABLE = 'amazon_api_error';
 
 const cut = (value: string | null, length: number) => (value === null ? null : value.slice(0, length));
 
+/** What the log keeps of a message (its column is text; a message that quotes what Amazon sent can be any length). */
+export const MAX_ERROR_MESSAGE_CHARS = 4000;
+
 export class DatabaseApiErrorRecorder implements ApiErrorRecorder {
   constructor(
     private readonly knex: Knex,
@@ -37,7 +40,7 @@ export class DatabaseApiErrorRecorder implements ApiErrorRecorder {
       operation: entry.operation.slice(0, 64),
       http_status: entry.httpStatus,
       code: cut(entry.code, 64),
-      message: entry.message.slice(0, 4000),
+      message: entry.message.slice(0, MAX_ERROR_MESSAGE_CHARS),
       request_id: cut(entry.requestId, 128),
       created_at: this.clock.now(),
     });

@@ -38,5 +38,5 @@ export { parseProcessingReport, XmlParseError, type ProcessingReport, type Proce
 export { LwaTokenProvider, type AccessTokenSource, type LwaCredentials } from './lwa.ts';
 export { SpApiHttp, type RateLimitWaitEvent, type StoreIdentity } from './http.ts';
 export { DatabaseRateLimiter, bucketKey, type RateLimiter } from './rate-limiter.ts';
-export { DatabaseApiErrorRecorder, type ApiErrorEntry, type ApiErrorRecorder } from './error-log.ts';
+export { DatabaseApiErrorRecorder, MAX_ERROR_MESSAGE_CHARS, type ApiErrorEntry, type ApiErrorRecorder } from './error-log.ts';
 export { DECIMAL_PATTERN, type InvalidOrder } from './validate.ts';

@@ -124,16 +124,11 @@ export class OutboxSender {
   }
 
   /**
-   * Gives the outbox lease back and counts what still waits. When the database is what failed (the
-   * connection lost, the database full or read-only) either may fail too: that must not hide the
-   * run's own result, and a lease that could not be given back expires.
+   * Gives the outbox lease back and counts what still waits. When the database is what failed the
+   * count may fail too: that must not hide the run's own result.
    */
   private async finish(storeId: number, result: OutboxRunResult): Promise<void> {
-    try {
-      await this.lease.release(storeId, this.owner, 'outbox');
-    } catch (error) {
-      this.logger.error("Could not give the store's outbox lease back; it expires on its own", { storeId, error: errorSummary(error) });
-    }
+    await this.lease.giveBack(storeId, this.owner, 'outbox');
     try {
       result.pending = await this.outbox.pendingCount(storeId);
     } catch (error) {

@@ -6,9 +6,9 @@
  */
 import { MoneyFormatError, toE4 } from '../money.ts';
 import { own } from '../own.ts';
-import { isWellFormed, wellFormed } from '../text.ts';
 import type { Order, OrderItem } from '../amazon/models.ts';
 import {
+  MAX_AMOUNT_CHARS,
   OrderDataError,
   type Money,
   type OrderLevelCharge,
@@ -100,7 +100,7 @@ function addressSnapshot(order: Order): SnapshotAddress | null {
   if (!address) return null;
   return {
     name: text(address.name),
-    addressLines: [address.addressLine1, address.addressLine2, address.addressLine3].filter((line): line is string => !!line).map(wellFormed),
+    addressLines: [address.addressLine1, address.addressLine2, address.addressLine3].filter((line): line is string => !!line).map((line) => line.toWellFormed()),
     city: text(address.city),
     stateOrRegion: text(address.stateOrRegion),
     postalCode: text(address.postalCode),
@@ -111,8 +111,7 @@ function addressSnapshot(order: Order): SnapshotAddress | null {
 
 /** Longest identifiers the module keeps (its columns); Amazon's own are far shorter. */
 const MAX_ID_CHARS = { orderId: 32, marketplaceId: 32, orderItemId: 64, sellerSku: 255, asin: 16 };
-/** The amount columns (`*_amount`) hold 32 characters, `grand_total_e4` a signed 64-bit integer. */
-const MAX_AMOUNT_CHARS = 32;
+/** `grand_total_e4` is a signed 64-bit integer. */
 const MAX_E4 = 2n ** 63n - 1n;
 /** Quantities go into integer columns (signed 32-bit on MySQL). */
 const MAX_QUANTITY = 2 ** 31 - 1;
@@ -129,14 +128,19 @@ function checkLength(value: string | undefined, max: number, what: string): void
   if (value !== undefined && value.length > max) throw new OrderDataError(`${what} is ${value.length} characters long; at most ${max} are expected`);
 }
 
-/** An identifier the module keeps, looks up and puts in URLs: within its column, and text (see wellFormed). */
+/** An identifier the module keeps, looks up and puts in URLs: within its column, and text (no lone surrogate, see `text`). */
 function checkId(value: string | undefined, max: number, what: string): void {
   checkLength(value, max, what);
-  if (value !== undefined && !isWellFormed(value)) throw new OrderDataError(`${what} holds half of a character (a lone UTF-16 surrogate)`);
+  if (value !== undefined && !value.isWellFormed()) throw new OrderDataError(`${what} holds half of a character (a lone UTF-16 surrogate)`);
 }
 
-/** Amazon's free text as the module keeps it: the same on both databases (see wellFormed). */
-const text = (value: string | undefined): string | null => (value === undefined ? null : wellFormed(value));
+/**
+ * Amazon's free text as the module keeps it: every half of a surrogate pair standing alone (JSON can
+ * carry one as an escape, "\ud800"; it is no character) replaced by U+FFFD. UTF-8 cannot encode
+ * one, the databases store it differently (SQLite as three U+FFFD, MySQL as one), and
+ * encodeURIComponent throws on it.
+ */
+const text = (value: string | undefined): string | null => (value === undefined ? null : value.toWellFormed());
 
 function checkQuantity(value: number | undefined, what: string): void {
   if (value !== undefined && value > MAX_QUANTITY) throw new OrderDataError(`${what} is ${value}; at most ${MAX_QUANTITY} are expected`);

@@ -16,7 +16,7 @@ import { MARKETPLACES } from '../stores/marketplaces.ts';
 import { shorten } from '../text.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
 import { currencyDecimals, divideAmount, fromE4, MoneyFormatError, toE4 } from '../money.ts';
-import { ITEM_CHARGE_KINDS, OrderDataError, type Money, type OrderSnapshot, type ProceedsCategory, type SnapshotItem } from './order-snapshot.ts';
+import { ITEM_CHARGE_KINDS, MAX_AMOUNT_CHARS, OrderDataError, type Money, type OrderSnapshot, type ProceedsCategory, type SnapshotItem } from './order-snapshot.ts';
 
 export const CHANNEL = 'amazon';
 export const SHIPPING_METHOD = 'Amazon shipping';
@@ -99,8 +99,6 @@ const CHARGE_LABELS: Record<OrderChargeKind, string> = {
   other: 'Other charges',
 };
 
-/** Amounts are kept in 32-character columns, here and in the host; no real amount comes near. */
-const MAX_AMOUNT_CHARS = 32;
 /** How many unknown proceeds a note lists: it goes into a text column and onto the order page. */
 const MAX_LISTED_PROCEEDS = 5;
 

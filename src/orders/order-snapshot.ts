@@ -89,6 +89,9 @@ export interface OrderSnapshot {
 }
 
 /** Amazon sent an order the module cannot use as it stands (the order keeps a note saying why). */
+/** Amounts are kept as sent in 32-character columns (`*_amount`), here and in the host; no real amount comes near. */
+export const MAX_AMOUNT_CHARS = 32;
+
 export class OrderDataError extends Error {
   override name = 'OrderDataError';
 }

@@ -7,15 +7,13 @@ import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
-import { AmazonResponseError, type Order } from '../amazon/index.ts';
+import { AmazonResponseError, MAX_ERROR_MESSAGE_CHARS, type Order } from '../amazon/index.ts';
 import { AmazonClients, type CallCounters, type RateWaitEvent } from '../stores/amazon-clients.ts';
 import type { AmazonStore } from '../stores/store.ts';
-import { isWellFormed, shorten, wellFormed } from '../text.ts';
+import { shorten } from '../text.ts';
 
 /** amazon_order_refetch.amazon_order_id and amazon_order.amazon_order_id hold 32 characters. */
 const MAX_ORDER_ID_CHARS = 32;
-/** What the communication errors log keeps of a message (as DatabaseApiErrorRecorder does). */
-const MAX_MESSAGE_CHARS = 4000;
 
 export type SyncProgress = { kind: 'page'; storeId: number; orders: number; seen: number } | RateWaitEvent;
 
@@ -84,10 +82,10 @@ export class AmazonOrderReader {
    * answers 400, and a lone surrogate cannot go into a URL) is only logged, shortened.
    */
   async recordInvalid(store: AmazonStore, orderId: string | null, message: string, trx: Knex.Transaction): Promise<void> {
-    const shownId = orderId === null ? '(no id)' : wellFormed(shorten(orderId, MAX_ORDER_ID_CHARS));
-    const reason = shorten(message, MAX_MESSAGE_CHARS);
+    const shownId = orderId === null ? '(no id)' : shorten(orderId, MAX_ORDER_ID_CHARS).toWellFormed();
+    const reason = shorten(message, MAX_ERROR_MESSAGE_CHARS);
     this.logger.warn('Amazon sent an order the module cannot use', { storeId: store.id, amazonOrderId: shownId, reason });
-    if (orderId && orderId.length <= MAX_ORDER_ID_CHARS && isWellFormed(orderId)) {
+    if (orderId && orderId.length <= MAX_ORDER_ID_CHARS && orderId.isWellFormed()) {
       const now = this.clock.now();
       const updated = await trx('amazon_order_refetch').where({ store_id: store.id, amazon_order_id: orderId }).update({ reason, updated_at: now });
       if (updated === 0) await trx('amazon_order_refetch').insert({ store_id: store.id, amazon_order_id: orderId, reason, created_at: now, updated_at: now });
@@ -97,7 +95,7 @@ export class AmazonOrderReader {
       operation: 'searchOrders',
       http_status: null,
       code: 'InvalidOrder',
-      message: shorten(`Order ${shownId}: ${message}`, MAX_MESSAGE_CHARS),
+      message: shorten(`Order ${shownId}: ${message}`, MAX_ERROR_MESSAGE_CHARS),
       request_id: null,
       created_at: this.clock.now(),
     });

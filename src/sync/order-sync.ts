@@ -204,11 +204,7 @@ export class OrderSync {
     } catch (error) {
       this.logger.error('Could not record the result of the Amazon order sync', { storeId, result: result.result, error: errorSummary(error) });
     }
-    try {
-      await this.lease.release(storeId, this.owner);
-    } catch (error) {
-      this.logger.error('Could not give the store lease back; it expires on its own', { storeId, error: errorSummary(error) });
-    }
+    await this.lease.giveBack(storeId, this.owner);
   }
 
   private async pageOrders(store: AmazonStore, result: StoreSyncResult, options: SyncOptions): Promise<void> {

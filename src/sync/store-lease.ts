@@ -7,8 +7,9 @@
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import { Ports } from '../host/tokens.ts';
-import type { ClockPort } from '../host/ports.ts';
+import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { fromDbOrNull } from '../db/time.ts';
+import { errorSummary } from '../error-summary.ts';
 
 export const LEASE_TTL_MS = 10 * 60 * 1000;
 
@@ -18,6 +19,9 @@ const COLUMNS: Record<LeaseLane, { owner: string; expires: string }> = {
   sync: { owner: 'lease_owner', expires: 'lease_expires_at' },
   outbox: { owner: 'outbox_lease_owner', expires: 'outbox_lease_expires_at' },
 };
+
+/** How the log names each lane's lease. */
+const LEASE_NAMES: Record<LeaseLane, string> = { sync: 'the store lease', outbox: "the store's outbox lease" };
 
 export interface LeaseHolder {
   owner: string | null;
@@ -29,6 +33,7 @@ export class StoreLease {
   constructor(
     @inject(Ports.Database) private readonly db: Knex,
     @inject(Ports.Clock) private readonly clock: ClockPort,
+    @inject(Ports.Logger) private readonly logger: LoggerPort,
   ) {}
 
   /** Takes (or renews) the store's lease for `owner`; false when another live runner holds it. */
@@ -55,6 +60,19 @@ export class StoreLease {
   async release(storeId: number, owner: string, lane: LeaseLane = 'sync'): Promise<void> {
     const c = COLUMNS[lane];
     await this.db('amazon_sync_state').where({ store_id: storeId, [c.owner]: owner }).update({ [c.owner]: null, [c.expires]: null });
+  }
+
+  /**
+   * release() at the end of a run, which never fails: when the database is what failed the run
+   * (the connection lost, the database full or read-only), giving the lease back may fail too. That
+   * must not hide the run's own result, and a lease that could not be given back expires.
+   */
+  async giveBack(storeId: number, owner: string, lane: LeaseLane = 'sync'): Promise<void> {
+    try {
+      await this.release(storeId, owner, lane);
+    } catch (error) {
+      this.logger.error(`Could not give ${LEASE_NAMES[lane]} back; it expires on its own`, { storeId, error: errorSummary(error) });
+    }
   }
 
   async holder(storeId: number, lane: LeaseLane = 'sync'): Promise<LeaseHolder> {

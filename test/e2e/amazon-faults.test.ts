@@ -114,6 +114,20 @@ interface Test {
 
 const syncFailed = (what: string) => new RegExp(`^searchOrders failed for store "${STORE}": ${what}`);
 
+/** searchOrders answering `status` for 10 minutes: the sync fails after page 1, and succeeds once it is over. */
+function syncServerError(status: 500 | 503, code: string, message: string): SyncPattern {
+  const answer = `HTTP ${status} ${code}`;
+  return {
+    lane: 'sync',
+    name: `${status} ${code} for 10 minutes`,
+    arm: (e) => void e.amazon.addFault({ operation: 'searchOrders', kind: status === 500 ? 'error500' : 'error503', durationMs: 10 * MINUTE }),
+    faulted: { result: 'failed', error: syncFailed(`${answer}: ${message}`), stored: 'page 1' },
+    logged: { operation: 'searchOrders', httpStatus: status, code, message: syncFailed(answer) },
+    recover: (e) => e.advance(10 * MINUTE),
+    recovery: ['ok'],
+  };
+}
+
 const PATTERNS: Pattern[] = [
   {
     lane: 'sync',
@@ -135,24 +149,8 @@ const PATTERNS: Pattern[] = [
     recover: (e) => e.advance(3 * MINUTE),
     recovery: ['partial', 'partial', 'ok'],
   },
-  {
-    lane: 'sync',
-    name: '500 InternalFailure for 10 minutes',
-    arm: (e) => void e.amazon.addFault({ operation: 'searchOrders', kind: 'error500', durationMs: 10 * MINUTE }),
-    faulted: { result: 'failed', error: syncFailed('HTTP 500 InternalFailure: We encountered an internal error'), stored: 'page 1' },
-    logged: { operation: 'searchOrders', httpStatus: 500, code: 'InternalFailure', message: syncFailed('HTTP 500 InternalFailure') },
-    recover: (e) => e.advance(10 * MINUTE),
-    recovery: ['ok'],
-  },
-  {
-    lane: 'sync',
-    name: '503 ServiceUnavailable for 10 minutes',
-    arm: (e) => void e.amazon.addFault({ operation: 'searchOrders', kind: 'error503', durationMs: 10 * MINUTE }),
-    faulted: { result: 'failed', error: syncFailed('HTTP 503 ServiceUnavailable: Service is temporarily unavailable'), stored: 'page 1' },
-    logged: { operation: 'searchOrders', httpStatus: 503, code: 'ServiceUnavailable', message: syncFailed('HTTP 503 ServiceUnavailable') },
-    recover: (e) => e.advance(10 * MINUTE),
-    recovery: ['ok'],
-  },
+  syncServerError(500, 'InternalFailure', 'We encountered an internal error'),
+  syncServerError(503, 'ServiceUnavailable', 'Service is temporarily unavailable'),
   {
     lane: 'sync',
     name: 'timeouts (every attempt answered after the client gave up)',

@@ -21,6 +21,7 @@ import { openDatabase } from '../../sandbox/host/database.ts';
 import { fromDb } from '../../src/db/time.ts';
 import { runCli, runCliInProcess, type CliResult } from '../support/cli.ts';
 import { startCheckedSandbox } from '../support/checked-sandbox.ts';
+import { appliedConfirmations } from '../support/fulfillment.ts';
 import { emptyOrderTables } from '../support/e2e.ts';
 import type { RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
 import { Host } from '../../sandbox/host/host.ts';
@@ -418,8 +419,7 @@ describeOnDatabase('mysql', 'database connection killed in the middle of a run',
     const [sent] = JSON.parse((await asc('outbox:send', '--json')).stdout) as OutboxRunResult[];
     expect(sent).to.include({ result: 'ok', done: 2, failed: 0, retrying: 0, pending: 0 });
     for (const [i, id] of ids.entries()) expect(packages(id), `packages of ${id}`).to.deep.equal([String(entries[i]!.id)]);
-    const applied = w.amazon.requests({ operation: 'confirmShipment' }).filter((r) => r.status === 204);
-    expect(applied.map((r) => (JSON.parse(r.body) as { packageDetail: { packageReferenceId: string } }).packageDetail.packageReferenceId)).to.deep.equal(entries.map((e) => String(e.id)));
+    expect(appliedConfirmations(w.amazon).map((a) => a.reference)).to.deep.equal(entries.map((e) => String(e.id)));
     expect(await db().knex('amazon_outbox').orderBy('id').pluck('state')).to.deep.equal(['done', 'done']);
     const history = (await db().knex('amazon_order_log').where({ order_id: entries[0]!.order_id }).pluck('message')) as string[];
     expect(history.filter((m) => m.startsWith(`Amazon already had this shipment (package ${entries[0]!.id})`))).to.have.length(1);

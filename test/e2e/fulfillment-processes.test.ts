@@ -16,6 +16,7 @@ import type { OutboxRunResult } from '../../src/fulfillment/outbox-sender.ts';
 import type { outboxEntryJson } from '../../src/cli/outbox-commands.ts';
 import { type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
 import { startCheckedSandbox } from '../support/checked-sandbox.ts';
+import { appliedConfirmations } from '../support/fulfillment.ts';
 
 const MINUTE = 60_000;
 const SKUS = ['MUG-BLUE-12OZ', 'TEE-BLK-M', 'NOTEBOOK-A5-DOT'];
@@ -134,12 +135,6 @@ describeEachDatabase('fulfillment exactly once across processes', (db) => {
     }
   }
 
-  /** The confirmShipment calls Amazon applied (204), as packageReferenceId and order. */
-  const appliedConfirmations = () =>
-    amazon
-      .requests({ operation: 'confirmShipment' })
-      .filter((r) => r.status === 204)
-      .map((r) => ({ orderId: decodeURIComponent(r.path.split('/')[4]!), reference: (JSON.parse(r.body) as { packageDetail: { packageReferenceId: string } }).packageDetail.packageReferenceId }));
 
   /**
    * Every host shipment of these orders has one outbox entry, done, confirmed to Amazon exactly once
@@ -149,7 +144,7 @@ describeEachDatabase('fulfillment exactly once across processes', (db) => {
   async function assertConfirmedOnce(knex: Knex, amazonOrderIds: string[]): Promise<void> {
     await assertEveryShipmentRecorded(knex, amazonOrderIds);
     const { entries } = await ledger(knex);
-    const applied = appliedConfirmations();
+    const applied = appliedConfirmations(amazon);
     // Across the whole run: no package reference was ever applied twice.
     const references = applied.map((a) => `${a.orderId}/${a.reference}`);
     expect(new Set(references).size, `confirmations applied twice: ${references.filter((r, i) => references.indexOf(r) !== i).join(', ')}`).to.equal(references.length);
@@ -286,7 +281,7 @@ describeEachDatabase('fulfillment exactly once across processes', (db) => {
     expect(entries.filter((x) => x.state !== 'done'), 'entries not done').to.deep.equal([]);
     for (const id of canceled) expect(amazon.getOrder(id)!.status, `Amazon status of ${id}`).to.equal('CANCELLED');
     for (const id of shipped) expect(amazon.getOrder(id)!.status, `Amazon status of ${id}`).to.equal('SHIPPED');
-    expect(appliedConfirmations()).to.have.length(4);
+    expect(appliedConfirmations(amazon)).to.have.length(4);
     expect(amazon.requests({ operation: 'createFeed' })).to.have.length(1);
   });
 
@@ -340,12 +335,12 @@ describeEachDatabase('fulfillment exactly once across processes', (db) => {
       expect(committed, 'shipments committed').to.be.at.least(Math.floor(ran / 2));
 
       // Nothing was sent yet; the sender now confirms each committed shipment, once.
-      expect(appliedConfirmations().filter((c) => ids.includes(c.orderId))).to.have.length(0);
+      expect(appliedConfirmations(amazon).filter((c) => ids.includes(c.orderId))).to.have.length(0);
       await expireOutboxLeases(knex);
       const [sent] = JSON.parse((await asc('outbox:send', '--json')).stdout) as OutboxRun[];
       expect(sent).to.include({ result: 'ok', done: committed, failed: 0, retrying: 0, pending: 0 });
       await assertConfirmedOnce(knex, ids);
-      expect(appliedConfirmations().filter((c) => ids.includes(c.orderId))).to.have.length(committed);
+      expect(appliedConfirmations(amazon).filter((c) => ids.includes(c.orderId))).to.have.length(committed);
       expect(await notDone(knex, ids), 'entries not done').to.deep.equal([]);
     });
   });

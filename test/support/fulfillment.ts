@@ -8,6 +8,15 @@ import type { WorkflowResult } from '../../sandbox/host/orders/workflow.ts';
 import { Outbox, type OutboxEntry } from '../../src/fulfillment/outbox.ts';
 import { OutboxSender, type OutboxRunResult } from '../../src/fulfillment/outbox-sender.ts';
 import type { E2E } from './e2e.ts';
+import type { RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
+
+/** The confirmShipment calls the sandbox applied (204): the order and the packageReferenceId (the module's outbox entry id) of each. */
+export function appliedConfirmations(amazon: RunningAmazonSandbox): Array<{ orderId: string; reference: string }> {
+  return amazon
+    .requests({ operation: 'confirmShipment' })
+    .filter((r) => r.status === 204)
+    .map((r) => ({ orderId: decodeURIComponent(r.path.split('/')[4]!), reference: (JSON.parse(r.body) as { packageDetail: { packageReferenceId: string } }).packageDetail.packageReferenceId }));
+}
 
 export interface Fulfil {
   /** `items` as the CLI takes them ("SKU:QTY,..."); none: everything left. */

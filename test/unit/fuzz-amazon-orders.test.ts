@@ -27,7 +27,6 @@ import { CREATE_ORDER_TEXT_LIMITS as LIMITS, type CreateOrderRequest, type HostP
 import { DEFAULT_ORDER_SETTINGS, type OrderSettings } from '../../src/stores/order-settings.ts';
 import { MARKETPLACES } from '../../src/stores/marketplaces.ts';
 import { currencyDecimals as moduleDecimals, toE4 } from '../../src/money.ts';
-import { isWellFormed, wellFormed } from '../../src/text.ts';
 import { validateCreateRequest } from '../../sandbox/host/orders/validate-request.ts';
 import { amazonOrder } from '../support/amazon-orders.ts';
 import { expectNoLeaks, forEachCase, Fuzz, FUZZ_SEED, HOSTILE_TEXT } from '../support/fuzz.ts';
@@ -393,7 +392,7 @@ function addressText(property: string, fuzz: Fuzz, overLimit: boolean): string |
   if (property === 'buyerEmail') return fuzz.pick(['jane@marketplace.amazon.com', 'zoë.ångström@example.invalid', '"o\'hara"@example.com', '', '   ', OMIT]);
   const max = limit[property];
   if (overLimit && max !== undefined) return '🦄'.repeat(Math.ceil((max + 1) / 2));
-  const base = fuzz.pick([fuzz.pick(UNUSUAL_TEXT), fuzz.pick(HOSTILE_TEXT.filter((t) => t.trim() !== '' && isWellFormed(t))), fuzz.unicode(1 + fuzz.int(12)), '', '  ', '\t']);
+  const base = fuzz.pick([fuzz.pick(UNUSUAL_TEXT), fuzz.pick(HOSTILE_TEXT.filter((t) => t.trim() !== '' && t.isWellFormed())), fuzz.unicode(1 + fuzz.int(12)), '', '  ', '\t']);
   if (max !== undefined) return base.length <= max ? base : 'x';
   // Names and street lines may run long: names are shortened; the street (all lines together) blocks past 1000.
   if (fuzz.chance(0.05)) return `${base} ${'ẞ'.repeat(fuzz.pick([100, 254, 255, 256, 300]))}`;
@@ -588,14 +587,14 @@ function expectFitsColumns(snapshot: OrderSnapshot, document: Order): void {
   same(snapshot.items.length, document.orderItems.length, 'items');
   const kept = [snapshot.amazonOrderId, snapshot.marketplaceId, snapshot.buyerName, snapshot.buyerEmail, snapshot.shippingServiceLevel, ...Object.values(snapshot.address ?? {}).flat()];
   for (const item of snapshot.items) kept.push(item.orderItemId, item.sellerSku, item.asin, item.title);
-  for (const value of kept) holds(value === null || typeof value !== 'string' || isWellFormed(value), () => `text kept with half a character: ${JSON.stringify(value).slice(0, 60)}`);
+  for (const value of kept) holds(value === null || typeof value !== 'string' || value.isWellFormed(), () => `text kept with half a character: ${JSON.stringify(value).slice(0, 60)}`);
   for (const [index, item] of snapshot.items.entries()) {
     const sent = document.orderItems[index]!;
     same(item.orderItemId, sent.orderItemId, 'orderItemId');
     holds(item.orderItemId.length <= 64, () => 'order_item_id');
     // Kept as sent, but for half a character alone, which neither database keeps (the same way): U+FFFD instead.
-    same(item.sellerSku, sent.product.sellerSku === undefined ? null : wellFormed(sent.product.sellerSku), 'seller SKU kept as sent');
-    same(item.title, sent.product.title === undefined ? null : wellFormed(sent.product.title), 'title kept as sent');
+    same(item.sellerSku, sent.product.sellerSku === undefined ? null : sent.product.sellerSku.toWellFormed(), 'seller SKU kept as sent');
+    same(item.title, sent.product.title === undefined ? null : sent.product.title.toWellFormed(), 'title kept as sent');
     holds(item.sellerSku === null || item.sellerSku.length <= 255, () => 'seller_sku');
     holds(item.asin === null || item.asin.length <= 16, () => 'asin');
     holds(!item.unitPrice || item.unitPrice.amount.length <= 32, () => 'unit_price_amount');
@@ -1032,7 +1031,7 @@ function expectCoherentRequest(request: CreateOrderRequest, coherent: CoherentOr
     same(toE4(line.taxAmount), item.parts.item.tax, `${item.orderItemId} tax`);
     same(toE4(line.discountAmount), item.parts.item.discount, `${item.orderItemId} discount`);
     same(line.sku, product.sku, 'host SKU');
-    const title = item.title === undefined ? '' : wellFormed(item.title).trim();
+    const title = item.title === undefined ? '' : item.title.toWellFormed().trim();
     expectShortened(line.name, title === '' ? product.name : title, LIMITS.lineName);
   }
   const sum = (category: Category, part: 'amount' | 'tax' | 'discount') => open.reduce((total, item) => total + item.parts[category][part], 0n);

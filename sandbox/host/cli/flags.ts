@@ -51,8 +51,6 @@ function placeholder(flag: CliFlag): string {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** Half of a UTF-16 surrogate pair: no character, so no console sends one, and URLs and database columns refuse it. */
-const LONE_SURROGATE = /\p{Cs}/u;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function convert(flag: CliFlag, raw: string): CliFlagValue {
@@ -60,7 +58,8 @@ function convert(flag: CliFlag, raw: string): CliFlagValue {
   switch (flag.type) {
     case 'string':
       if (raw.trim() === '') throw new FlagError(`--${flag.name} must not be empty`);
-      if (LONE_SURROGATE.test(raw)) throw new FlagError(`--${flag.name} must be text (got half of a character, a lone UTF-16 surrogate)`);
+      // Half of a UTF-16 surrogate pair is no character: no console sends one, and URLs and database columns refuse it.
+      if (!raw.isWellFormed()) throw new FlagError(`--${flag.name} must be text (got half of a character, a lone UTF-16 surrogate)`);
       return raw;
     case 'enum':
       if (!flag.values.includes(raw)) throw bad();
