@@ -6,6 +6,7 @@
 import { ContainerModule, type Newable } from 'inversify';
 import { Contributions } from './host/tokens.ts';
 import { Stores } from './stores/stores.ts';
+import { AmazonAppSettings } from './stores/amazon-app.ts';
 import { OrderRepository } from './orders/order-repository.ts';
 import { OrderImporter } from './orders/order-importer.ts';
 import { StoreLease } from './sync/store-lease.ts';
@@ -18,6 +19,10 @@ import { StoreAddCommand, StoreListCommand, StoreStatusCommand } from './cli/sto
 import { SettingsGetCommand, SettingsSetCommand } from './cli/settings-commands.ts';
 import { MatchSetCommand, OrdersListCommand, OrdersRetryCommand } from './cli/order-commands.ts';
 import { AdminViews } from './admin/renderer.ts';
+import { AppCredentialsSetCommand, AppCredentialsShowCommand } from './cli/app-commands.ts';
+import { StoreConnections } from './stores/store-connection.ts';
+import { ConnectCallbackPage, ConnectStoreAction, ConnectStorePage } from './admin/connect-store-pages.ts';
+import { AppCredentialsAction, AppCredentialsPage } from './admin/app-credentials-page.ts';
 import { ImportRetry } from './sync/import-retry.ts';
 import { UnmatchedListings } from './orders/unmatched-listings.ts';
 import { StoresPage } from './admin/stores-page.ts';
@@ -42,6 +47,7 @@ import { OrdersCancelCommand, OutboxListCommand, OutboxRetryCommand, OutboxSendC
 import { CancelOrderAction, OutboxRetryAction } from './admin/fulfillment-actions.ts';
 
 const services: Newable<object>[] = [
+  AmazonAppSettings,
   Stores,
   OrderRepository,
   OrderImporter,
@@ -57,9 +63,12 @@ const services: Newable<object>[] = [
   FeedSender,
   OutboxSender,
   OrderCancellation,
+  StoreConnections,
 ];
 
 const cliCommands: Newable<object>[] = [
+  AppCredentialsSetCommand,
+  AppCredentialsShowCommand,
   StoreAddCommand,
   StoreListCommand,
   StoreStatusCommand,
@@ -77,6 +86,11 @@ const cliCommands: Newable<object>[] = [
 
 const adminRoutes: Newable<object>[] = [
   StoresPage,
+  ConnectStorePage,
+  ConnectStoreAction,
+  ConnectCallbackPage,
+  AppCredentialsPage,
+  AppCredentialsAction,
   StoreDashboardPage,
   AllOrdersPage,
   OrdersCsvExport,

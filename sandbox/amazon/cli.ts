@@ -5,6 +5,7 @@
  */
 import type { CliCommandContribution, CliFlagValue, CliIO } from '../../src/host/contributions.ts';
 import { FAULT_KINDS, FAULT_OPERATIONS } from './faults.ts';
+import { DEMO_APP } from './lwa.ts';
 import { MARKETPLACES } from './marketplaces.ts';
 
 export const AMAZON_SANDBOX_URL_ENV = 'AMAZON_SANDBOX_URL';
@@ -208,6 +209,20 @@ export function amazonSandboxCommands(env: NodeJS.ProcessEnv = process.env): Cli
       run: command(async (_flags, io) => {
         await call(env, 'DELETE', '/faults');
         io.stdout.write('Faults cleared.\n');
+        return 0;
+      }),
+    },
+    {
+      name: 'sandbox:token:revoke',
+      summary: "Revoke a seller's authorization of an app on the Amazon sandbox (its refresh tokens stop working)",
+      flags: [
+        { name: 'seller', type: 'string', description: 'Seller id (selling_partner_id) that removes the app', required: true },
+        { name: 'client-id', type: 'string', description: "LWA client id of the app (default the demo app's)" },
+      ],
+      run: command(async (flags, io) => {
+        const clientId = String(flags['client-id'] ?? DEMO_APP.clientId);
+        const { revoked } = await call(env, 'POST', '/authorizations/revoke', { clientId, sellerId: flags.seller });
+        io.stdout.write(`Revoked the authorization of seller ${String(flags.seller)} for ${clientId} (${String(revoked)} refresh token(s) stopped).\n`);
         return 0;
       }),
     },

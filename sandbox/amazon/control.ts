@@ -2,7 +2,7 @@
  * The control API under /_sandbox/ (JSON in and out; clearly not Amazon's). It is a thin HTTP
  * binding of the in-process functions of `AmazonSandbox`; errors are `{"error": "..."}`.
  *
- *   GET    /_sandbox                           what is here, the demo app, the sandbox time
+ *   GET    /_sandbox                           what is here, the demo app, the sellers, the sandbox time
  *   GET    /_sandbox/clock                     {now, speed}
  *   POST   /_sandbox/clock                     {advanceMs? | advanceMinutes? | set?, speed?}
  *   GET    /_sandbox/orders?sellerId=&status=  {orders}
@@ -16,7 +16,11 @@
  *   DELETE /_sandbox/faults[/{id}]             remove all faults, or one
  *   GET    /_sandbox/requests?operation=&sinceSeq=   {requests, throttled}
  *   DELETE /_sandbox/requests                  forget recorded requests
- *   POST   /_sandbox/apps                      {clientId, clientSecret, refreshToken, sellerId} -> 201
+ *   POST   /_sandbox/apps                      {clientId, clientSecret, refreshToken, sellerId, applicationId?, name?, draft?, redirectUris?}
+ *                                              -> 201 {registered: {clientId, sellerId, applicationId}}
+ *   POST   /_sandbox/apps/{clientId}/redirect-uris   {uri} -> 201 {clientId, redirectUris}
+ *   POST   /_sandbox/sellers                   {sellerId} -> 201 {sellers}
+ *   POST   /_sandbox/authorizations/revoke     {clientId, sellerId} -> {revoked}
  *   POST   /_sandbox/pagination-tokens/expire  {expired}
  *   POST   /_sandbox/access-tokens/expire      {}
  *   GET    /_sandbox/feeds                     {feeds} with per-message results
@@ -49,7 +53,13 @@ function body(req: SandboxRequest): Record<string, unknown> {
 
 class ControlInputError extends Error {}
 
-export function handleControl(sandbox: AmazonSandbox, req: SandboxRequest, info: { url: string; lwaUrl: string }): SandboxResponse {
+interface SandboxUrls {
+  url: string;
+  lwaUrl: string;
+  consentUrl: string;
+}
+
+export function handleControl(sandbox: AmazonSandbox, req: SandboxRequest, info: SandboxUrls): SandboxResponse {
   try {
     return route(sandbox, req, info);
   } catch (error) {
@@ -65,7 +75,7 @@ function clockState(sandbox: AmazonSandbox): Record<string, unknown> {
   return { now: sandbox.now().toISOString(), speed: sandbox.clock.speed };
 }
 
-function route(sandbox: AmazonSandbox, req: SandboxRequest, info: { url: string; lwaUrl: string }): SandboxResponse {
+function route(sandbox: AmazonSandbox, req: SandboxRequest, info: SandboxUrls): SandboxResponse {
   const path = req.path.replace(/\/+$/, '');
   const m = req.method;
   const parts = path.split('/').slice(2).map(decodeURIComponent); // after "/_sandbox"
@@ -75,7 +85,9 @@ function route(sandbox: AmazonSandbox, req: SandboxRequest, info: { url: string;
       sandbox: 'Amazon SP-API + LWA sandbox (control API under /_sandbox; not part of Amazon)',
       url: info.url,
       lwaUrl: info.lwaUrl,
+      consentUrl: info.consentUrl,
       demoApp: sandbox.demoApp,
+      sellers: sandbox.lwa.sellers(),
       ...clockState(sandbox),
     });
   }
@@ -153,12 +165,25 @@ function route(sandbox: AmazonSandbox, req: SandboxRequest, info: { url: string;
     }
     case 'apps': {
       if (m === 'POST' && !id) {
-        const b = body(req);
-        sandbox.registerApp({ clientId: b.clientId, clientSecret: b.clientSecret, refreshToken: b.refreshToken, sellerId: b.sellerId } as SandboxApp);
-        return ok({ registered: { clientId: b.clientId, sellerId: b.sellerId } }, 201);
+        const { clientId, clientSecret, refreshToken, sellerId, applicationId, name, draft, redirectUris } = body(req);
+        sandbox.registerApp({ clientId, clientSecret, refreshToken, sellerId, applicationId, name, draft, redirectUris } as SandboxApp);
+        return ok({ registered: { clientId, sellerId, applicationId: sandbox.lwa.app(clientId as string).applicationId } }, 201);
       }
+      if (m === 'POST' && id && action === 'redirect-uris') return ok({ clientId: id, redirectUris: sandbox.addRedirectUri(id, body(req).uri as string) }, 201);
       break;
     }
+    case 'sellers':
+      if (m === 'POST' && !id) {
+        sandbox.addSeller(body(req).sellerId as string);
+        return ok({ sellers: sandbox.lwa.sellers() }, 201);
+      }
+      break;
+    case 'authorizations':
+      if (m === 'POST' && id === 'revoke') {
+        const b = body(req);
+        return ok({ revoked: sandbox.revokeAuthorization(b.clientId as string, b.sellerId as string) });
+      }
+      break;
     case 'pagination-tokens':
       if (m === 'POST' && id === 'expire') return ok({ expired: sandbox.expirePaginationTokens() });
       break;

@@ -3,14 +3,15 @@
  *
  *   const amazon = await startAmazonSandbox({ port: 0, clock: { speed: 0 } });
  *   amazon.url      -> SP-API base URL        amazon.lwaUrl -> LWA token URL
- *   amazon.demoApp  -> client id/secret, refresh token, seller id
+ *   amazon.demoApp  -> client id/secret, refresh token, seller id, application id
+ *   amazon.consentUrl -> Seller Central's consent page (after amazon.addRedirectUri(clientId, uri))
  *   amazon.placeOrder({ items: [{ sku: 'MUG-BLUE-12OZ', qty: 2 }] }); amazon.advanceClock(5 * 60_000);
  *   await amazon.close();
  */
 export { startAmazonSandbox, describeSandbox, RunningAmazonSandbox, DEFAULT_AMAZON_SANDBOX_PORT, type StartAmazonSandboxOptions, type SandboxExchange } from './server.ts';
 export { AmazonSandbox, type AmazonSandboxOptions, type CancelOrderInput } from './sandbox.ts';
 export { SandboxClock, type ClockOptions } from './clock.ts';
-export { DEMO_APP, type SandboxApp } from './lwa.ts';
+export { DEMO_APP, AUTHORIZATION_CODE_TTL_MS, LwaError, type SandboxApp, type RegisteredApp } from './lwa.ts';
 export { DEFAULT_RATE_LIMITS, type RateLimit } from './rate-limits.ts';
 export { FAULT_KINDS, type FaultSpec, type FaultKind, type Fault } from './faults.ts';
 export { OPERATIONS, type Operation } from './http.ts';

@@ -84,9 +84,9 @@ export class AmazonSandbox {
     if (options.seed) seedDemoOrders(this);
   }
 
-  /** The app and seller every sandbox knows. */
+  /** The app and seller every sandbox knows, with the redirect URIs added to the app. */
   get demoApp(): SandboxApp {
-    return { ...DEMO_APP };
+    return { ...DEMO_APP, redirectUris: this.lwa.app(DEMO_APP.clientId).redirectUris };
   }
 
   now(): Date {
@@ -172,6 +172,21 @@ export class AmazonSandbox {
     this.extraApps.push({ ...app });
   }
 
+  /** Adds an OAuth redirect URI (absolute http(s), no fragment) to an app's; returns them all. */
+  addRedirectUri(clientId: string, uri: string): string[] {
+    return this.lwa.addRedirectUri(clientId, uri);
+  }
+
+  /** Makes a seller known, so the consent page offers it. */
+  addSeller(sellerId: string): void {
+    this.lwa.addSeller(sellerId);
+  }
+
+  /** The seller removed the app in Seller Central; returns how many refresh tokens the sandbox knew of that stopped. */
+  revokeAuthorization(clientId: string, sellerId: string): number {
+    return this.lwa.revokeAuthorization(clientId, sellerId);
+  }
+
   expirePaginationTokens(): number {
     return this.orders.expirePaginationTokens();
   }
@@ -202,11 +217,13 @@ export class AmazonSandbox {
   }
 
   /**
-   * Forgets orders, feeds, pagination tokens, buckets, faults and recorded requests. Registered
-   * apps and issued access tokens stay valid; the clock keeps its time (it never goes back).
+   * Forgets orders, feeds, pagination tokens, buckets, faults, recorded requests and unused
+   * authorization codes. Registered apps (with their redirect URIs), sellers and issued tokens stay
+   * valid; the clock keeps its time (it never goes back).
    */
   reset(options: { seed?: boolean } = {}): void {
     this.clock.clearTasks();
+    this.lwa.forgetCodes();
     this.book.reset();
     this.orders.reset();
     this.feeds.reset();

@@ -1,15 +1,17 @@
 /**
  * The sandbox HTTP server (node:http, no framework). One request goes:
  *   read body -> run due clock tasks -> control API (/_sandbox/..., not recorded)
- *   or Amazon's side: LWA token | presigned document URL | SP-API route:
+ *   or Amazon's side: Seller Central consent page | LWA token | presigned document URL | SP-API route:
  *   authenticate (403) -> faults (reset/429/500/503) -> rate limit (429) -> handler ->
  *   x-amzn-RateLimit-Limit on 20x/400/404 -> response faults (invalid order, malformed JSON,
  *   reset after processing, delay) -> record -> answer with x-amzn-RequestId.
  * The LWA token endpoint and document uploads take the faults named for them (lwaToken,
- * uploadFeedDocument): reset/500/503 before the handler, reset after and delay after it.
+ * uploadFeedDocument): reset/500/503 before the handler, reset after and delay after it. The
+ * consent pages take no access token, rate limit or fault.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CONSENT_PATH, handleConsent } from './consent.ts';
 import { handleControl } from './control.ts';
 import { corruptOrders, internalFailure, serviceUnavailable, truncateJson, type Fault, type FaultKind, type FaultTarget, type WireTarget } from './faults.ts';
 import { s3ServerFailure } from './feeds.ts';
@@ -87,6 +89,8 @@ export class RunningAmazonSandbox extends AmazonSandbox {
   declare readonly options: StartAmazonSandboxOptions;
   url = '';
   lwaUrl = '';
+  /** Seller Central's OAuth authorization URI (`?application_id=&state=[&redirect_uri=][&version=beta]`). */
+  consentUrl = '';
   port = 0;
   private server?: http.Server;
 
@@ -123,6 +127,7 @@ export class RunningAmazonSandbox extends AmazonSandbox {
     const shownHost = host.includes(':') ? `[${host}]` : host;
     this.url = `http://${shownHost}:${this.port}`;
     this.lwaUrl = `${this.url}/auth/o2/token`;
+    this.consentUrl = `${this.url}${CONSENT_PATH}`;
   }
 
   private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -150,7 +155,7 @@ export class RunningAmazonSandbox extends AmazonSandbox {
     this.clock.runDue();
 
     if (request.path === '/_sandbox' || request.path.startsWith('/_sandbox/')) {
-      send(res, requestId, handleControl(this, request, { url: this.url, lwaUrl: this.lwaUrl }));
+      send(res, requestId, handleControl(this, request, { url: this.url, lwaUrl: this.lwaUrl, consentUrl: this.consentUrl }));
       return;
     }
 
@@ -185,6 +190,10 @@ export class RunningAmazonSandbox extends AmazonSandbox {
 
   private amazon(req: SandboxRequest): Outcome {
     const outcome: Outcome = { throttled: false, faults: [] };
+    if (req.path === CONSENT_PATH) {
+      outcome.response = handleConsent(this.lwa, req);
+      return outcome;
+    }
     if (req.path === '/auth/o2/token') {
       const token = () => (req.method === 'POST' ? this.lwa.token(req) : { status: 405, json: { error: 'invalid_request', error_description: 'Use POST' } });
       return this.wireFaults('lwaToken', outcome, token, lwaServerFailure);
@@ -332,8 +341,8 @@ function send(res: http.ServerResponse, requestId: string, response: SandboxResp
 }
 
 /**
- * Starts the sandbox: `{ url, lwaUrl, port, demoApp, close(), ...control functions }`.
- * SP-API base URL = `url`; LWA token URL = `lwaUrl`.
+ * Starts the sandbox: `{ url, lwaUrl, consentUrl, port, demoApp, close(), ...control functions }`.
+ * SP-API base URL = `url`; LWA token URL = `lwaUrl`; Seller Central's consent page = `consentUrl`.
  */
 export async function startAmazonSandbox(options: StartAmazonSandboxOptions = {}): Promise<RunningAmazonSandbox> {
   let base = '';
@@ -354,6 +363,8 @@ export function describeSandbox(sandbox: RunningAmazonSandbox): string {
     `  client secret   : ${app.clientSecret}`,
     `  refresh token   : ${app.refreshToken}`,
     `  seller id       : ${app.sellerId}`,
+    `  application id  : ${app.applicationId}`,
+    `  consent page    : ${sandbox.consentUrl}`,
     `  control API     : ${sandbox.url}/_sandbox`,
   ].join('\n');
 }

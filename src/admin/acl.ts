@@ -3,6 +3,7 @@ export const Acl = {
   ordersView: 'Amazon_SalesChannel::orders_view',
   ordersManage: 'Amazon_SalesChannel::orders_manage',
   orderSettings: 'Amazon_SalesChannel::order_settings',
+  storesManage: 'Amazon_SalesChannel::stores_manage',
 } as const;
 
 /** The settings section id (module.json "settings"). */

@@ -2,6 +2,8 @@
  * Every module URL, built under the host's admin base path. Route paths here and in module.json
  * must agree; the route classes take their `path` from `ROUTE_PATHS` so there is one spelling.
  */
+import { CONNECT_CALLBACK_PATH } from '../stores/amazon-app.ts';
+
 export const ROUTE_PATHS = {
   stores: '/amazon/stores',
   dashboard: '/amazon/stores/:storeId',
@@ -12,6 +14,9 @@ export const ROUTE_PATHS = {
   cancel: '/amazon/stores/:storeId/orders/:amazonOrderId/cancel',
   outboxRetry: '/amazon/stores/:storeId/orders/:amazonOrderId/outbox/:entryId/retry',
   unmatched: '/amazon/stores/:storeId/unmatched',
+  connect: '/amazon/connect',
+  connectCallback: CONNECT_CALLBACK_PATH,
+  app: '/amazon/app',
 } as const;
 
 /** The id of the dashboard's Recent Orders section: filters and the system message land there. */
@@ -59,5 +64,11 @@ export class AdminUrls {
   }
   unmatched(storeId: number, query?: URLSearchParams): string {
     return withQuery(this.path(ROUTE_PATHS.unmatched, { storeId }), query);
+  }
+  connect(): string {
+    return this.path(ROUTE_PATHS.connect);
+  }
+  app(): string {
+    return this.path(ROUTE_PATHS.app);
   }
 }

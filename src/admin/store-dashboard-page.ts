@@ -24,6 +24,9 @@ import { readSyncState, syncHealthView } from './sync-health.ts';
 
 export const RECENT_ORDERS_LIMIT = 10;
 
+/** After Connect an Amazon store: the callback lands here with ?connected=1. */
+const CONNECTED_FLASH = { tone: 'ok', text: 'The store is connected and its first sync has started. Orders Amazon receives from now on appear here; the sync runs every 5 minutes.' } as const;
+
 @injectable()
 export class StoreDashboardPage extends ModuleRoute {
   readonly id = 'amazon_store_dashboard';
@@ -57,7 +60,7 @@ export class StoreDashboardPage extends ModuleRoute {
     // Filter links and the form land on the Recent Orders section, not the top of the dashboard.
     const dashboardPath = (query: URLSearchParams) => urls.recentOrders(store.id, query);
     return this.page(store.name, 'store-dashboard', {
-      head: storeHead(store, urls, request, 'dashboard', store.name),
+      head: storeHead(store, urls, request, 'dashboard', store.name, request.query.get('connected') === '1' ? CONNECTED_FLASH : null),
       store: {
         marketplace: marketplaceText(store.marketplaceId),
         hostStore: view ? `${view.websiteName} / ${view.name}` : 'Default store view',

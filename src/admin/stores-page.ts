@@ -28,11 +28,14 @@ export class StoresPage extends ModuleRoute {
     super(views);
   }
 
-  protected async respond(_request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
+  protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const [stores, attention, sync] = await Promise.all([this.stores.list(), attentionCounts(this.db), syncSummaryByStore(this.db)]);
     const head: PageHead = { crumbs: [{ label: 'Amazon Stores', href: null }], title: 'Amazon Stores', badge: null, nav: null, flash: null };
+    const canManage = request.can(Acl.storesManage);
     return this.page('Amazon Stores', 'stores', {
       head,
+      connectHref: canManage ? urls.connect() : null,
+      appHref: canManage ? urls.app() : null,
       stores: stores.map((store) => {
         const needing = attention.get(store.id) ?? 0;
         return {

@@ -112,66 +112,27 @@ export class LwaTokenProvider implements AccessTokenSource {
     }
   }
 
-  /** One POST to LWA. Throws typed errors; never includes the request body in any of them. */
+  /** One refresh-token grant. Throws typed errors; never includes the request body in any of them. */
   private async requestToken(): Promise<CachedToken> {
     const { credentials, storeName } = this.options;
-    const body = new URLSearchParams({
-      grant_type: 'refresh_token',
-      refresh_token: credentials.refreshToken,
-      client_id: credentials.clientId,
-      client_secret: credentials.clientSecret,
-    });
     const startedAt = this.options.clock.now().getTime();
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.fetchImpl(this.tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' },
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await response.text();
-    } catch (error) {
-      const kind = classifyFetchError(error);
-      if (kind === null) throw error;
-      const reason = kind === 'timeout' ? `timed out after ${this.timeoutMs} ms` : networkReason(error);
-      throw new AmazonNetworkError(`Login with Amazon is unreachable for store "${storeName}": ${this.redact(reason)}`, OPERATION, kind === 'timeout');
-    }
-    const requestId = response.headers.get('x-amzn-requestid');
-    const json = parseJson(text);
-
-    if (!response.ok) {
-      const code = typeof json?.error === 'string' ? json.error : null;
-      const description = typeof json?.error_description === 'string' ? this.redact(json.error_description).slice(0, 300) : null;
-      const said = [code, description].filter((part) => part !== null).join(': ') || `HTTP ${response.status}`;
-      if ((response.status === 400 || response.status === 401) && (code === null || CREDENTIAL_ERRORS.has(code))) {
-        throw new AmazonAuthError(
-          `Amazon refused the credentials of store "${storeName}" (${said}). Re-authorize the store or correct its client id and secret.${requestIdNote(requestId)}`,
-          storeName,
-          code,
-          response.status,
-          requestId,
-        );
-      }
-      throw new AmazonApiError(
-        `Login with Amazon failed for store "${storeName}": HTTP ${response.status} ${said}${requestIdNote(requestId)}`,
-        OPERATION,
-        response.status,
-        code,
-        description,
-        requestId,
-      );
-    }
-
-    const accessToken = json?.access_token;
-    const expiresIn = json?.expires_in;
+    const json = await postToLwa({
+      tokenUrl: this.tokenUrl,
+      form: { grant_type: 'refresh_token', refresh_token: credentials.refreshToken, client_id: credentials.clientId, client_secret: credentials.clientSecret },
+      secrets: [credentials.clientSecret, credentials.refreshToken],
+      subject: `store "${storeName}"`,
+      storeName,
+      timeoutMs: this.timeoutMs,
+      fetch: this.fetchImpl,
+    });
+    const accessToken = json.body.access_token;
+    const expiresIn = json.body.expires_in;
     if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
       // Name the fields only: the body holds a token.
       throw new AmazonResponseError(
         `Invalid Login with Amazon response for store "${storeName}": expected access_token (string) and expires_in (positive number)`,
         OPERATION,
-        requestId,
+        json.requestId,
         null,
         typeof accessToken !== 'string' || accessToken === '' ? 'access_token' : 'expires_in',
         [],
@@ -179,16 +140,103 @@ export class LwaTokenProvider implements AccessTokenSource {
     }
     return { token: accessToken, expiresAtMs: startedAt + expiresIn * 1000 };
   }
+}
 
-  /** Replaces any occurrence of the store's secrets (an echoing server, a proxy page) with ***. */
-  private redact(text: string): string {
-    const { clientSecret, refreshToken } = this.options.credentials;
-    let out = text;
-    for (const secret of [clientSecret, refreshToken, encodeURIComponent(clientSecret), encodeURIComponent(refreshToken)]) {
-      if (secret.length > 0) out = out.split(secret).join('***');
-    }
-    return out;
+export interface AuthorizationCodeExchange {
+  tokenUrl?: string;
+  clientId: string;
+  clientSecret: string;
+  /** The `spapi_oauth_code` Amazon's consent redirect carried. */
+  code: string;
+  /** The redirect URI the consent was given for (LWA checks it is the same). */
+  redirectUri: string;
+  /** Named in errors, e.g. the store being connected. */
+  storeName: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The website authorization workflow's last step: the seller's authorization code for the seller's
+ * refresh token (`grant_type=authorization_code`). One attempt, no retries: a code is single-use,
+ * and LWA may have consumed it even when its answer was lost.
+ */
+export async function exchangeAuthorizationCode(exchange: AuthorizationCodeExchange): Promise<{ refreshToken: string; requestId: string | null }> {
+  const answer = await postToLwa({
+    tokenUrl: exchange.tokenUrl ?? DEFAULT_LWA_TOKEN_URL,
+    form: { grant_type: 'authorization_code', code: exchange.code, redirect_uri: exchange.redirectUri, client_id: exchange.clientId, client_secret: exchange.clientSecret },
+    secrets: [exchange.clientSecret, exchange.code],
+    subject: `the authorization of store "${exchange.storeName}"`,
+    storeName: exchange.storeName,
+    timeoutMs: exchange.timeoutMs ?? 30_000,
+    fetch: exchange.fetch ?? fetch,
+  });
+  const refreshToken = answer.body.refresh_token;
+  if (typeof refreshToken !== 'string' || refreshToken === '') {
+    throw new AmazonResponseError(`Invalid Login with Amazon response for the authorization of store "${exchange.storeName}": expected refresh_token (string)`, 'lwaAuthorizationCode', answer.requestId, null, 'refresh_token', []);
   }
+  return { refreshToken, requestId: answer.requestId };
+}
+
+interface LwaPost {
+  tokenUrl: string;
+  form: Record<string, string>;
+  /** Replaced by *** wherever an answer echoes them (an echoing server, a proxy page). */
+  secrets: string[];
+  /** What the call is for, in messages: `store "X"`. */
+  subject: string;
+  storeName: string;
+  timeoutMs: number;
+  fetch: typeof fetch;
+}
+
+/** One POST to LWA's token endpoint: the parsed 200 answer, or a typed error without the request body. */
+async function postToLwa(post: LwaPost): Promise<{ body: Record<string, unknown>; requestId: string | null }> {
+  const redact = (text: string) => redacted(text, post.secrets);
+  let response: Response;
+  let text: string;
+  try {
+    response = await post.fetch(post.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' },
+      body: new URLSearchParams(post.form),
+      signal: AbortSignal.timeout(post.timeoutMs),
+    });
+    text = await response.text();
+  } catch (error) {
+    const kind = classifyFetchError(error);
+    if (kind === null) throw error;
+    const reason = kind === 'timeout' ? `timed out after ${post.timeoutMs} ms` : networkReason(error);
+    throw new AmazonNetworkError(`Login with Amazon is unreachable for ${post.subject}: ${redact(reason)}`, OPERATION, kind === 'timeout');
+  }
+  const requestId = response.headers.get('x-amzn-requestid');
+  const json = parseJson(text);
+
+  if (!response.ok) {
+    const code = typeof json?.error === 'string' ? json.error : null;
+    const description = typeof json?.error_description === 'string' ? redact(json.error_description).slice(0, 300) : null;
+    const said = [code, description].filter((part) => part !== null).join(': ') || `HTTP ${response.status}`;
+    if ((response.status === 400 || response.status === 401) && (code === null || CREDENTIAL_ERRORS.has(code))) {
+      throw new AmazonAuthError(
+        `Amazon refused the credentials of ${post.subject} (${said}). Re-authorize the store or correct its client id and secret.${requestIdNote(requestId)}`,
+        post.storeName,
+        code,
+        response.status,
+        requestId,
+      );
+    }
+    throw new AmazonApiError(`Login with Amazon failed for ${post.subject}: HTTP ${response.status} ${said}${requestIdNote(requestId)}`, OPERATION, response.status, code, description, requestId);
+  }
+  return { body: json ?? {}, requestId };
+}
+
+/** `text` with every occurrence of the secrets (plain or URL-encoded) replaced by ***. */
+function redacted(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets.flatMap((s) => [s, encodeURIComponent(s)])) {
+    if (secret.length > 0) out = out.split(secret).join('***');
+  }
+  return out;
 }
 
 function isTransient(error: unknown): boolean {

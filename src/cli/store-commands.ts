@@ -47,8 +47,8 @@ export class StoreAddCommand implements CliCommandContribution {
     { name: 'region', type: 'enum', values: REGIONS, required: true, description: 'SP-API region' },
     { name: 'marketplace-id', type: 'string', required: true, description: 'Amazon marketplace id, e.g. ATVPDKIKX0DER' },
     { name: 'seller-id', type: 'string', required: true, description: 'Seller (merchant token) id' },
-    { name: 'client-id', type: 'string', required: true, description: 'LWA client id of the app' },
-    { name: 'client-secret', type: 'string', required: true, description: 'LWA client secret (stored encrypted)' },
+    { name: 'client-id', type: 'string', description: "LWA client id the refresh token was issued to (default: the module's application)" },
+    { name: 'client-secret', type: 'string', description: "LWA client secret, only for a client other than the module's application (stored encrypted)" },
     { name: 'refresh-token', type: 'string', required: true, description: 'LWA refresh token of the seller (stored encrypted)' },
     { name: 'sp-api-endpoint', type: 'string', description: 'SP-API base URL (default: the region endpoint)' },
     { name: 'lwa-endpoint', type: 'string', description: 'LWA token URL (default: https://api.amazon.com/auth/o2/token)' },
@@ -66,8 +66,8 @@ export class StoreAddCommand implements CliCommandContribution {
           region: flags.region as string,
           marketplaceId: flags['marketplace-id'] as string,
           sellerId: flags['seller-id'] as string,
-          clientId: flags['client-id'] as string,
-          clientSecret: flags['client-secret'] as string,
+          clientId: flags['client-id'] as string | undefined,
+          clientSecret: flags['client-secret'] as string | undefined,
           refreshToken: flags['refresh-token'] as string,
           spApiEndpoint: flags['sp-api-endpoint'] as string | undefined,
           lwaEndpoint: flags['lwa-endpoint'] as string | undefined,
@@ -92,7 +92,7 @@ export class StoreListCommand implements CliCommandContribution {
   async run(flags: Record<string, CliFlagValue | undefined>, io: CliIO): Promise<number> {
     const stores = await this.stores.list();
     if (flags.json) printJson(io, stores.map(storeJson));
-    else if (stores.length === 0) io.stdout.write('No Amazon stores yet: add one with asc store:add\n');
+    else if (stores.length === 0) io.stdout.write('No Amazon stores yet: connect one in the admin (Amazon Stores > Connect an Amazon store), or add one with asc store:add\n');
     else {
       printTable(
         io,

@@ -31,7 +31,7 @@ export interface ModuleManifest {
   acl: AclNode[];
   settings: Array<{ id: string; title: string; acl: string; fields: SettingsFieldSchema[] }>;
   widgets: Array<{ id: string; zone: WidgetZone; acl: string }>;
-  /** `title` (optional) labels the route in the admin navigation, which lists GET routes without parameters. */
+  /** A GET route without parameters that has a `title` is listed in the admin navigation under it; one without is reached by links only. */
   routes: Array<{ id: string; method: 'GET' | 'POST'; path: string; acl: string; title?: string }>;
   cron: Array<{ id: string; schedule: string; description: string }>;
   /** `transaction` hooks since contract 1.2.0. */

@@ -19,6 +19,7 @@ import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { createSpApiClient, type SpApiClient } from '../amazon/index.ts';
 import type { RetryPolicy } from '../amazon/retry.ts';
 import { Stores } from './stores.ts';
+import { AmazonAppSettings } from './amazon-app.ts';
 import type { AmazonStore } from './store.ts';
 
 /**
@@ -65,11 +66,14 @@ export class AmazonClients {
     @inject(Ports.Clock) private readonly clock: ClockPort,
     @inject(Ports.Logger) private readonly logger: LoggerPort,
     @inject(Stores) private readonly stores: Stores,
+    @inject(AmazonAppSettings) private readonly app: AmazonAppSettings,
     @inject(AMAZON_CLIENT_TUNING) @optional() private readonly tuning: AmazonClientTuning | undefined,
   ) {}
 
   async client(store: AmazonStore): Promise<SpApiClient> {
-    const key = `${store.updatedAt.getTime()}|${store.spApiEndpoint}|${store.lwaEndpoint}`;
+    // A saved application (a rotated client secret) reaches the store's next client too.
+    const appSaved = (await this.app.get())?.updatedAt.getTime() ?? 0;
+    const key = `${store.updatedAt.getTime()}|${appSaved}|${store.spApiEndpoint}|${store.lwaEndpoint}`;
     const cached = this.clients.get(store.id);
     if (cached && cached.key === key) return cached.client;
     const credentials = await this.stores.credentials(store.id);

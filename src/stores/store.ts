@@ -20,7 +20,7 @@ export interface AmazonStore {
   updatedAt: Date;
 }
 
-/** The store's LWA secrets; decrypted only when a call to Amazon needs them. */
+/** The LWA secrets of a call for the store; decrypted only when a call to Amazon needs them. */
 export interface StoreCredentials {
   clientSecret: string;
   refreshToken: string;
@@ -31,8 +31,10 @@ export interface NewStoreInput {
   region: string;
   marketplaceId: string;
   sellerId: string;
-  clientId: string;
-  clientSecret: string;
+  /** The LWA client the refresh token was issued to; default the module's application. */
+  clientId?: string;
+  /** Only for a client other than the module's application (a store self-authorized for its own app). */
+  clientSecret?: string;
   refreshToken: string;
   spApiEndpoint?: string;
   lwaEndpoint?: string;
@@ -66,7 +68,7 @@ function isHttpUrl(value: string): boolean {
 /** Every problem with a new store's input, so the admin can fix them in one go. */
 export function validateNewStore(input: NewStoreInput): StoreInputError[] {
   const errors: StoreInputError[] = [];
-  const required = ['name', 'region', 'marketplaceId', 'sellerId', 'clientId', 'clientSecret', 'refreshToken'] as const;
+  const required = ['name', 'region', 'marketplaceId', 'sellerId', 'refreshToken'] as const;
   for (const field of required) {
     if (typeof input[field] !== 'string' || input[field].trim() === '') errors.push({ field, message: 'is required' });
   }
@@ -85,6 +87,9 @@ export function validateNewStore(input: NewStoreInput): StoreInputError[] {
   }
   if (input.sellerId && !/^[A-Z0-9]{5,32}$/.test(input.sellerId)) {
     errors.push({ field: 'sellerId', message: 'must be the merchant token from Seller Central (5-32 capital letters and digits)' });
+  }
+  for (const field of ['clientId', 'clientSecret'] as const) {
+    if (input[field] !== undefined && input[field].trim() === '') errors.push({ field, message: 'must not be empty when given' });
   }
   for (const field of ['spApiEndpoint', 'lwaEndpoint'] as const) {
     const value = input[field];

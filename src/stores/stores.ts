@@ -19,12 +19,24 @@ import {
 } from './store.ts';
 import type { Region } from './marketplaces.ts';
 import { transaction } from '../db/transaction.ts';
+import { AmazonAppSettings, type AmazonApp } from './amazon-app.ts';
 
 export class StoreInputRejected extends Error {
   override name = 'StoreInputRejected';
   constructor(readonly errors: StoreInputError[]) {
     super(errors.map((e) => `${e.field} ${e.message}`).join('; '));
   }
+}
+
+/** A store whose refresh token belongs to an LWA client the module holds no secret for. */
+export class StoreNotAuthorized extends Error {
+  override name = 'StoreNotAuthorized';
+}
+
+/** What a store keeps encrypted: its refresh token, and a client secret only for a client other than the module's application. */
+interface StoredSecrets {
+  refreshToken: string;
+  clientSecret?: string;
 }
 
 export class StoreNotFound extends Error {
@@ -107,6 +119,16 @@ function settingsColumns(settings: OrderSettings) {
   };
 }
 
+/** The client a new store names must be one whose secret the module will have. */
+function clientErrors(input: NewStoreInput, app: AmazonApp | null): StoreInputError[] {
+  const clientId = input.clientId?.trim();
+  if (clientId === undefined && app === null) return [{ field: 'clientId', message: 'is required while the SP-API application is not configured (asc app:credentials:set)' }];
+  if (clientId !== undefined && clientId !== '' && clientId !== app?.clientId && input.clientSecret === undefined) {
+    return [{ field: 'clientSecret', message: `is required for a client other than the module's application${app ? ` (${app.clientId})` : ''}` }];
+  }
+  return [];
+}
+
 @injectable()
 export class Stores {
   constructor(
@@ -115,17 +137,25 @@ export class Stores {
     @inject(Ports.Clock) private readonly clock: ClockPort,
     @inject(Ports.StoreViews) private readonly storeViews: StoreViewsPort,
     @inject(Ports.Orders) private readonly orders: OrdersPort,
+    @inject(AmazonAppSettings) private readonly app: AmazonAppSettings,
   ) {}
 
-  /** Registers a store with default Order Settings, all or nothing. */
+  /**
+   * Registers a store with default Order Settings, all or nothing. The store is authorized for the
+   * module's application unless the input names another LWA client with its secret; endpoints
+   * default to the application's (a sandbox) and then to Amazon's for the region.
+   */
   async add(input: NewStoreInput): Promise<AmazonStore> {
-    const errors = validateNewStore(input);
+    const app = await this.app.get();
+    const errors = [...validateNewStore(input), ...clientErrors(input, app)];
     if (errors.length > 0) throw new StoreInputRejected(errors);
     const region = input.region as Region;
     const endpoints = defaultEndpoints(region);
     const now = this.clock.now();
-    const credentials: StoreCredentials = { clientSecret: input.clientSecret, refreshToken: input.refreshToken };
-    const encrypted = await this.secrets.encrypt(JSON.stringify(credentials));
+    const clientId = input.clientId?.trim() ?? app!.clientId;
+    // The application's own secret is never copied into a store: it is kept once, in the application's settings.
+    const stored: StoredSecrets = clientId === app?.clientId ? { refreshToken: input.refreshToken } : { refreshToken: input.refreshToken, clientSecret: input.clientSecret! };
+    const encrypted = await this.secrets.encrypt(JSON.stringify(stored));
     const defaultView = (await this.storeViews.list()).find((view) => view.isDefault)?.code ?? null;
 
     const id = await transaction(this.db, async (trx) => {
@@ -140,9 +170,9 @@ export class Stores {
         region,
         marketplace_id: input.marketplaceId,
         seller_id: input.sellerId,
-        sp_api_endpoint: input.spApiEndpoint ?? endpoints.spApiEndpoint,
-        lwa_endpoint: input.lwaEndpoint ?? endpoints.lwaEndpoint,
-        client_id: input.clientId.trim(),
+        sp_api_endpoint: input.spApiEndpoint ?? app?.spApiEndpoint ?? endpoints.spApiEndpoint,
+        lwa_endpoint: input.lwaEndpoint ?? app?.lwaEndpoint ?? endpoints.lwaEndpoint,
+        client_id: clientId,
         credentials_encrypted: encrypted,
         status: 'active',
         integrated_at: input.integratedAt ?? now,
@@ -179,10 +209,23 @@ export class Stores {
     return this.get(id);
   }
 
+  /**
+   * The secrets of a call to Amazon for the store: its refresh token with the secret of the client
+   * it was issued to. For the module's application that is the application's secret (so a rotated
+   * secret reaches every store at once), otherwise the one the store keeps.
+   */
   async credentials(id: number): Promise<StoreCredentials> {
-    const row: Pick<StoreRow, 'credentials_encrypted'> | undefined = await this.db('amazon_store').where({ id }).first('credentials_encrypted');
+    const row: Pick<StoreRow, 'name' | 'client_id' | 'credentials_encrypted'> | undefined = await this.db('amazon_store')
+      .where({ id })
+      .first('name', 'client_id', 'credentials_encrypted');
     if (!row) throw new StoreNotFound(id);
-    return JSON.parse(await this.secrets.decrypt(row.credentials_encrypted)) as StoreCredentials;
+    const stored = JSON.parse(await this.secrets.decrypt(row.credentials_encrypted)) as StoredSecrets;
+    const app = await this.app.get();
+    if (app?.clientId === row.client_id) return { refreshToken: stored.refreshToken, clientSecret: await this.app.clientSecret() };
+    if (stored.clientSecret !== undefined) return { refreshToken: stored.refreshToken, clientSecret: stored.clientSecret };
+    throw new StoreNotAuthorized(
+      `Store "${row.name}" was authorized for the LWA client ${row.client_id}, and the module's application ${app ? `is ${app.clientId}` : 'is not configured'}: reconnect the store`,
+    );
   }
 
   async settings(id: number, db: Knex | Knex.Transaction = this.db): Promise<OrderSettings> {

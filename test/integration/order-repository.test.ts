@@ -6,10 +6,8 @@ import { OrderRepository } from '../../src/orders/order-repository.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
 import { importDecision } from '../../src/orders/rules.ts';
 import { orderGridCount, orderGridPage, orderGridRows } from '../../src/orders/order-grid.ts';
-import { Stores } from '../../src/stores/stores.ts';
-import type { OrdersPort } from '../../src/host/ports.ts';
 import type { Order } from '../../src/amazon/models.ts';
-import { testSecrets, testOrderStatuses, testStoreViews } from '../support/module-ports.ts';
+import { testStores } from '../support/module-ports.ts';
 import { FakeClock } from '../support/fake-time.ts';
 import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
 import { errorSummary } from '../../src/error-summary.ts';
@@ -34,7 +32,7 @@ describeEachDatabase('order repository and grid', (db) => {
 
   before(async () => {
     await migrateLatest(db().knex, moduleMigrations);
-    const stores = new Stores(db().knex, testSecrets(), clock, testStoreViews, testOrderStatuses as OrdersPort);
+    const { stores } = testStores(db().knex, clock);
     storeId = (await stores.add({ name: 'US', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: 'A2SELLER0001', clientId: 'c', clientSecret: 's', refreshToken: 'r' })).id;
     // For the tests of single orders, so the grid test below counts only its own.
     otherStoreId = (await stores.add({ name: 'US 2', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: 'A2SELLER0002', clientId: 'c', clientSecret: 's', refreshToken: 'r' })).id;

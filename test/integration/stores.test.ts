@@ -3,8 +3,7 @@ import { expect } from 'chai';
 import { describeEachDatabase } from '../support/databases.ts';
 import { migrateLatest } from '../../sandbox/host/migrator.ts';
 import { Stores, StoreInputRejected, StoreNotFound } from '../../src/stores/stores.ts';
-import type { OrdersPort } from '../../src/host/ports.ts';
-import { testSecrets, testOrderStatuses, testStoreViews } from '../support/module-ports.ts';
+import { testStores } from '../support/module-ports.ts';
 import { FakeClock } from '../support/fake-time.ts';
 import manifest from '../../module.json' with { type: 'json' };
 
@@ -26,7 +25,7 @@ describeEachDatabase('stores and Order Settings', (db) => {
 
   before(async () => {
     await migrateLatest(db().knex, moduleMigrations);
-    stores = new Stores(db().knex, testSecrets(), clock, testStoreViews, testOrderStatuses as OrdersPort);
+    ({ stores } = testStores(db().knex, clock));
   });
 
   it('adds a store with encrypted credentials, default settings and the integration time', async () => {

@@ -1,7 +1,7 @@
-import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
+import { capturingIo } from '../support/cli.ts';
 import { amazonSandboxCommands, describeSandbox, startAmazonSandbox, type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
-import type { CliCommandContribution, CliFlagValue, CliIO } from '../../src/host/contributions.ts';
+import type { CliCommandContribution, CliFlagValue } from '../../src/host/contributions.ts';
 import { ago, HOUR, MINUTE, SpApiTestClient, startTestSandbox } from '../support/amazon-sandbox-client.ts';
 
 async function control(sandbox: RunningAmazonSandbox, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -12,16 +12,6 @@ async function control(sandbox: RunningAmazonSandbox, method: string, path: stri
   });
   const text = await res.text();
   return { status: res.status, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
-}
-
-function io(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, interactive: false, signal: new AbortController().signal, out: () => out, err: () => err };
 }
 
 describe('Amazon sandbox: control API, CLI commands and demo seed', () => {
@@ -97,7 +87,7 @@ describe('Amazon sandbox: control API, CLI commands and demo seed', () => {
   describe('CLI commands', () => {
     let commands: Map<string, CliCommandContribution>;
     const run = async (name: string, flags: Record<string, CliFlagValue | undefined>) => {
-      const stream = io();
+      const stream = capturingIo();
       const code = await commands.get(name)!.run(flags, stream);
       return { code, out: stream.out(), err: stream.err() };
     };
@@ -162,7 +152,7 @@ describe('Amazon sandbox: control API, CLI commands and demo seed', () => {
       expect(huge.code).to.equal(1);
       expect(huge.err).to.equal(`The sandbox refused: no order ${'🦄'.repeat(190)}…\n`);
       const offline = amazonSandboxCommands({ AMAZON_SANDBOX_URL: 'http://127.0.0.1:9' }).find((c) => c.name === 'sandbox:order:list')!;
-      const stream = io();
+      const stream = capturingIo();
       expect(await offline.run({}, stream)).to.equal(1);
       expect(stream.err()).to.match(/not reachable at http:\/\/127\.0\.0\.1:9/);
     });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
+import { LwaError, type RunningAmazonSandbox, type SandboxApp } from '../../sandbox/amazon/index.ts';
 import { ago, HOUR, MINUTE, SpApiTestClient, startTestSandbox } from '../support/amazon-sandbox-client.ts';
 
 describe('Amazon sandbox: Login with Amazon', () => {
@@ -50,6 +50,24 @@ describe('Amazon sandbox: Login with Amazon', () => {
       expect(res.status).to.equal(400);
       expect(res.body.error).to.equal('invalid_grant');
     }
+  });
+
+  it("keeps what Seller Central knows of an app (application id, name, Draft state, redirect URIs) and refuses changing it", () => {
+    expect(app()).to.include({ applicationId: 'amzn1.sp.solution.00000000-0000-4000-8000-000000004610', name: 'Sandbox demo app', draft: false });
+    // A seller's new token for a registered app, as tests register re-authorizations.
+    sandbox.registerApp({ ...app(), refreshToken: 'Atzr|demo-second-token' });
+    expect(sandbox.lwa.app(app().clientId)).to.include({ applicationId: app().applicationId, name: 'Sandbox demo app' });
+    const other = { clientId: 'amzn1.application-oa2-client.details', clientSecret: 'details-secret', refreshToken: 'Atzr|details', sellerId: 'A2DETAILS' };
+    const refusals: Array<[SandboxApp, RegExp]> = [
+      [{ ...app(), refreshToken: 'Atzr|x1', applicationId: 'amzn1.sp.solution.another' }, /registered with another applicationId/],
+      [{ ...app(), refreshToken: 'Atzr|x2', draft: true }, /registered with another draft/],
+      [{ ...other, applicationId: app().applicationId }, /belongs to client/],
+      [{ ...other, draft: 'yes' as unknown as boolean }, /draft must be true or false/],
+      [{ ...other, name: '' }, /name must be a non-empty string/],
+      [{ ...other, redirectUris: ['not a url'] }, /absolute http\(s\) URL/],
+    ];
+    for (const [registration, message] of refusals) expect(() => sandbox.registerApp(registration)).to.throw(LwaError, message);
+    expect(() => sandbox.lwa.app(other.clientId)).to.throw(LwaError);
   });
 
   it('answers 400 for a missing or unsupported grant_type and for a non-form body', async () => {

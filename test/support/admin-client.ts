@@ -64,3 +64,11 @@ export function csrfToken(html: string): string {
   if (!match) throw new Error('No csrf_token on the page');
   return match[1]!;
 }
+
+/** An attribute value or text as the browser reads it: named and numeric character references undone. */
+export function unescapeHtml(text: string): string {
+  const named: Record<string, string> = { amp: '&', quot: '"', lt: '<', gt: '>', apos: "'" };
+  return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (whole, ref: string) =>
+    ref.startsWith('#x') || ref.startsWith('#X') ? String.fromCodePoint(parseInt(ref.slice(2), 16)) : ref.startsWith('#') ? String.fromCodePoint(Number(ref.slice(1))) : (named[ref] ?? whole),
+  );
+}

@@ -23,7 +23,7 @@ import { importDecision } from '../../src/orders/rules.ts';
 import { migrateLatest } from '../../sandbox/host/migrator.ts';
 import manifest from '../../module.json' with { type: 'json' };
 import { FakeCatalog, FakeHostOrders, FakeStock, silentLogger } from './fake-host.ts';
-import { testSecrets, testStoreViews } from './module-ports.ts';
+import { memoryConfig, testSecrets, testStoreViews } from './module-ports.ts';
 import { FakeClock } from './fake-time.ts';
 
 export const BASE = '/admin';
@@ -53,6 +53,7 @@ export async function createAdminHarness(knex: Knex, now = new Date('2026-11-26T
   container.bind(Ports.Database).toConstantValue(knex);
   container.bind(Ports.Clock).toConstantValue(clock);
   container.bind(Ports.Secrets).toConstantValue(testSecrets());
+  container.bind(Ports.Config).toConstantValue(memoryConfig());
   container.bind(Ports.StoreViews).toConstantValue(testStoreViews);
   container.bind(Ports.Orders).toConstantValue(hostOrders);
   container.bind(Ports.Catalog).toConstantValue(catalog);

@@ -1,10 +1,11 @@
 /** Running `asc` in tests: as a child process (the real thing) or in-process (fast). */
 import { spawn } from 'node:child_process';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import path from 'node:path';
 import { main } from '../../sandbox/host/cli/main.ts';
 import type { ModuleSource } from '../../sandbox/host/module-loader.ts';
 import { REPO_ROOT } from './host.ts';
+import type { CliIO } from '../../src/host/contributions.ts';
 
 export interface CliResult {
   code: number;
@@ -105,4 +106,15 @@ export async function runCliInProcess(
     { modules: options.modules },
   );
   return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** A command's io in the test's own process: what it printed, read back as text. */
+export function capturingIo(): CliIO & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return { stdout, stderr, interactive: false, signal: new AbortController().signal, out: () => out, err: () => err };
 }

@@ -24,7 +24,7 @@ export const START = '2026-11-26T10:00:00.000Z';
 /** The module's and the host's order data, children first: each test starts from empty tables. */
 const ORDER_DATA_TABLES = [
   'amazon_order_refetch', 'amazon_order_log', 'amazon_order_item', 'amazon_outbox', 'amazon_order', 'amazon_listing_match', 'amazon_sync_state',
-  'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store',
+  'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store_authorization', 'amazon_store',
   'host_order_comment', 'host_shipment_item', 'host_shipment', 'host_creditmemo_item', 'host_creditmemo', 'host_order_item', 'host_order',
   'host_customer', 'host_stock_reservation_item', 'host_stock_reservation', 'host_product',
 ];

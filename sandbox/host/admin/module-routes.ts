@@ -34,9 +34,9 @@ export function registerModuleRoutes(router: Router<HostRoute>, routes: Array<{ 
   for (const { module, route } of routes) router.add(route.method, route.path, moduleRoute(route, module));
 }
 
-/** Navigation entries: module GET routes without parameters. */
+/** Navigation entries: module GET routes without parameters that the manifest titles. */
 export function moduleNavigation(routes: Array<{ route: AdminRouteContribution; title: string | undefined }>) {
   return routes
-    .filter(({ route }) => route.method === 'GET' && !route.path.includes(':'))
-    .map(({ route, title }) => ({ label: title ?? route.id, href: `${BASE_PATH}${route.path}`, acl: route.acl }));
+    .filter(({ route, title }) => route.method === 'GET' && !route.path.includes(':') && title !== undefined)
+    .map(({ route, title }) => ({ label: title!, href: `${BASE_PATH}${route.path}`, acl: route.acl }));
 }
