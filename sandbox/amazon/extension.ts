@@ -1,18 +1,18 @@
 /**
  * The Amazon sandbox as a host extension: `asc start` runs it beside the admin (with demo orders)
- * and, on a database without Amazon stores, registers a demo store pointed at it, so a new user
- * sees orders arrive without any setup. `asc sandbox:*` commands drive it.
+ * and makes the sandbox's demo app the module's application, so a new user connects the demo
+ * store through the same consent flow a merchant uses. `asc sandbox:*` commands drive it.
  *
  * Environment: AMAZON_SANDBOX=0 to not start it, AMAZON_SANDBOX_PORT (default 4610),
  * AMAZON_SANDBOX_SPEED (sandbox ms per real ms, default 1).
  */
-import type { HostExtension } from '../host/extensions.ts';
+import type { HostExtension, ServiceContext } from '../host/extensions.ts';
+import { BASE_PATH } from '../host/admin/context.ts';
+import { AmazonAppSettings, CONNECT_CALLBACK_PATH } from '../../src/stores/amazon-app.ts';
 import { CliUsageError } from '../../src/host/contributions.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import { amazonSandboxCommands } from './cli.ts';
-import { DEFAULT_AMAZON_SANDBOX_PORT, describeSandbox, startAmazonSandbox } from './server.ts';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DEFAULT_AMAZON_SANDBOX_PORT, describeSandbox, startAmazonSandbox, type RunningAmazonSandbox } from './server.ts';
 
 export const amazonSandboxExtension: HostExtension = {
   name: 'amazon-sandbox',
@@ -31,25 +31,35 @@ export const amazonSandboxExtension: HostExtension = {
         `the Amazon sandbox cannot listen on port ${port}, which is in use: set AMAZON_SANDBOX_PORT to another port (0 picks a free one), or AMAZON_SANDBOX=0 to start without it`,
       );
     }
-    const stores = context.container.get(Stores);
-    let demoStore = '';
-    if ((await stores.list()).length === 0) {
-      const app = sandbox.demoApp;
-      const store = await stores.add({
-        name: 'Amazon US (sandbox)',
-        region: 'na',
-        marketplaceId: 'ATVPDKIKX0DER',
-        sellerId: app.sellerId,
-        clientId: app.clientId,
-        clientSecret: app.clientSecret,
-        refreshToken: app.refreshToken,
-        spApiEndpoint: sandbox.url,
-        lwaEndpoint: sandbox.lwaUrl,
-        // The demo orders span the last days: integrate before them so they show.
-        integratedAt: new Date(context.clock.now().getTime() - 7 * DAY_MS),
-      });
-      demoStore = `\nDemo Amazon store ${store.id} "${store.name}" registered against the sandbox; orders sync every 5 minutes (or run: npx asc sync)`;
-    }
+    const demoStore = await offerDemoConnection(sandbox, context);
     return { description: `${describeSandbox(sandbox)}${demoStore}`, stop: () => sandbox.close() };
   },
 };
+
+/**
+ * The demo's application is the sandbox's demo app, registered with this admin's callback, so a
+ * new user connects the demo store as a merchant connects theirs: Amazon Stores > Connect an
+ * Amazon store, Confirm on the sandbox's Seller Central. An application someone configured for
+ * real Amazon is left alone.
+ */
+async function offerDemoConnection(sandbox: RunningAmazonSandbox, context: ServiceContext): Promise<string> {
+  const app = sandbox.demoApp;
+  const redirectUri = `${context.adminUrl}${BASE_PATH}${CONNECT_CALLBACK_PATH}`;
+  sandbox.addRedirectUri(app.clientId, redirectUri);
+  const settings = context.container.get(AmazonAppSettings);
+  const saved = await settings.get();
+  if (saved !== null && saved.clientId !== app.clientId) return '';
+  // Saved at every start: the admin's and the sandbox's ports may have changed.
+  await settings.save({
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    applicationId: app.applicationId!,
+    redirectUri,
+    draft: false,
+    sellerCentralUrl: sandbox.url,
+    lwaEndpoint: sandbox.lwaUrl,
+    spApiEndpoint: sandbox.url,
+  });
+  if ((await context.container.get(Stores).list()).length > 0) return '';
+  return `\nConnect the demo Amazon store in the admin: Amazon Stores > Connect an Amazon store, then Confirm on the sandbox's Seller Central (import "the last 7 days" to see the demo orders)`;
+}

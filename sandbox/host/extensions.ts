@@ -18,6 +18,12 @@ export interface HostExtensionContext {
   container: Container;
 }
 
+/** What a background service is started with: the running admin's address besides the rest. */
+export interface ServiceContext extends HostExtensionContext {
+  /** The admin's origin, e.g. http://127.0.0.1:8080 (its pages are under /admin). */
+  adminUrl: string;
+}
+
 export interface RunningService {
   /** One line `asc start` prints, e.g. "Amazon sandbox: http://127.0.0.1:9090". */
   description?: string;
@@ -36,7 +42,7 @@ export interface HostExtension {
   /** Migrated by `asc migrate` / `asc start` after the host and the modules. */
   migrations?: { directory: string; tableName: string };
   /** A background service started by `asc start` after the admin, stopped before it. */
-  start?(context: HostExtensionContext): Promise<RunningService>;
+  start?(context: ServiceContext): Promise<RunningService>;
 }
 
 export const hostExtensions: HostExtension[] = [amazonSandboxExtension];

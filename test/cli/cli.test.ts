@@ -10,7 +10,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { describeEachDatabase } from '../support/databases.ts';
 import { ASC, runCli, runCliInProcess } from '../support/cli.ts';
-import { AdminClient } from '../support/admin-client.ts';
+import { AdminClient, unescapeHtml } from '../support/admin-client.ts';
+import { consentOnSandbox } from '../support/seller-central.ts';
 import { FIXTURE_MODULE, openTestHost } from '../support/host.ts';
 import { line, orderRequest } from '../support/orders.ts';
 import type { OrderListJson } from '../../sandbox/host/cli/host-commands.ts';
@@ -228,6 +229,23 @@ describeEachDatabase('asc start', (db) => {
     expect(catalog.text).to.contain('MUG-BLUE-12OZ');
     expect((await db().knex('host_store_view').pluck('code')).sort()).to.deep.equal(['default', 'fr']);
     expect(stdout).to.match(/Amazon sandbox listening on http:\/\/127\.0\.0\.1:\d+/).and.not.contain(':4610');
+
+    // A new user's path: connect the demo store through the sandbox's Seller Central.
+    expect(stdout).to.contain('Connect the demo Amazon store in the admin');
+    expect((await client.get('/admin/amazon/stores')).text).to.contain('No Amazon store is connected yet');
+    const form = await client.submit('/admin/amazon/connect', '/admin/amazon/connect', { name: 'Demo US', marketplace_id: 'ATVPDKIKX0DER', import_days: '7' });
+    const consentUrl = unescapeHtml(/href="([^"]+)"[^>]*>Continue to Seller Central/.exec(form.text)![1]!);
+    const { location } = await consentOnSandbox(consentUrl, 'approve');
+    const landed = await client.get(location.slice(url.length));
+    expect(landed.status, landed.text).to.equal(302);
+    expect(landed.location).to.equal('/admin/amazon/stores/1?connected=1');
+    // The first sync runs in the started process: the demo orders of the last days arrive.
+    let imported = 0;
+    for (let i = 0; i < 200 && imported === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      imported = (await db().knex('amazon_order').select('id')).length;
+    }
+    expect(imported).to.be.greaterThan(5);
     running.kill('SIGTERM');
     expect(await exited).to.equal(0);
     expect(stdout).to.contain('Stopped.');

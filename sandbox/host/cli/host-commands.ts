@@ -72,7 +72,7 @@ export function hostCommands(host: Host, runtime: CliRuntime): CliCommandContrib
         };
         try {
           for (const extension of host.extensions) {
-            if (extension.start) services.push({ name: extension.name, service: await extension.start(host.extensionContext) });
+            if (extension.start) services.push({ name: extension.name, service: await extension.start({ ...host.extensionContext, adminUrl: admin.url }) });
           }
         } catch (error) {
           // Whatever did start is stopped again, so the command ends instead of running half-started.
