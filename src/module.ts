@@ -15,14 +15,15 @@ import { OrderSync } from './sync/order-sync.ts';
 import { OrderSyncCron } from './sync/sync-cron.ts';
 import { BuyerDataPurge } from './orders/pii-purge.ts';
 import { SyncCommand } from './cli/sync-command.ts';
-import { StoreAddCommand, StoreListCommand, StoreStatusCommand } from './cli/store-commands.ts';
+import { StoreAddCommand, StoreConnectCommand, StoreDisconnectCommand, StoreListCommand, StoreStatusCommand } from './cli/store-commands.ts';
 import { SettingsGetCommand, SettingsSetCommand } from './cli/settings-commands.ts';
 import { MatchSetCommand, OrdersListCommand, OrdersRetryCommand } from './cli/order-commands.ts';
 import { AdminViews } from './admin/renderer.ts';
 import { AppCredentialsSetCommand, AppCredentialsShowCommand } from './cli/app-commands.ts';
 import { StoreConnections } from './stores/store-connection.ts';
-import { ConnectCallbackPage, ConnectStoreAction, ConnectStorePage } from './admin/connect-store-pages.ts';
+import { ConnectCallbackPage, ConnectStoreAction, ConnectStorePage, ConnectWithTokenAction, FirstSync } from './admin/connect-store-pages.ts';
 import { AppCredentialsAction, AppCredentialsPage } from './admin/app-credentials-page.ts';
+import { DisconnectStoreAction, DisconnectStorePage, ReconnectStoreAction, RenameStoreAction, StoreStatusAction } from './admin/store-management.ts';
 import { ImportRetry } from './sync/import-retry.ts';
 import { UnmatchedListings } from './orders/unmatched-listings.ts';
 import { StoresPage } from './admin/stores-page.ts';
@@ -64,6 +65,7 @@ const services: Newable<object>[] = [
   OutboxSender,
   OrderCancellation,
   StoreConnections,
+  FirstSync,
 ];
 
 const cliCommands: Newable<object>[] = [
@@ -72,6 +74,8 @@ const cliCommands: Newable<object>[] = [
   StoreAddCommand,
   StoreListCommand,
   StoreStatusCommand,
+  StoreConnectCommand,
+  StoreDisconnectCommand,
   SettingsGetCommand,
   SettingsSetCommand,
   OrdersListCommand,
@@ -89,9 +93,15 @@ const adminRoutes: Newable<object>[] = [
   ConnectStorePage,
   ConnectStoreAction,
   ConnectCallbackPage,
+  ConnectWithTokenAction,
   AppCredentialsPage,
   AppCredentialsAction,
   StoreDashboardPage,
+  RenameStoreAction,
+  StoreStatusAction,
+  ReconnectStoreAction,
+  DisconnectStorePage,
+  DisconnectStoreAction,
   AllOrdersPage,
   OrdersCsvExport,
   OrderDetailsPage,

@@ -14,7 +14,12 @@ export const ROUTE_PATHS = {
   cancel: '/amazon/stores/:storeId/orders/:amazonOrderId/cancel',
   outboxRetry: '/amazon/stores/:storeId/orders/:amazonOrderId/outbox/:entryId/retry',
   unmatched: '/amazon/stores/:storeId/unmatched',
+  storeRename: '/amazon/stores/:storeId/rename',
+  storeStatus: '/amazon/stores/:storeId/status',
+  storeReconnect: '/amazon/stores/:storeId/reconnect',
+  storeDisconnect: '/amazon/stores/:storeId/disconnect',
   connect: '/amazon/connect',
+  connectToken: '/amazon/connect/token',
   connectCallback: CONNECT_CALLBACK_PATH,
   app: '/amazon/app',
 } as const;
@@ -65,8 +70,23 @@ export class AdminUrls {
   unmatched(storeId: number, query?: URLSearchParams): string {
     return withQuery(this.path(ROUTE_PATHS.unmatched, { storeId }), query);
   }
+  storeRename(storeId: number): string {
+    return this.path(ROUTE_PATHS.storeRename, { storeId });
+  }
+  storeStatus(storeId: number): string {
+    return this.path(ROUTE_PATHS.storeStatus, { storeId });
+  }
+  storeReconnect(storeId: number): string {
+    return this.path(ROUTE_PATHS.storeReconnect, { storeId });
+  }
+  storeDisconnect(storeId: number): string {
+    return this.path(ROUTE_PATHS.storeDisconnect, { storeId });
+  }
   connect(): string {
     return this.path(ROUTE_PATHS.connect);
+  }
+  connectToken(): string {
+    return this.path(ROUTE_PATHS.connectToken);
   }
   app(): string {
     return this.path(ROUTE_PATHS.app);

@@ -1,15 +1,18 @@
 /**
  * Connect an Amazon store: the form (name and marketplace), the step that sends the admin to
  * Seller Central, and the callback Amazon sends the admin back to (src/stores/store-connection.ts
- * has the rules). A connected store lands on its dashboard with its first sync started.
+ * has the rules), or another marketplace of a seller already authorized, without asking Amazon
+ * again. A connected or reconnected store lands on its dashboard with a sync started.
  */
 import { inject, injectable } from 'inversify';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { Ports } from '../host/tokens.ts';
 import type { LoggerPort } from '../host/ports.ts';
-import { AmazonAppSettings } from '../stores/amazon-app.ts';
+import { AmazonAppSettings, type AmazonApp } from '../stores/amazon-app.ts';
 import { MARKETPLACES, type Region } from '../stores/marketplaces.ts';
-import { ConnectInputRejected, IMPORT_DAYS, StoreConnections, type ConnectInput, type ConnectInputError } from '../stores/store-connection.ts';
+import { ConnectInputRejected, IMPORT_DAYS, StoreConnections, type ConnectInput, type ConnectInputError, type ConnectOutcome } from '../stores/store-connection.ts';
+import { Stores } from '../stores/stores.ts';
+import type { AmazonStore } from '../stores/store.ts';
 import { OrderSync } from '../sync/order-sync.ts';
 import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
@@ -32,20 +35,82 @@ function connectHead(urls: AdminUrls, title: string): PageHead {
   return { crumbs: [{ label: 'Amazon Stores', href: urls.stores() }, { label: title, href: null }], title, badge: null, nav: null, flash: null };
 }
 
+/**
+ * A sync for a store that was just connected or reconnected, run beside the page that answers: the
+ * dashboard shows it running, and its outcome in the sync health, as for any cron run.
+ */
+@injectable()
+export class FirstSync {
+  constructor(
+    @inject(OrderSync) private readonly sync: OrderSync,
+    @inject(Ports.Logger) private readonly logger: LoggerPort,
+  ) {}
+
+  start(store: AmazonStore): void {
+    this.sync.run({ storeId: store.id }).catch((error: unknown) => this.logger.error('Sync of a newly connected store failed', { storeId: store.id, error }));
+  }
+}
+
+const FIELD_LABELS: Record<ConnectInputError['field'], string> = {
+  name: 'Store name',
+  marketplaceId: 'Marketplace',
+  importDays: 'Import',
+  seller: 'Seller account',
+  sellerId: 'Seller ID',
+  refreshToken: 'Refresh token',
+};
+
+/** What the form posts as `seller` for a new authorization at Amazon (otherwise: a store id of the seller). */
+const NEW_AUTHORIZATION = 'new';
+
 abstract class ConnectPage extends ModuleRoute {
   readonly acl = Acl.storesManage;
 
   protected constructor(
     views: AdminViews,
     protected readonly appSettings: AmazonAppSettings,
+    protected readonly stores: Stores,
   ) {
     super(views);
   }
 
+  /** A connected or reconnected store lands on its dashboard with a sync started; a refusal says why. */
+  protected land(outcome: ConnectOutcome, urls: AdminUrls, firstSync: FirstSync): AdminResponse {
+    if (!outcome.connected) return this.page(outcome.title, 'message', { title: outcome.title, text: outcome.text, storesHref: urls.stores() }, outcome.status);
+    firstSync.start(outcome.store);
+    return { kind: 'redirect', location: urls.dashboard(outcome.store.id, new URLSearchParams({ store: outcome.reconnected ? 'reconnected' : 'connected' })) };
+  }
+
+  /** The sellers whose authorization a new marketplace can share: one connected store of each, per region. */
+  private async sellerChoices(app: AmazonApp | null, selected: string): Promise<Array<{ value: string; label: string; selected: boolean }>> {
+    const byAuthorization = new Map<string, AmazonStore[]>();
+    for (const store of await this.stores.list()) {
+      if (store.authorization !== 'authorized' || store.clientId !== app?.clientId) continue;
+      const key = `${store.sellerId}|${store.region}`;
+      byAuthorization.set(key, [...(byAuthorization.get(key) ?? []), store]);
+    }
+    return [
+      { value: NEW_AUTHORIZATION, label: 'A new authorization at Amazon (Seller Central asks to confirm)', selected: selected === NEW_AUTHORIZATION },
+      ...[...byAuthorization.values()].map((stores) => ({
+        value: String(stores[0]!.id),
+        label: `Seller ${stores[0]!.sellerId}, already authorized (${REGION_NAMES[stores[0]!.region]}: ${stores.map((s) => s.name).join(', ')})`,
+        selected: selected === String(stores[0]!.id),
+      })),
+    ];
+  }
+
   /** The form, with what was typed and the errors when a submission was refused. */
-  protected async form(request: AdminRequest, urls: AdminUrls, input: ConnectInput, errors: ConnectInputError[] = []): Promise<AdminResponse> {
+  /**
+   * `tokenSellerId` is set when the self-authorization form was posted: its errors show there, the
+   * typed seller id with them (never the refresh token).
+   */
+  protected async form(request: AdminRequest, urls: AdminUrls, input: ConnectInput, seller: string, errors: ConnectInputError[] = [], tokenSellerId: string | null = null): Promise<AdminResponse> {
     const app = await this.appSettings.get();
-    const error = (field: keyof ConnectInput) => errors.find((e) => e.field === field)?.message ?? null;
+    const tokenForm = tokenSellerId !== null;
+    // Each form shows its own submission's errors.
+    const error = (field: ConnectInputError['field'], of: 'main' | 'token' = 'main') =>
+      (of === 'token') === tokenForm ? (errors.find((e) => e.field === field)?.message ?? null) : null;
+    const sellers = await this.sellerChoices(app, seller);
     const regions = (Object.keys(REGION_NAMES) as Region[]).map((region) => ({
       label: REGION_NAMES[region],
       marketplaces: [...MARKETPLACES.values()]
@@ -62,11 +127,19 @@ abstract class ConnectPage extends ModuleRoute {
       name: { id: 'asc-connect-name', name: 'name', label: 'Store name', value: input.name, error: error('name') },
       marketplace: { error: error('marketplaceId') },
       regions,
+      sellers: { options: sellers, shown: sellers.length > 1, error: error('seller') },
+      token: {
+        action: urls.connectToken(),
+        open: tokenForm,
+        errors: tokenForm ? errors.filter((e) => e.field !== 'sellerId' && e.field !== 'refreshToken').map((e) => `${FIELD_LABELS[e.field]} ${e.message}`) : [],
+        sellerId: { id: 'asc-token-seller', name: 'seller_id', label: 'Seller ID (merchant token)', value: tokenSellerId ?? '', error: error('sellerId', 'token') },
+        refreshTokenError: error('refreshToken', 'token'),
+      },
       importDays: {
         error: error('importDays'),
         options: IMPORT_DAYS.map((days) => ({ value: String(days), label: IMPORT_LABELS[days], selected: String(days) === input.importDays })),
       },
-      hasErrors: errors.length > 0,
+      hasErrors: errors.length > 0 && !tokenForm,
     }, errors.length > 0 ? 422 : undefined);
   }
 }
@@ -77,12 +150,12 @@ export class ConnectStorePage extends ConnectPage {
   readonly method = 'GET';
   readonly path = ROUTE_PATHS.connect;
 
-  constructor(@inject(AdminViews) views: AdminViews, @inject(AmazonAppSettings) appSettings: AmazonAppSettings) {
-    super(views, appSettings);
+  constructor(@inject(AdminViews) views: AdminViews, @inject(AmazonAppSettings) appSettings: AmazonAppSettings, @inject(Stores) stores: Stores) {
+    super(views, appSettings, stores);
   }
 
   protected respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
-    return this.form(request, urls, { name: '', marketplaceId: 'ATVPDKIKX0DER', importDays: '0' });
+    return this.form(request, urls, { name: '', marketplaceId: 'ATVPDKIKX0DER', importDays: '0' }, NEW_AUTHORIZATION);
   }
 }
 
@@ -95,16 +168,25 @@ export class ConnectStoreAction extends ConnectPage {
   constructor(
     @inject(AdminViews) views: AdminViews,
     @inject(AmazonAppSettings) appSettings: AmazonAppSettings,
+    @inject(Stores) stores: Stores,
     @inject(StoreConnections) private readonly connections: StoreConnections,
+    @inject(FirstSync) private readonly firstSync: FirstSync,
   ) {
-    super(views, appSettings);
+    super(views, appSettings, stores);
   }
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const input: ConnectInput = { name: request.form.get('name') ?? '', marketplaceId: request.form.get('marketplace_id') ?? '', importDays: request.form.get('import_days') ?? '' };
-    if ((await this.appSettings.get()) === null) return this.form(request, urls, input);
+    const seller = request.form.get('seller') ?? NEW_AUTHORIZATION;
+    if ((await this.appSettings.get()) === null) return this.form(request, urls, input, seller);
+    const session = { username: request.user.username, csrfToken: request.csrfToken };
     try {
-      const { consentUrl } = await this.connections.start(input, { username: request.user.username, csrfToken: request.csrfToken });
+      if (seller !== NEW_AUTHORIZATION) {
+        const sellerStoreId = /^[1-9]\d{0,9}$/.test(seller) ? Number(seller) : null;
+        if (sellerStoreId === null) return this.form(request, urls, input, NEW_AUTHORIZATION, [{ field: 'seller', message: 'choose a seller from the list' }]);
+        return this.land(await this.connections.addMarketplace(input, sellerStoreId, session), urls, this.firstSync);
+      }
+      const { consentUrl } = await this.connections.start(input, session);
       // A link, not a redirect: the host's admin keeps its redirects on-site, and the admin sees
       // where the next step happens.
       return this.page('Approve in Seller Central', 'connect-continue', {
@@ -114,7 +196,7 @@ export class ConnectStoreAction extends ConnectPage {
         marketplace: marketplaceText(input.marketplaceId),
       });
     } catch (error) {
-      if (error instanceof ConnectInputRejected) return this.form(request, urls, input, error.errors);
+      if (error instanceof ConnectInputRejected) return this.form(request, urls, input, seller, error.errors);
       throw error;
     }
   }
@@ -129,22 +211,45 @@ export class ConnectCallbackPage extends ConnectPage {
   constructor(
     @inject(AdminViews) views: AdminViews,
     @inject(AmazonAppSettings) appSettings: AmazonAppSettings,
+    @inject(Stores) stores: Stores,
     @inject(StoreConnections) private readonly connections: StoreConnections,
-    @inject(OrderSync) private readonly sync: OrderSync,
-    @inject(Ports.Logger) private readonly logger: LoggerPort,
+    @inject(FirstSync) private readonly firstSync: FirstSync,
   ) {
-    super(views, appSettings);
+    super(views, appSettings, stores);
   }
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const outcome = await this.connections.complete(request.query, { username: request.user.username, csrfToken: request.csrfToken });
-    if (!outcome.connected) {
-      return this.page(outcome.title, 'message', { title: outcome.title, text: outcome.text, storesHref: urls.stores() }, outcome.status);
+    return this.land(outcome, urls, this.firstSync);
+  }
+}
+
+@injectable()
+export class ConnectWithTokenAction extends ConnectPage {
+  readonly id = 'amazon_store_connect_token';
+  readonly method = 'POST';
+  readonly path = ROUTE_PATHS.connectToken;
+
+  constructor(
+    @inject(AdminViews) views: AdminViews,
+    @inject(AmazonAppSettings) appSettings: AmazonAppSettings,
+    @inject(Stores) stores: Stores,
+    @inject(StoreConnections) private readonly connections: StoreConnections,
+    @inject(FirstSync) private readonly firstSync: FirstSync,
+  ) {
+    super(views, appSettings, stores);
+  }
+
+  protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
+    const input: ConnectInput = { name: request.form.get('name') ?? '', marketplaceId: request.form.get('marketplace_id') ?? '', importDays: request.form.get('import_days') ?? '' };
+    const sellerId = request.form.get('seller_id') ?? '';
+    if ((await this.appSettings.get()) === null) return this.form(request, urls, input, NEW_AUTHORIZATION);
+    try {
+      const outcome = await this.connections.addSelfAuthorized({ ...input, sellerId, refreshToken: request.form.get('refresh_token') ?? '' }, { username: request.user.username, csrfToken: request.csrfToken });
+      return this.land(outcome, urls, this.firstSync);
+    } catch (error) {
+      if (error instanceof ConnectInputRejected) return this.form(request, urls, input, NEW_AUTHORIZATION, error.errors, sellerId);
+      throw error;
     }
-    const { store } = outcome;
-    // The first sync runs beside the page: the dashboard shows it running, and its outcome in the
-    // sync health, as for any cron run.
-    this.sync.run({ storeId: store.id }).catch((error: unknown) => this.logger.error('First sync of a newly connected store failed', { storeId: store.id, error }));
-    return { kind: 'redirect', location: urls.dashboard(store.id, new URLSearchParams({ connected: '1' })) };
   }
 }

@@ -5,6 +5,7 @@
 import type { CustomerAddress } from '../amazon/models.ts';
 import { formatMoney } from '../money.ts';
 import { MARKETPLACES } from '../stores/marketplaces.ts';
+import { authorizationProblem, type AmazonStore, type StoreAuthorization } from '../stores/store.ts';
 
 export interface TimeText {
   /** Machine-readable, for `<time datetime>`. */
@@ -86,4 +87,15 @@ export function addressLines(address: CustomerAddress): string[] {
 /** A CSS modifier for a grid status, e.g. "Partially Shipped" -> "partially-shipped". */
 export function statusSlug(status: string): string {
   return status.toLowerCase().replace(/[^a-z]+/g, '-');
+}
+
+const AUTHORIZATION_BADGES: Record<StoreAuthorization, { text: string; tone: string }> = {
+  authorized: { text: 'Connected', tone: 'ok' },
+  rejected: { text: 'Reconnect needed', tone: 'bad' },
+  disconnected: { text: 'Disconnected', tone: 'warn' },
+};
+
+/** A store's Amazon authorization as its card and dashboard show it: a badge, and what to do when it is not Connected. */
+export function authorizationView(store: Pick<AmazonStore, 'authorization' | 'authorizationNote'>): { text: string; tone: string; note: string | null } {
+  return { ...AUTHORIZATION_BADGES[store.authorization], note: authorizationProblem(store) };
 }

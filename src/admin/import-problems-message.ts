@@ -2,7 +2,8 @@
  * The system message of the original, in the host layout's `system-messages` zone: shown while any
  * store has orders that cannot be imported, naming the stores with links to their Recent Orders and
  * to exactly the orders counted (blocked from import); and while any store has orders in Error
- * (Amazon refused a shipment, cancel or refund), naming those stores with links to them.
+ * (Amazon refused a shipment, cancel or refund), naming those stores with links to them; and
+ * while Amazon no longer accepts a store's authorization, naming it with a link to reconnect it.
  */
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
@@ -26,8 +27,11 @@ export class ImportProblemsMessage implements DashboardWidgetContribution {
 
   async render(context: AdminContext): Promise<string | null> {
     if (!context.can(this.acl)) return null;
-    const stores = await storesNeedingAttention(this.db);
-    if (stores.length === 0) return null;
+    const [stores, rejected] = await Promise.all([
+      storesNeedingAttention(this.db),
+      this.db('amazon_store').where({ authorization: 'rejected' }).orderBy('id').select<Array<{ id: number; name: string }>>('id', 'name'),
+    ]);
+    if (stores.length === 0 && rejected.length === 0) return null;
     const urls = new AdminUrls(context.basePath);
     const orders = (n: number) => (n === 1 ? 'order' : 'orders');
     return this.views.render('import-problems-message', {
@@ -50,6 +54,7 @@ export class ImportProblemsMessage implements DashboardWidgetContribution {
           count: store.errors,
           ordersLabel: `${store.errors} ${orders(store.errors)} in Error in ${store.name}`,
         })),
+      rejected: rejected.map((store) => ({ name: store.name, href: urls.dashboard(Number(store.id)) })),
     });
   }
 }

@@ -12,7 +12,7 @@ import { MARKETPLACES } from '../stores/marketplaces.ts';
 import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
 import { RECENT_ORDERS_ANCHOR, ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
-import { marketplaceText, timeText } from './format.ts';
+import { authorizationView, marketplaceText, timeText } from './format.ts';
 import { filterQuery, readGridState } from './grid-state.ts';
 import { filterFormView } from './grid-filters-view.ts';
 import { ModuleRoute, storeIdParam } from './module-route.ts';
@@ -21,11 +21,10 @@ import { chartView, dailyTotals } from './orders-chart.ts';
 import { storeHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
 import { readSyncState, syncHealthView } from './sync-health.ts';
+import { storeFlash } from './store-management.ts';
+import { CSRF_FIELD } from './csrf.ts';
 
 export const RECENT_ORDERS_LIMIT = 10;
-
-/** After Connect an Amazon store: the callback lands here with ?connected=1. */
-const CONNECTED_FLASH = { tone: 'ok', text: 'The store is connected and its first sync has started. Orders Amazon receives from now on appear here; the sync runs every 5 minutes.' } as const;
 
 @injectable()
 export class StoreDashboardPage extends ModuleRoute {
@@ -60,7 +59,7 @@ export class StoreDashboardPage extends ModuleRoute {
     // Filter links and the form land on the Recent Orders section, not the top of the dashboard.
     const dashboardPath = (query: URLSearchParams) => urls.recentOrders(store.id, query);
     return this.page(store.name, 'store-dashboard', {
-      head: storeHead(store, urls, request, 'dashboard', store.name, request.query.get('connected') === '1' ? CONNECTED_FLASH : null),
+      head: storeHead(store, urls, request, 'dashboard', store.name, storeFlash(request.query)),
       store: {
         marketplace: marketplaceText(store.marketplaceId),
         hostStore: view ? `${view.websiteName} / ${view.name}` : 'Default store view',
@@ -69,7 +68,21 @@ export class StoreDashboardPage extends ModuleRoute {
         updated: timeText(store.updatedAt),
         integrated: timeText(store.integratedAt),
         sellerId: store.sellerId,
+        authorization: authorizationView(store),
       },
+      manage: request.can(Acl.storesManage)
+        ? {
+            csrfField: CSRF_FIELD,
+            csrfToken: request.csrfToken,
+            renameAction: urls.storeRename(store.id),
+            name: store.name,
+            statusAction: urls.storeStatus(store.id),
+            nextStatus: store.status === 'active' ? { value: 'inactive', label: 'Make Inactive' } : { value: 'active', label: 'Make Active' },
+            reconnectAction: urls.storeReconnect(store.id),
+            reconnectFirst: store.authorization !== 'authorized',
+            disconnectHref: store.authorization === 'disconnected' ? null : urls.storeDisconnect(store.id),
+          }
+        : null,
       sync: syncHealthView(store, syncState, now),
       chart: chartView(totals, MARKETPLACES.get(store.marketplaceId)?.currencyCode ?? null),
       recent: {

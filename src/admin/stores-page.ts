@@ -7,7 +7,7 @@ import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
 import { attentionCounts } from './attention.ts';
-import { marketplaceText, timeTextOrNull } from './format.ts';
+import { authorizationView, marketplaceText, timeTextOrNull } from './format.ts';
 import { ModuleRoute } from './module-route.ts';
 import type { PageHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
@@ -43,6 +43,7 @@ export class StoresPage extends ModuleRoute {
           marketplace: marketplaceText(store.marketplaceId),
           status: store.status === 'active' ? 'Active' : 'Inactive',
           statusSlug: store.status,
+          authorization: authorizationView(store),
           lastSuccess: timeTextOrNull(sync.get(store.id)?.lastSuccessAt ?? null),
           lastRunFailed: sync.get(store.id)?.lastRunFailed ?? false,
           attention: `${needing} ${needing === 1 ? 'order' : 'orders'}`,

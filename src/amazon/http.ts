@@ -409,7 +409,7 @@ export class SpApiHttp {
     try {
       return await this.options.tokens.getAccessToken();
     } catch (error) {
-      if (error instanceof AmazonAuthError) await this.recordFailure(error, { httpStatus: error.status, code: error.code, requestId: null });
+      if (error instanceof AmazonAuthError) await this.recordFailure(error, { httpStatus: error.status, code: error.code, requestId: error.requestId });
       else if (error instanceof AmazonApiError) await this.recordFailure(error, { httpStatus: error.status, code: error.code, requestId: error.requestId });
       else if (error instanceof AmazonNetworkError) await this.recordFailure(error, { httpStatus: null, code: error.timedOut ? 'Timeout' : 'NetworkError', requestId: null });
       throw error;

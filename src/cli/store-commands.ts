@@ -1,11 +1,18 @@
-/** asc store:add, store:list, store:status — registering Amazon stores from the console. */
+/** asc store:add, store:list, store:status, store:connect, store:disconnect — Amazon stores from the console. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inject, injectable } from 'inversify';
-import type { CliCommandContribution, CliFlagValue, CliIO } from '../host/contributions.ts';
-import { REGIONS } from '../stores/marketplaces.ts';
+import { Ports } from '../host/tokens.ts';
+import type { ClockPort } from '../host/ports.ts';
+import { CliUsageError, type CliCommandContribution, type CliFlagValue, type CliIO } from '../host/contributions.ts';
+import { MARKETPLACES, REGIONS } from '../stores/marketplaces.ts';
+import { AppNotConfigured } from '../stores/amazon-app.ts';
+import { AUTHORIZATION_TTL_MS, ConnectInputRejected, IMPORT_DAYS, StoreConnections, type ConnectInputError } from '../stores/store-connection.ts';
 import type { AmazonStore } from '../stores/store.ts';
 import { Stores } from '../stores/stores.ts';
 import { withUsageErrors } from './errors.ts';
-import { printJson, printTable } from './output.ts';
+import { INTERRUPTED, printJson, printTable } from './output.ts';
+
+const CONNECT_FLAGS: Record<ConnectInputError['field'], string> = { name: '--name', marketplaceId: '--marketplace-id', importDays: '--import-days', seller: '--seller', sellerId: '--seller-id', refreshToken: '--refresh-token' };
 
 const FLAG_NAMES: Record<string, string> = {
   name: '--name',
@@ -32,6 +39,7 @@ export function storeJson(store: AmazonStore) {
     spApiEndpoint: store.spApiEndpoint,
     lwaEndpoint: store.lwaEndpoint,
     status: store.status,
+    authorization: store.authorization,
     integratedAt: store.integratedAt.toISOString(),
     createdAt: store.createdAt.toISOString(),
     updatedAt: store.updatedAt.toISOString(),
@@ -120,6 +128,83 @@ export class StoreStatusCommand implements CliCommandContribution {
     const store = await withUsageErrors(() => this.stores.setStatus(flags.store as number, flags.status as AmazonStore['status']));
     if (flags.json) printJson(io, storeJson(store));
     else io.stdout.write(`Store ${store.id} "${store.name}" is now ${store.status}\n`);
+    return 0;
+  }
+}
+
+/** How often store:connect looks whether Amazon's answer came back. */
+const CONNECT_POLL_MS = 1000;
+
+@injectable()
+export class StoreConnectCommand implements CliCommandContribution {
+  readonly name = 'store:connect';
+  readonly summary = "Connect a store through Amazon's consent: prints the Seller Central URL and waits until an admin finishes it in the browser";
+  readonly flags = [
+    { name: 'region', type: 'enum', values: REGIONS, required: true, description: 'SP-API region of the marketplace' },
+    { name: 'marketplace-id', type: 'string', required: true, description: 'Amazon marketplace id, e.g. ATVPDKIKX0DER' },
+    { name: 'name', type: 'string', required: true, description: 'Store name shown in the admin' },
+    { name: 'import-days', type: 'enum', values: IMPORT_DAYS.map(String), description: 'Also import the orders of the last 1, 7 or 30 days (default 0: from now on)' },
+    { name: 'json', type: 'switch', description: 'Print {"consentUrl"} at once and the outcome as JSON' },
+  ] as const;
+
+  constructor(
+    @inject(StoreConnections) private readonly connections: StoreConnections,
+    @inject(Stores) private readonly stores: Stores,
+    @inject(Ports.Clock) private readonly clock: ClockPort,
+  ) {}
+
+  async run(flags: Record<string, CliFlagValue | undefined>, io: CliIO): Promise<number> {
+    const marketplaceId = String(flags['marketplace-id']);
+    const region = MARKETPLACES.get(marketplaceId)?.region;
+    if (region !== undefined && region !== flags.region) throw new CliUsageError(`--marketplace-id ${marketplaceId} is served by region ${region}, not ${String(flags.region)}`);
+    let started: { consentUrl: string; attemptId: number };
+    try {
+      started = await this.connections.start({ name: String(flags.name), marketplaceId, importDays: String(flags['import-days'] ?? '0') }, null);
+    } catch (error) {
+      if (error instanceof ConnectInputRejected) throw new CliUsageError(error.errors.map((e) => `${CONNECT_FLAGS[e.field]} ${e.message}`).join('; '));
+      if (error instanceof AppNotConfigured) throw new CliUsageError(error.message);
+      throw error;
+    }
+    if (flags.json) printJson(io, { consentUrl: started.consentUrl });
+    else io.stdout.write(`Open this in a browser signed in to the admin, then Confirm in Seller Central (valid ${AUTHORIZATION_TTL_MS / 60_000} minutes):\n${started.consentUrl}\nWaiting for Amazon's answer...\n`);
+    for (;;) {
+      const { outcome, storeId, expiresAt } = await this.connections.outcomeOf(started.attemptId);
+      if (outcome !== null) return this.report(io, flags.json === true, outcome, storeId);
+      if (io.signal.aborted) {
+        io.stderr.write('asc store:connect: stopped before Amazon answered; the link stays valid until it expires\n');
+        return INTERRUPTED;
+      }
+      if (this.clock.now().getTime() > expiresAt.getTime()) return this.report(io, flags.json === true, 'expired', null);
+      await sleep(CONNECT_POLL_MS, undefined, { signal: io.signal }).catch(() => undefined);
+    }
+  }
+
+  private async report(io: CliIO, json: boolean, outcome: string, storeId: number | null): Promise<number> {
+    const store = outcome === 'connected' && storeId !== null ? await this.stores.get(storeId) : null;
+    if (json) printJson(io, { outcome, store: store && storeJson(store) });
+    else if (store) io.stdout.write(`Connected Amazon store ${store.id} "${store.name}" (${store.marketplaceId}, seller ${store.sellerId})\n`);
+    else io.stderr.write(`asc store:connect: not connected (${outcome}); the admin's page said why\n`);
+    return store ? 0 : 1;
+  }
+}
+
+@injectable()
+export class StoreDisconnectCommand implements CliCommandContribution {
+  readonly name = 'store:disconnect';
+  readonly summary = "Disconnect a store: delete its credentials, keep its orders view-only (reconnect it in the admin)";
+  readonly flags = [
+    { name: 'store', type: 'int', min: 1, required: true, description: 'Store id' },
+    { name: 'confirm', type: 'switch', description: "Required: the store's refresh token is deleted" },
+    { name: 'json', type: 'switch', description: 'Print the store as JSON' },
+  ] as const;
+
+  constructor(@inject(Stores) private readonly stores: Stores) {}
+
+  async run(flags: Record<string, CliFlagValue | undefined>, io: CliIO): Promise<number> {
+    if (!flags.confirm) throw new CliUsageError("--confirm is required: disconnecting deletes the store's credentials (its orders stay, view-only)");
+    const store = await withUsageErrors(() => this.stores.disconnect(flags.store as number, 'Disconnected from the console (asc store:disconnect)'));
+    if (flags.json) printJson(io, storeJson(store));
+    else io.stdout.write(`Store ${store.id} "${store.name}" is disconnected; reconnect it on its dashboard in the admin\n`);
     return 0;
   }
 }

@@ -19,7 +19,7 @@ import { AmazonRateLimitWaitError, type SpApiClient } from '../amazon/index.ts';
 import { errorSummary } from '../error-summary.ts';
 import { OrderRepository } from '../orders/order-repository.ts';
 import { AmazonClients } from '../stores/amazon-clients.ts';
-import type { AmazonStore } from '../stores/store.ts';
+import { authorizationProblem, type AmazonStore } from '../stores/store.ts';
 import { Stores } from '../stores/stores.ts';
 import { StoreLease } from '../sync/store-lease.ts';
 import { amazonSaid, failureKind } from './amazon-answers.ts';
@@ -85,6 +85,13 @@ export class OutboxSender {
 
   async sendStore(store: AmazonStore, options: OutboxSendOptions = {}): Promise<OutboxRunResult> {
     const result: OutboxRunResult = { storeId: store.id, storeName: store.name, result: 'ok', error: null, done: 0, failed: 0, retrying: 0, feedsSubmitted: 0, pending: 0 };
+    const unauthorized = authorizationProblem(store);
+    if (unauthorized !== null) {
+      result.result = 'skipped';
+      result.error = `${unauthorized}; what waits is sent once it is`;
+      result.pending = await this.outbox.pendingCount(store.id);
+      return result;
+    }
     const settings = await this.stores.settings(store.id);
     if (settings.readOnly) {
       result.result = 'skipped';

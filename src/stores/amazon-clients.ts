@@ -17,6 +17,7 @@ import type { Knex } from 'knex';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { createSpApiClient, type SpApiClient } from '../amazon/index.ts';
+import { AmazonAuthError, requestIdNote } from '../amazon/errors.ts';
 import type { RetryPolicy } from '../amazon/retry.ts';
 import { Stores } from './stores.ts';
 import { AmazonAppSettings } from './amazon-app.ts';
@@ -104,10 +105,22 @@ export class AmazonClients {
     return client;
   }
 
-  /** Runs `work` with the store's client, its calls counted, reported and stoppable as `caller` says. */
+  /**
+   * Runs `work` with the store's client, its calls counted, reported and stoppable as `caller` says.
+   * When Login with Amazon no longer accepts the store's refresh token (invalid_grant), the store
+   * is marked so: its calls stop until an admin reconnects it.
+   */
   async run<T>(store: AmazonStore, caller: CallContext, work: (client: SpApiClient) => Promise<T>): Promise<T> {
     const client = await this.client(store);
-    return this.callers.run(caller, () => work(client));
+    try {
+      return await this.callers.run(caller, () => work(client));
+    } catch (error) {
+      if (error instanceof AmazonAuthError && error.code === 'invalid_grant') {
+        await this.stores.markRejected(store.id, `Amazon no longer accepts this store's authorization (Login with Amazon: invalid_grant)${requestIdNote(error.requestId)}: reconnect the store`);
+        this.logger.warn('Amazon no longer accepts a store authorization; its calls stop until it is reconnected', { storeId: store.id, requestId: error.requestId });
+      }
+      throw error;
+    }
   }
 
   /** Counts the SP-API calls (retries included) and throttled answers of the current run; LWA calls are not counted. */

@@ -18,13 +18,13 @@ import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { Ports } from '../host/tokens.ts';
-import { exchangeAuthorizationCode } from '../amazon/lwa.ts';
+import { exchangeAuthorizationCode, LwaTokenProvider } from '../amazon/lwa.ts';
 import { AmazonAuthError, AmazonError, requestIdNote } from '../amazon/errors.ts';
 import { fromDb } from '../db/time.ts';
 import { quoted } from '../text.ts';
 import { AmazonAppSettings, type AmazonApp } from './amazon-app.ts';
 import { MARKETPLACES, sellerCentralUrl } from './marketplaces.ts';
-import { STORE_TEXT_LIMITS, type AmazonStore } from './store.ts';
+import { validateStoreName, type AmazonStore, type NewStoreInput } from './store.ts';
 import { StoreInputRejected, Stores } from './stores.ts';
 
 /** How long Amazon's answer may take to come back (the admin reads the consent page, signs in). */
@@ -46,7 +46,7 @@ export interface ConnectInput {
 }
 
 export interface ConnectInputError {
-  field: keyof ConnectInput;
+  field: keyof ConnectInput | 'seller' | 'sellerId' | 'refreshToken';
   message: string;
 }
 
@@ -56,6 +56,12 @@ export interface AdminSession {
   csrfToken: string;
 }
 
+/**
+ * A connection started from the console (asc store:connect) has no admin session: any admin who
+ * may manage stores finishes it in their browser; the state's secrecy is what binds it.
+ */
+export const CONSOLE_SESSION = 'console';
+
 export class ConnectInputRejected extends Error {
   override name = 'ConnectInputRejected';
   constructor(readonly errors: ConnectInputError[]) {
@@ -64,7 +70,8 @@ export class ConnectInputRejected extends Error {
 }
 
 export type ConnectOutcome =
-  | { connected: true; store: AmazonStore }
+  /** `reconnected`: an existing store got a new authorization (its orders and settings kept). */
+  | { connected: true; store: AmazonStore; reconnected: boolean }
   /** Nothing was connected; `title` and `text` say why and what to do, `status` is the page's. */
   | { connected: false; status: 400 | 403 | 409 | 502; title: string; text: string };
 
@@ -74,6 +81,7 @@ interface AuthorizationRow {
   store_name: string;
   region: string;
   marketplace_id: string;
+  reconnect_store_id: unknown;
   import_days: unknown;
   expires_at: unknown;
   used_at: unknown;
@@ -86,10 +94,7 @@ const MAX_PARAM_CHARS = 2048;
 const START_AGAIN = 'Start again from Amazon Stores > Connect an Amazon store.';
 
 export function validateConnectInput(input: ConnectInput): ConnectInputError[] {
-  const errors: ConnectInputError[] = [];
-  const name = input.name.trim();
-  if (name === '') errors.push({ field: 'name', message: 'is required' });
-  else if (name.length > STORE_TEXT_LIMITS.name) errors.push({ field: 'name', message: `must be at most ${STORE_TEXT_LIMITS.name} characters` });
+  const errors: ConnectInputError[] = validateStoreName(input.name).map((e) => ({ field: 'name', message: e.message }));
   if (input.marketplaceId === '') errors.push({ field: 'marketplaceId', message: 'is required' });
   else if (!MARKETPLACES.has(input.marketplaceId)) errors.push({ field: 'marketplaceId', message: `${quoted(input.marketplaceId)} is not an Amazon marketplace` });
   if (!(IMPORT_DAYS as readonly number[]).some((days) => String(days) === input.importDays)) {
@@ -119,25 +124,121 @@ export class StoreConnections {
     @inject(AmazonAppSettings) private readonly appSettings: AmazonAppSettings,
   ) {}
 
-  /** Records the attempt and answers the consent URL to send the admin's browser to. */
-  async start(input: ConnectInput, session: AdminSession): Promise<{ consentUrl: string }> {
+  /** Records the attempt and answers the consent URL to send the admin's browser to (null session: from the console). */
+  async start(input: ConnectInput, session: AdminSession | null): Promise<{ consentUrl: string; attemptId: number }> {
     const errors = validateConnectInput(input);
     if (errors.length > 0) throw new ConnectInputRejected(errors);
+    return this.record(input, session, null);
+  }
+
+  /** How an attempt ended (connected, denied, ...), or null while it has not. */
+  async outcomeOf(attemptId: number): Promise<{ outcome: string | null; storeId: number | null; expiresAt: Date }> {
+    const row = await this.db('amazon_store_authorization').where({ id: attemptId }).first('outcome', 'store_id', 'expires_at');
+    return { outcome: row.outcome, storeId: row.store_id === null ? null : Number(row.store_id), expiresAt: fromDb(row.expires_at) };
+  }
+
+  /**
+   * Another marketplace of a seller the module already holds an authorization of (a unified
+   * account): the new store shares that authorization, so Amazon's consent is not asked again.
+   * `sellerStoreId` is one of the seller's connected stores in the marketplace's region.
+   */
+  async addMarketplace(input: ConnectInput, sellerStoreId: number, session: AdminSession): Promise<ConnectOutcome> {
+    const errors = validateConnectInput(input);
+    const seller = await this.stores.get(sellerStoreId);
+    const region = MARKETPLACES.get(input.marketplaceId)?.region;
+    const app = await this.appSettings.require();
+    if (seller.clientId !== app.clientId) errors.push({ field: 'seller', message: `store ${quoted(seller.name)} was authorized for another application: connect the marketplace with a new authorization at Amazon` });
+    else if (seller.authorization !== 'authorized') errors.push({ field: 'seller', message: `store ${quoted(seller.name)} must be reconnected first` });
+    else if (region !== undefined && region !== seller.region) {
+      errors.push({ field: 'marketplaceId', message: `seller ${seller.sellerId} is authorized in region ${seller.region}; ${input.marketplaceId} is served by ${region}: choose a new authorization at Amazon` });
+    }
+    if (errors.length > 0) throw new ConnectInputRejected(errors);
+    return this.added(
+      {
+        name: input.name,
+        region: seller.region,
+        marketplaceId: input.marketplaceId,
+        sellerId: seller.sellerId,
+        clientId: seller.clientId,
+        refreshToken: await this.stores.refreshToken(seller.id),
+        spApiEndpoint: seller.spApiEndpoint,
+        lwaEndpoint: seller.lwaEndpoint,
+        integratedAt: integrationTime(this.clock.now(), input.importDays),
+      },
+      "with its seller's authorization",
+      session,
+    );
+  }
+
+  /**
+   * A store whose seller authorized the module's application in Seller Central themselves and
+   * holds its refresh token (self-authorization): the token is tried at Login with Amazon first,
+   * so a mistyped or foreign token is refused before anything is saved.
+   */
+  async addSelfAuthorized(input: ConnectInput & { sellerId: string; refreshToken: string }, session: AdminSession): Promise<ConnectOutcome> {
+    const errors = validateConnectInput(input);
+    if (!/^[A-Z0-9]{5,32}$/.test(input.sellerId)) errors.push({ field: 'sellerId', message: 'must be the merchant token from Seller Central (5-32 capital letters and digits)' });
+    const refreshToken = input.refreshToken.trim();
+    if (refreshToken === '') errors.push({ field: 'refreshToken', message: 'is required' });
+    else if (refreshToken.length > MAX_PARAM_CHARS) errors.push({ field: 'refreshToken', message: `must be at most ${MAX_PARAM_CHARS} characters` });
+    if (errors.length > 0) throw new ConnectInputRejected(errors);
+    const app = await this.appSettings.require();
+    const tokens = new LwaTokenProvider({
+      storeName: input.name.trim(),
+      credentials: { clientId: app.clientId, clientSecret: await this.appSettings.clientSecret(), refreshToken },
+      clock: this.clock,
+      logger: this.logger,
+      tokenUrl: app.lwaEndpoint ?? undefined,
+      retry: { maxAttempts: 1 },
+    });
+    try {
+      await tokens.getAccessToken();
+    } catch (error) {
+      if (!(error instanceof AmazonError)) throw error;
+      const requestId = 'requestId' in error && typeof error.requestId === 'string' ? error.requestId : null;
+      if (error instanceof AmazonAuthError) {
+        return refused(400, 'Amazon refused the refresh token', `Login with Amazon did not accept this refresh token for the module's application (${error.code ?? 'no reason given'}): copy it again from Seller Central (Develop Apps > Authorize) for this application.${requestIdNote(requestId)} Nothing was saved.`);
+      }
+      return refused(502, 'Login with Amazon failed', `Login with Amazon could not be reached or failed (${error.message}), so the refresh token could not be tried. Nothing was saved; try again.`);
+    }
+    return this.added(
+      {
+        name: input.name,
+        region: MARKETPLACES.get(input.marketplaceId)!.region,
+        marketplaceId: input.marketplaceId,
+        sellerId: input.sellerId,
+        clientId: app.clientId,
+        refreshToken,
+        integratedAt: integrationTime(this.clock.now(), input.importDays),
+      },
+      'with a self-authorized refresh token',
+      session,
+    );
+  }
+
+  /** The same consent for an existing store: its refresh token is replaced, its orders and settings kept. */
+  async startReconnect(store: AmazonStore, session: AdminSession): Promise<{ consentUrl: string; attemptId: number }> {
+    return this.record({ name: store.name, marketplaceId: store.marketplaceId, importDays: '0' }, session, store.id);
+  }
+
+  private async record(input: ConnectInput, session: AdminSession | null, reconnectStoreId: number | null): Promise<{ consentUrl: string; attemptId: number }> {
     const app = await this.appSettings.require();
     const state = crypto.randomBytes(32).toString('base64url');
     const now = this.clock.now();
-    await this.db('amazon_store_authorization').insert({
+    const [inserted] = await this.db('amazon_store_authorization').insert({
       state_hash: sha256(state),
-      session_hash: sha256(session.csrfToken),
-      admin_user: session.username,
+      session_hash: session === null ? CONSOLE_SESSION : sha256(session.csrfToken),
+      admin_user: session?.username ?? CONSOLE_SESSION,
       store_name: input.name.trim(),
       region: MARKETPLACES.get(input.marketplaceId)!.region,
       marketplace_id: input.marketplaceId,
+      reconnect_store_id: reconnectStoreId,
       import_days: Number(input.importDays),
       created_at: now,
       expires_at: new Date(now.getTime() + AUTHORIZATION_TTL_MS),
     });
-    return { consentUrl: consentUrl(app, input.marketplaceId, state) };
+    // Both mysql2 and better-sqlite3 answer an insert with [insertId].
+    return { consentUrl: consentUrl(app, input.marketplaceId, state), attemptId: Number(inserted) };
   }
 
   /** Amazon's answer, as the callback's query carries it. */
@@ -151,7 +252,7 @@ export class StoreConnections {
       return refused(400, 'Unknown connection', `This answer does not belong to a store connection started in this admin, so nothing was connected. ${START_AGAIN}`);
     }
     // Not used up: the admin who started it can still finish it in the right browser.
-    if (row.session_hash !== sha256(session.csrfToken)) {
+    if (row.session_hash !== CONSOLE_SESSION && row.session_hash !== sha256(session.csrfToken)) {
       return refused(403, 'Connection started elsewhere', `This store connection was started in another admin session. Finish it in the browser that started it, or start again here from Amazon Stores > Connect an Amazon store.`);
     }
     const now = this.clock.now();
@@ -174,8 +275,13 @@ export class StoreConnections {
       await finish('refused');
       return refused(400, 'Incomplete answer from Amazon', `Amazon's answer lacks the seller id or the authorization code, so nothing was connected. ${START_AGAIN}`);
     }
+    const reconnecting = row.reconnect_store_id === null ? null : await this.stores.get(Number(row.reconnect_store_id));
+    if (reconnecting && reconnecting.sellerId !== sellerId) {
+      await finish('refused', reconnecting.id);
+      return refused(409, 'Another seller authorized', `Seller Central answered for seller ${sellerId}, but store ${quoted(reconnecting.name)} is seller ${reconnecting.sellerId}'s; nothing was changed. Sign in to Seller Central with that seller's account and reconnect again.`);
+    }
     const existing = (await this.stores.list()).find((s) => s.sellerId === sellerId && s.marketplaceId === row.marketplace_id);
-    if (existing) {
+    if (existing && !reconnecting) {
       await finish('refused', existing.id);
       return refused(409, 'Store already connected', `Seller ${sellerId} in ${row.marketplace_id} is already connected as store ${quoted(existing.name)}; nothing was changed.`);
     }
@@ -205,27 +311,38 @@ export class StoreConnections {
       return refused(502, 'Login with Amazon failed', `Login with Amazon could not be reached or failed (${error.message}). Nothing was connected. ${START_AGAIN}`);
     }
 
+    if (reconnecting) {
+      const store = await this.stores.reauthorize(reconnecting.id, app.clientId, refreshToken);
+      await finish('reconnected', store.id);
+      this.logger.info('Amazon store reconnected', { storeId: store.id, store: store.name, sellerId, by: session.username });
+      return { connected: true, store, reconnected: true };
+    }
+    const outcome = await this.added(
+      { name: row.store_name, region: row.region, marketplaceId: row.marketplace_id, sellerId, clientId: app.clientId, refreshToken, integratedAt: integrationTime(now, row.import_days) },
+      "through Amazon's consent",
+      session,
+    );
+    await finish(outcome.connected ? 'connected' : 'refused', outcome.connected ? outcome.store.id : null);
+    return outcome;
+  }
+
+  /** Adds the store; the seller and marketplace being connected already (another admin a moment before) is a refusal. */
+  private async added(input: NewStoreInput, how: string, session: AdminSession): Promise<ConnectOutcome> {
     let store: AmazonStore;
     try {
-      store = await this.stores.add({
-        name: row.store_name,
-        region: row.region,
-        marketplaceId: row.marketplace_id,
-        sellerId,
-        clientId: app.clientId,
-        refreshToken,
-        integratedAt: new Date(now.getTime() - Number(row.import_days) * DAY_MS),
-      });
+      store = await this.stores.add(input);
     } catch (error) {
-      // Another admin connected the same seller and marketplace a moment before.
       if (!(error instanceof StoreInputRejected)) throw error;
-      await finish('refused');
       return refused(409, 'Store not connected', `${error.message}; nothing was changed.`);
     }
-    await finish('connected', store.id);
-    this.logger.info('Amazon store connected', { storeId: store.id, store: store.name, sellerId, marketplaceId: store.marketplaceId, by: session.username });
-    return { connected: true, store };
+    this.logger.info(`Amazon store connected ${how}`, { storeId: store.id, store: store.name, sellerId: store.sellerId, marketplaceId: store.marketplaceId, by: session.username });
+    return { connected: true, store, reconnected: false };
   }
+}
+
+/** The store's integration time: now, or as many days back as the admin chose. */
+function integrationTime(now: Date, importDays: unknown): Date {
+  return new Date(now.getTime() - Number(importDays) * DAY_MS);
 }
 
 function refused(status: 400 | 403 | 409 | 502, title: string, text: string): ConnectOutcome {

@@ -4,6 +4,13 @@ import { quoted } from '../text.ts';
 
 export type StoreStatus = 'active' | 'inactive';
 
+/**
+ * Whether Amazon accepts the store's refresh token: rejected (LWA said invalid_grant) and
+ * disconnected (by an admin, credentials deleted) stop the store's calls to Amazon until it is
+ * reconnected; its orders stay, view-only.
+ */
+export type StoreAuthorization = 'authorized' | 'rejected' | 'disconnected';
+
 export interface AmazonStore {
   id: number;
   name: string;
@@ -14,6 +21,9 @@ export interface AmazonStore {
   lwaEndpoint: string;
   clientId: string;
   status: StoreStatus;
+  authorization: StoreAuthorization;
+  /** What happened to the authorization (Amazon's answer with its request id), or null. */
+  authorizationNote: string | null;
   /** Orders created before this instant never import and are not shown. */
   integratedAt: Date;
   createdAt: Date;
@@ -46,12 +56,14 @@ export interface StoreInputError {
   message: string;
 }
 
+const NAME_LIMIT = 255;
+
 /**
  * The longest text a store keeps, in JavaScript string length (never fewer than the characters a
  * column counts): its columns' sizes, and for the secrets (encrypted together into one text
  * column) far more than any LWA client secret or refresh token needs.
  */
-export const STORE_TEXT_LIMITS = { name: 255, clientId: 255, spApiEndpoint: 512, lwaEndpoint: 512, clientSecret: 2048, refreshToken: 2048 } as const;
+export const STORE_TEXT_LIMITS = { clientId: 255, spApiEndpoint: 512, lwaEndpoint: 512, clientSecret: 2048, refreshToken: 2048 } as const;
 
 /** The integration times both databases store exactly (MySQL reads a year before 1000 as it likes, after 9999 not at all). */
 const INTEGRATED_AT_RANGE = { from: Date.UTC(1970, 0, 1), to: Date.UTC(10000, 0, 1) - 1 };
@@ -65,10 +77,17 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
+/** A store's name: what the admin sees on its card and pages. */
+export function validateStoreName(name: string): StoreInputError[] {
+  if (name.trim() === '') return [{ field: 'name', message: 'is required' }];
+  if (name.trim().length > NAME_LIMIT) return [{ field: 'name', message: `must be at most ${NAME_LIMIT} characters` }];
+  return [];
+}
+
 /** Every problem with a new store's input, so the admin can fix them in one go. */
 export function validateNewStore(input: NewStoreInput): StoreInputError[] {
-  const errors: StoreInputError[] = [];
-  const required = ['name', 'region', 'marketplaceId', 'sellerId', 'refreshToken'] as const;
+  const errors: StoreInputError[] = typeof input.name === 'string' ? validateStoreName(input.name) : [{ field: 'name', message: 'is required' }];
+  const required = ['region', 'marketplaceId', 'sellerId', 'refreshToken'] as const;
   for (const field of required) {
     if (typeof input[field] !== 'string' || input[field].trim() === '') errors.push({ field, message: 'is required' });
   }
@@ -102,6 +121,18 @@ export function validateNewStore(input: NewStoreInput): StoreInputError[] {
     errors.push({ field: 'integratedAt', message: 'must be between 1970-01-01 and 9999-12-31 (UTC)' });
   }
   return errors;
+}
+
+/** Why the store cannot call Amazon now (its authorization), or null when it can. */
+export function authorizationProblem(store: Pick<AmazonStore, 'authorization' | 'authorizationNote'>): string | null {
+  switch (store.authorization) {
+    case 'authorized':
+      return null;
+    case 'rejected':
+      return store.authorizationNote ?? "Amazon no longer accepts this store's authorization: reconnect the store";
+    case 'disconnected':
+      return 'the store is disconnected from Amazon: reconnect it to sync and send to Amazon again';
+  }
 }
 
 export function defaultEndpoints(region: Region): { spApiEndpoint: string; lwaEndpoint: string } {

@@ -11,9 +11,11 @@ import { applySettingsChange, DEFAULT_ORDER_SETTINGS, type OrderSettings, type S
 import {
   defaultEndpoints,
   validateNewStore,
+  validateStoreName,
   type AmazonStore,
   type NewStoreInput,
   type StoreCredentials,
+  type StoreAuthorization,
   type StoreInputError,
   type StoreStatus,
 } from './store.ts';
@@ -57,6 +59,8 @@ interface StoreRow {
   client_id: string;
   credentials_encrypted: string;
   status: string;
+  authorization: string;
+  authorization_note: string | null;
   integrated_at: unknown;
   created_at: unknown;
   updated_at: unknown;
@@ -85,6 +89,8 @@ function toStore(row: StoreRow): AmazonStore {
     lwaEndpoint: row.lwa_endpoint,
     clientId: row.client_id,
     status: row.status as StoreStatus,
+    authorization: row.authorization as StoreAuthorization,
+    authorizationNote: row.authorization_note,
     integratedAt: fromDb(row.integrated_at),
     createdAt: fromDb(row.created_at),
     updatedAt: fromDb(row.updated_at),
@@ -203,6 +209,66 @@ export class Stores {
     return toStore(row);
   }
 
+  async rename(id: number, name: string): Promise<AmazonStore> {
+    const errors = validateStoreName(name);
+    if (errors.length > 0) throw new StoreInputRejected(errors);
+    const updated = await this.db('amazon_store').where({ id }).update({ name: name.trim(), updated_at: this.clock.now() });
+    if (updated === 0) throw new StoreNotFound(id);
+    return this.get(id);
+  }
+
+  /**
+   * Login with Amazon refused the store's refresh token (invalid_grant): the calls of every store
+   * sharing the seller's authorization (same seller, same client) stop until it is reconnected.
+   */
+  async markRejected(id: number, note: string): Promise<void> {
+    const store = await this.get(id);
+    await this.db('amazon_store')
+      .where({ seller_id: store.sellerId, client_id: store.clientId, authorization: 'authorized' })
+      .update({ authorization: 'rejected', authorization_note: note, updated_at: this.clock.now() });
+  }
+
+  /** The client secret a store of another application keeps, if any. */
+  private async ownSecret(id: number): Promise<string | undefined> {
+    const row: Pick<StoreRow, 'credentials_encrypted'> = await this.db('amazon_store').where({ id }).first('credentials_encrypted');
+    if (row.credentials_encrypted === '') return undefined;
+    return (JSON.parse(await this.secrets.decrypt(row.credentials_encrypted)) as StoredSecrets).clientSecret;
+  }
+
+  /** The refresh token the store holds, to share with a new marketplace of the same seller. */
+  async refreshToken(id: number): Promise<string> {
+    return (await this.credentials(id)).refreshToken;
+  }
+
+  /** Deletes the store's credentials; its orders and settings stay (view-only) until it is reconnected. */
+  async disconnect(id: number, note: string): Promise<AmazonStore> {
+    const updated = await this.db('amazon_store').where({ id }).update({ authorization: 'disconnected', authorization_note: note, credentials_encrypted: '', updated_at: this.clock.now() });
+    if (updated === 0) throw new StoreNotFound(id);
+    return this.get(id);
+  }
+
+  /**
+   * A new authorization of the module's application for the store's seller: its refresh token
+   * replaces the old one in the store and in the stores sharing that authorization (same seller and
+   * client, not disconnected by an admin).
+   */
+  async reauthorize(id: number, clientId: string, refreshToken: string): Promise<AmazonStore> {
+    const store = await this.get(id);
+    const app = await this.app.get();
+    // A token of another client than the application's keeps working only with that client's own secret.
+    const ownSecret = clientId === app?.clientId ? undefined : await this.ownSecret(id);
+    if (clientId !== app?.clientId && ownSecret === undefined) {
+      throw new StoreNotAuthorized(`Store "${store.name}" keeps no secret of the LWA client ${clientId}: reconnect it through the module's application`);
+    }
+    const stored: StoredSecrets = ownSecret === undefined ? { refreshToken } : { refreshToken, clientSecret: ownSecret };
+    const change = { client_id: clientId, credentials_encrypted: await this.secrets.encrypt(JSON.stringify(stored)), authorization: 'authorized', authorization_note: null, updated_at: this.clock.now() };
+    await transaction(this.db, async (trx) => {
+      await trx('amazon_store').where({ id }).update(change);
+      await trx('amazon_store').where({ seller_id: store.sellerId, client_id: store.clientId }).whereNot({ authorization: 'disconnected' }).update(change);
+    });
+    return this.get(id);
+  }
+
   async setStatus(id: number, status: StoreStatus): Promise<AmazonStore> {
     const updated = await this.db('amazon_store').where({ id }).update({ status, updated_at: this.clock.now() });
     if (updated === 0) throw new StoreNotFound(id);
@@ -215,10 +281,11 @@ export class Stores {
    * secret reaches every store at once), otherwise the one the store keeps.
    */
   async credentials(id: number): Promise<StoreCredentials> {
-    const row: Pick<StoreRow, 'name' | 'client_id' | 'credentials_encrypted'> | undefined = await this.db('amazon_store')
+    const row: Pick<StoreRow, 'name' | 'client_id' | 'credentials_encrypted' | 'authorization'> | undefined = await this.db('amazon_store')
       .where({ id })
-      .first('name', 'client_id', 'credentials_encrypted');
+      .first('name', 'client_id', 'credentials_encrypted', 'authorization');
     if (!row) throw new StoreNotFound(id);
+    if (row.authorization === 'disconnected') throw new StoreNotAuthorized(`Store "${row.name}" is disconnected: reconnect it to reach Amazon`);
     const stored = JSON.parse(await this.secrets.decrypt(row.credentials_encrypted)) as StoredSecrets;
     const app = await this.app.get();
     if (app?.clientId === row.client_id) return { refreshToken: stored.refreshToken, clientSecret: await this.app.clientSecret() };

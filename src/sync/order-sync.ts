@@ -15,7 +15,7 @@ import { Ports } from '../host/tokens.ts';
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { fromDbOrNull } from '../db/time.ts';
 import { Stores } from '../stores/stores.ts';
-import type { AmazonStore } from '../stores/store.ts';
+import { authorizationProblem, type AmazonStore } from '../stores/store.ts';
 import { snapshotFromAmazon } from '../orders/from-amazon.ts';
 import { OrderImporter } from '../orders/order-importer.ts';
 import { OrderRepository } from '../orders/order-repository.ts';
@@ -131,6 +131,12 @@ export class OrderSync {
     if (store.status !== 'active') {
       result.result = 'skipped';
       result.error = `the store is Inactive, which stops its sync (asc store:status --store ${store.id} --status active resumes it)`;
+      return result;
+    }
+    const unauthorized = authorizationProblem(store);
+    if (unauthorized !== null) {
+      result.result = 'skipped';
+      result.error = unauthorized;
       return result;
     }
     if (!(await this.lease.acquire(store.id, this.owner))) {

@@ -238,7 +238,7 @@ describeEachDatabase('asc start', (db) => {
     const { location } = await consentOnSandbox(consentUrl, 'approve');
     const landed = await client.get(location.slice(url.length));
     expect(landed.status, landed.text).to.equal(302);
-    expect(landed.location).to.equal('/admin/amazon/stores/1?connected=1');
+    expect(landed.location).to.equal('/admin/amazon/stores/1?store=connected');
     // The first sync runs in the started process: the demo orders of the last days arrive.
     let imported = 0;
     for (let i = 0; i < 200 && imported === 0; i++) {

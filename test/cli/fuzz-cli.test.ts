@@ -61,6 +61,8 @@ const KNOWN: Record<string, Known> = {
   'store:add': { kind: 'write' },
   'store:list': { kind: 'read' },
   'store:status': { kind: 'write' },
+  'store:connect': { kind: 'write', recordsFailures: true },
+  'store:disconnect': { kind: 'write' },
   'settings:get': { kind: 'read' },
   'settings:set': { kind: 'write' },
   // Exit 1: a store failed to sync; its sync state records the error for the admin.

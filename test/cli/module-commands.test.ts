@@ -50,7 +50,7 @@ describeEachDatabase('module CLI commands', (db) => {
     // The shape README documents for store:add, store:list and store:status.
     expect(store).to.deep.equal({
       id: 1, name: 'Sandbox US', region: 'na', marketplaceId: 'ATVPDKIKX0DER', sellerId: app.sellerId, clientId: app.clientId,
-      spApiEndpoint: amazon.url, lwaEndpoint: amazon.lwaUrl, status: 'active', integratedAt: '2026-11-26T09:00:00.000Z',
+      spApiEndpoint: amazon.url, lwaEndpoint: amazon.lwaUrl, status: 'active', authorization: 'authorized', integratedAt: '2026-11-26T09:00:00.000Z',
       createdAt: store.createdAt, updatedAt: store.createdAt,
     });
     expect(new Date(store.createdAt).toISOString()).to.equal(store.createdAt);
