@@ -1,6 +1,7 @@
 /**
  * A whole merchant session, and everything it leaves behind read for secrets and buyer data:
- * connect a store, sync, ship, refund and cancel from the console, open every admin page and the
+ * connect a store, sync, ship, refund and cancel from the console, enter the application's
+ * credentials and connect a second store through Amazon's consent, open every admin page and the
  * CSV, all at LOG_LEVEL=debug. The client secret, the refresh token and every access token appear
  * nowhere: not in a log line, a page, a CLI output, a URL, nor a stored message. A buyer's e-mail
  * address, phone number and street appear only where the admin is shown the order (its Amazon
@@ -8,11 +9,15 @@
  * URLs, other console output or stored messages; the buyer's name not in logs either.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { describeEachDatabase } from '../support/databases.ts';
 import { runCliInProcess, type CliResult } from '../support/cli.ts';
 import { openTestHost, REPO_ROOT } from '../support/host.ts';
-import { AdminClient } from '../support/admin-client.ts';
+import { AdminClient, unescapeHtml } from '../support/admin-client.ts';
+import { consentOnSandbox } from '../support/seller-central.ts';
 import { hrefs } from '../support/admin-harness.ts';
 import { startCheckedSandbox } from '../support/checked-sandbox.ts';
 import { SandboxClock, type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
@@ -93,9 +98,30 @@ describeEachDatabase('secrets and buyer data stay where they belong', (db) => {
     if (!created.ok) throw new Error(created.message);
     const running = await host.startAdmin({ port: 0 });
     const pages = new Map<string, string>();
+    let consentToken = '';
+    let authorizationCode = '';
     try {
       const admin = new AdminClient(running.url);
       await admin.login('scanner', 'scanner-password');
+      // The application once (its secret from a file), then a second store through Amazon's consent.
+      const redirectUri = `${running.url}/admin/amazon/connect/callback`;
+      amazon.addRedirectUri(app.clientId, redirectUri);
+      const secretFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'asc-scan-')), 'secret');
+      fs.writeFileSync(secretFile, app.clientSecret, { mode: 0o600 });
+      await ok('app:credentials:set', '--client-id', app.clientId, '--client-secret-file', secretFile, '--application-id', app.applicationId!, '--redirect-uri', redirectUri,
+        '--seller-central-url', amazon.url, '--lwa-endpoint', amazon.lwaUrl, '--sp-api-endpoint', amazon.url);
+      await ok('app:credentials:show', '--json');
+      const form = await admin.submit('/admin/amazon/connect', '/admin/amazon/connect', { name: 'Scan CA', marketplace_id: 'A2EUQ1WTGCTBG2', import_days: '0', seller: 'new' });
+      pages.set('POST /admin/amazon/connect', form.text);
+      const consentUrl = unescapeHtml(/href="([^"]+)"[^>]*>Continue to Seller Central/.exec(form.text)![1]!);
+      const { location } = await consentOnSandbox(consentUrl, 'approve');
+      authorizationCode = new URL(location).searchParams.get('spapi_oauth_code')!;
+      const landed = await admin.get(location.slice(running.url.length));
+      expect(landed.location).to.match(/\?store=connected$/);
+      pages.set(landed.location!, (await admin.get(landed.location!)).text);
+      const row = await db().knex('amazon_store').where({ name: 'Scan CA' }).first();
+      consentToken = JSON.parse(await host.services.secrets.decrypt(row.credentials_encrypted)).refreshToken;
+      expect(consentToken).to.match(/^Atzr\|/);
       const queue = ['/admin', '/admin/amazon/stores', '/admin/orders'];
       while (queue.length > 0 && pages.size < 200) {
         const path = queue.shift()!;
@@ -125,7 +151,7 @@ describeEachDatabase('secrets and buyer data stay where they belong', (db) => {
     ].filter((v): v is string => typeof v === 'string');
 
     const urls = [...pages.keys(), ...amazon.requests().map((r) => `${r.path}?${JSON.stringify(r.query)}`)];
-    const secrets = [app.clientSecret, app.refreshToken];
+    const secrets = [app.clientSecret, app.refreshToken, consentToken];
     const everything: Array<[string, string[]]> = [['a log line', logs], ['a CLI output', [...outputs, ...hostOrderViews]], ['a page', [...pages.values()]], ['a URL', urls], ['a stored message', stored]];
     for (const [where, texts] of everything) {
       for (const text of texts) {
@@ -134,6 +160,8 @@ describeEachDatabase('secrets and buyer data stay where they belong', (db) => {
       }
     }
     expect(logs.join('\n')).to.include('Amazon call'); // the debug lines were there to read
+    // The consent's code is single-use, but no log or stored message needs it either.
+    for (const text of [...logs, ...stored]) expect(text.includes(authorizationCode), 'the authorization code in a log or stored message').to.equal(false);
 
     const buyers = ids.map((id) => amazon.book.get(id)!).map((o) => ({ id: o.orderId, name: o.buyer.name, email: o.buyer.email, phone: o.address.phone, street: o.address.addressLine1 }));
     for (const buyer of buyers) {
