@@ -8,7 +8,7 @@
  */
 import type { HostExtension, ServiceContext } from '../host/extensions.ts';
 import { BASE_PATH } from '../host/admin/context.ts';
-import { AmazonAppSettings, CONNECT_CALLBACK_PATH } from '../../src/stores/amazon-app.ts';
+import { AmazonAppSettings, CONNECT_CALLBACK_PATH, type AmazonAppInput } from '../../src/stores/amazon-app.ts';
 import { CliUsageError } from '../../src/host/contributions.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import { amazonSandboxCommands } from './cli.ts';
@@ -37,20 +37,14 @@ export const amazonSandboxExtension: HostExtension = {
 };
 
 /**
- * The demo's application is the sandbox's demo app, registered with this admin's callback, so a
- * new user connects the demo store as a merchant connects theirs: Amazon Stores > Connect an
- * Amazon store, Confirm on the sandbox's Seller Central. An application someone configured for
- * real Amazon is left alone.
+ * The sandbox's demo app as the module's SP-API application for the admin at `adminUrl` (its
+ * callback registered with the sandbox's Seller Central): the demo's, and the tests'.
  */
-async function offerDemoConnection(sandbox: RunningAmazonSandbox, context: ServiceContext): Promise<string> {
+export function sandboxApplication(sandbox: RunningAmazonSandbox, adminUrl: string): AmazonAppInput {
   const app = sandbox.demoApp;
-  const redirectUri = `${context.adminUrl}${BASE_PATH}${CONNECT_CALLBACK_PATH}`;
+  const redirectUri = `${adminUrl}${BASE_PATH}${CONNECT_CALLBACK_PATH}`;
   sandbox.addRedirectUri(app.clientId, redirectUri);
-  const settings = context.container.get(AmazonAppSettings);
-  const saved = await settings.get();
-  if (saved !== null && saved.clientId !== app.clientId) return '';
-  // Saved at every start: the admin's and the sandbox's ports may have changed.
-  await settings.save({
+  return {
     clientId: app.clientId,
     clientSecret: app.clientSecret,
     applicationId: app.applicationId!,
@@ -59,7 +53,21 @@ async function offerDemoConnection(sandbox: RunningAmazonSandbox, context: Servi
     sellerCentralUrl: sandbox.url,
     lwaEndpoint: sandbox.lwaUrl,
     spApiEndpoint: sandbox.url,
-  });
+  };
+}
+
+/**
+ * The demo's application is the sandbox's demo app, registered with this admin's callback, so a
+ * new user connects the demo store as a merchant connects theirs: Amazon Stores > Connect an
+ * Amazon store, Confirm on the sandbox's Seller Central. An application someone configured for
+ * real Amazon is left alone.
+ */
+async function offerDemoConnection(sandbox: RunningAmazonSandbox, context: ServiceContext): Promise<string> {
+  const settings = context.container.get(AmazonAppSettings);
+  const saved = await settings.get();
+  if (saved !== null && saved.clientId !== sandbox.demoApp.clientId) return '';
+  // Saved at every start: the admin's and the sandbox's ports may have changed.
+  await settings.save(sandboxApplication(sandbox, context.adminUrl));
   if ((await context.container.get(Stores).list()).length > 0) return '';
   return `\nConnect the demo Amazon store in the admin: Amazon Stores > Connect an Amazon store, then Confirm on the sandbox's Seller Central (import "the last 7 days" to see the demo orders)`;
 }

@@ -3,7 +3,7 @@
  * OAuth redirect URI), entered once for every store. The secret is write-only: the page never
  * shows it, and an empty field keeps the saved one.
  */
-import { inject, injectable } from 'inversify';
+import { inject, injectable, injectFromBase } from 'inversify';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { AmazonAppSettings, AppInputRejected, CONNECT_CALLBACK_PATH, type AmazonApp, type AmazonAppInput, type AppInputError } from '../stores/amazon-app.ts';
 import { Acl } from './acl.ts';
@@ -52,13 +52,14 @@ function savedInput(app: AmazonApp | null): AmazonAppInput {
   };
 }
 
+@injectable()
 abstract class AppCredentialsRoute extends ModuleRoute {
   readonly acl = Acl.storesManage;
   readonly path = ROUTE_PATHS.app;
 
-  protected constructor(
-    views: AdminViews,
-    protected readonly appSettings: AmazonAppSettings,
+  constructor(
+    @inject(AdminViews) views: AdminViews,
+    @inject(AmazonAppSettings) protected readonly appSettings: AmazonAppSettings,
   ) {
     super(views);
   }
@@ -86,14 +87,12 @@ abstract class AppCredentialsRoute extends ModuleRoute {
   }
 }
 
+@injectFromBase({ extendConstructorArguments: true })
 @injectable()
 export class AppCredentialsPage extends AppCredentialsRoute {
   readonly id = 'amazon_app_credentials';
   readonly method = 'GET';
 
-  constructor(@inject(AdminViews) views: AdminViews, @inject(AmazonAppSettings) appSettings: AmazonAppSettings) {
-    super(views, appSettings);
-  }
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const flash: PageHead['flash'] = request.query.get('saved') === '1' ? { tone: 'ok', text: 'The application\'s credentials were saved.' } : null;
@@ -101,14 +100,12 @@ export class AppCredentialsPage extends AppCredentialsRoute {
   }
 }
 
+@injectFromBase({ extendConstructorArguments: true })
 @injectable()
 export class AppCredentialsAction extends AppCredentialsRoute {
   readonly id = 'amazon_app_credentials_save';
   readonly method = 'POST';
 
-  constructor(@inject(AdminViews) views: AdminViews, @inject(AmazonAppSettings) appSettings: AmazonAppSettings) {
-    super(views, appSettings);
-  }
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const input = formInput(request.form);

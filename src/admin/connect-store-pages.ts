@@ -4,13 +4,13 @@
  * has the rules), or another marketplace of a seller already authorized, without asking Amazon
  * again. A connected or reconnected store lands on its dashboard with a sync started.
  */
-import { inject, injectable } from 'inversify';
+import { inject, injectable, injectFromBase } from 'inversify';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { Ports } from '../host/tokens.ts';
 import type { LoggerPort } from '../host/ports.ts';
 import { AmazonAppSettings, type AmazonApp } from '../stores/amazon-app.ts';
 import { MARKETPLACES, type Region } from '../stores/marketplaces.ts';
-import { ConnectInputRejected, IMPORT_DAYS, StoreConnections, type ConnectInput, type ConnectInputError, type ConnectOutcome } from '../stores/store-connection.ts';
+import { ConnectInputRejected, IMPORT_DAYS, StoreConnections, type ConnectInput, type ConnectInputError, type ConnectOutcome, type AdminSession } from '../stores/store-connection.ts';
 import { Stores } from '../stores/stores.ts';
 import type { AmazonStore } from '../stores/store.ts';
 import { OrderSync } from '../sync/order-sync.ts';
@@ -63,21 +63,31 @@ const FIELD_LABELS: Record<ConnectInputError['field'], string> = {
 /** What the form posts as `seller` for a new authorization at Amazon (otherwise: a store id of the seller). */
 const NEW_AUTHORIZATION = 'new';
 
+/** The connection forms' fields as posted. */
+function connectInput(form: URLSearchParams): ConnectInput {
+  return { name: form.get('name') ?? '', marketplaceId: form.get('marketplace_id') ?? '', importDays: form.get('import_days') ?? '' };
+}
+
+const adminSession = (request: AdminRequest): AdminSession => ({ username: request.user.username, csrfToken: request.csrfToken });
+
+@injectable()
 abstract class ConnectPage extends ModuleRoute {
   readonly acl = Acl.storesManage;
 
-  protected constructor(
-    views: AdminViews,
-    protected readonly appSettings: AmazonAppSettings,
-    protected readonly stores: Stores,
+  constructor(
+    @inject(AdminViews) views: AdminViews,
+    @inject(AmazonAppSettings) protected readonly appSettings: AmazonAppSettings,
+    @inject(Stores) protected readonly stores: Stores,
+    @inject(StoreConnections) protected readonly connections: StoreConnections,
+    @inject(FirstSync) private readonly firstSync: FirstSync,
   ) {
     super(views);
   }
 
   /** A connected or reconnected store lands on its dashboard with a sync started; a refusal says why. */
-  protected land(outcome: ConnectOutcome, urls: AdminUrls, firstSync: FirstSync): AdminResponse {
+  protected land(outcome: ConnectOutcome, urls: AdminUrls): AdminResponse {
     if (!outcome.connected) return this.page(outcome.title, 'message', { title: outcome.title, text: outcome.text, storesHref: urls.stores() }, outcome.status);
-    firstSync.start(outcome.store);
+    this.firstSync.start(outcome.store);
     return { kind: 'redirect', location: urls.dashboard(outcome.store.id, new URLSearchParams({ store: outcome.reconnected ? 'reconnected' : 'connected' })) };
   }
 
@@ -144,47 +154,37 @@ abstract class ConnectPage extends ModuleRoute {
   }
 }
 
+@injectFromBase({ extendConstructorArguments: true })
 @injectable()
 export class ConnectStorePage extends ConnectPage {
   readonly id = 'amazon_store_connect';
   readonly method = 'GET';
   readonly path = ROUTE_PATHS.connect;
 
-  constructor(@inject(AdminViews) views: AdminViews, @inject(AmazonAppSettings) appSettings: AmazonAppSettings, @inject(Stores) stores: Stores) {
-    super(views, appSettings, stores);
-  }
 
   protected respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     return this.form(request, urls, { name: '', marketplaceId: 'ATVPDKIKX0DER', importDays: '0' }, NEW_AUTHORIZATION);
   }
 }
 
+@injectFromBase({ extendConstructorArguments: true })
 @injectable()
 export class ConnectStoreAction extends ConnectPage {
   readonly id = 'amazon_store_connect_start';
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.connect;
 
-  constructor(
-    @inject(AdminViews) views: AdminViews,
-    @inject(AmazonAppSettings) appSettings: AmazonAppSettings,
-    @inject(Stores) stores: Stores,
-    @inject(StoreConnections) private readonly connections: StoreConnections,
-    @inject(FirstSync) private readonly firstSync: FirstSync,
-  ) {
-    super(views, appSettings, stores);
-  }
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
-    const input: ConnectInput = { name: request.form.get('name') ?? '', marketplaceId: request.form.get('marketplace_id') ?? '', importDays: request.form.get('import_days') ?? '' };
+    const input = connectInput(request.form);
     const seller = request.form.get('seller') ?? NEW_AUTHORIZATION;
     if ((await this.appSettings.get()) === null) return this.form(request, urls, input, seller);
-    const session = { username: request.user.username, csrfToken: request.csrfToken };
+    const session = adminSession(request);
     try {
       if (seller !== NEW_AUTHORIZATION) {
         const sellerStoreId = /^[1-9]\d{0,9}$/.test(seller) ? Number(seller) : null;
         if (sellerStoreId === null) return this.form(request, urls, input, NEW_AUTHORIZATION, [{ field: 'seller', message: 'choose a seller from the list' }]);
-        return this.land(await this.connections.addMarketplace(input, sellerStoreId, session), urls, this.firstSync);
+        return this.land(await this.connections.addMarketplace(input, sellerStoreId, session), urls);
       }
       const { consentUrl } = await this.connections.start(input, session);
       // A link, not a redirect: the host's admin keeps its redirects on-site, and the admin sees
@@ -202,51 +202,35 @@ export class ConnectStoreAction extends ConnectPage {
   }
 }
 
+@injectFromBase({ extendConstructorArguments: true })
 @injectable()
 export class ConnectCallbackPage extends ConnectPage {
   readonly id = 'amazon_store_connect_callback';
   readonly method = 'GET';
   readonly path = ROUTE_PATHS.connectCallback;
 
-  constructor(
-    @inject(AdminViews) views: AdminViews,
-    @inject(AmazonAppSettings) appSettings: AmazonAppSettings,
-    @inject(Stores) stores: Stores,
-    @inject(StoreConnections) private readonly connections: StoreConnections,
-    @inject(FirstSync) private readonly firstSync: FirstSync,
-  ) {
-    super(views, appSettings, stores);
-  }
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
-    const outcome = await this.connections.complete(request.query, { username: request.user.username, csrfToken: request.csrfToken });
-    return this.land(outcome, urls, this.firstSync);
+    const outcome = await this.connections.complete(request.query, adminSession(request));
+    return this.land(outcome, urls);
   }
 }
 
+@injectFromBase({ extendConstructorArguments: true })
 @injectable()
 export class ConnectWithTokenAction extends ConnectPage {
   readonly id = 'amazon_store_connect_token';
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.connectToken;
 
-  constructor(
-    @inject(AdminViews) views: AdminViews,
-    @inject(AmazonAppSettings) appSettings: AmazonAppSettings,
-    @inject(Stores) stores: Stores,
-    @inject(StoreConnections) private readonly connections: StoreConnections,
-    @inject(FirstSync) private readonly firstSync: FirstSync,
-  ) {
-    super(views, appSettings, stores);
-  }
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
-    const input: ConnectInput = { name: request.form.get('name') ?? '', marketplaceId: request.form.get('marketplace_id') ?? '', importDays: request.form.get('import_days') ?? '' };
+    const input = connectInput(request.form);
     const sellerId = request.form.get('seller_id') ?? '';
     if ((await this.appSettings.get()) === null) return this.form(request, urls, input, NEW_AUTHORIZATION);
     try {
-      const outcome = await this.connections.addSelfAuthorized({ ...input, sellerId, refreshToken: request.form.get('refresh_token') ?? '' }, { username: request.user.username, csrfToken: request.csrfToken });
-      return this.land(outcome, urls, this.firstSync);
+      const outcome = await this.connections.addSelfAuthorized({ ...input, sellerId, refreshToken: request.form.get('refresh_token') ?? '' }, adminSession(request));
+      return this.land(outcome, urls);
     } catch (error) {
       if (error instanceof ConnectInputRejected) return this.form(request, urls, input, NEW_AUTHORIZATION, error.errors, sellerId);
       throw error;

@@ -4,7 +4,7 @@
  * settings) and disconnect it (its credentials deleted, its orders kept view-only; a confirmation
  * page first). Each POST answers with the dashboard and a message saying what happened.
  */
-import { inject, injectable } from 'inversify';
+import { inject, injectable, injectFromBase } from 'inversify';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { Ports } from '../host/tokens.ts';
 import type { LoggerPort } from '../host/ports.ts';
@@ -36,12 +36,16 @@ export function storeFlash(query: URLSearchParams): Flash | null {
   return STORE_FLASHES.get(query.get('store') ?? '') ?? null;
 }
 
+@injectable()
 abstract class StoreAction extends ModuleRoute {
   readonly acl = Acl.storesManage;
 
-  protected constructor(
-    views: AdminViews,
-    protected readonly stores: Stores,
+  constructor(
+    @inject(AdminViews) views: AdminViews,
+    @inject(Stores) protected readonly stores: Stores,
+    @inject(StoreConnections) protected readonly connections: StoreConnections,
+    @inject(AmazonAppSettings) protected readonly appSettings: AmazonAppSettings,
+    @inject(Ports.Logger) protected readonly logger: LoggerPort,
   ) {
     super(views);
   }
@@ -57,15 +61,13 @@ abstract class StoreAction extends ModuleRoute {
   }
 }
 
+@injectFromBase({ extendConstructorArguments: true })
 @injectable()
 export class RenameStoreAction extends StoreAction {
   readonly id = 'amazon_store_rename';
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.storeRename;
 
-  constructor(@inject(AdminViews) views: AdminViews, @inject(Stores) stores: Stores) {
-    super(views, stores);
-  }
 
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     try {
@@ -79,15 +81,13 @@ export class RenameStoreAction extends StoreAction {
   }
 }
 
+@injectFromBase({ extendConstructorArguments: true })
 @injectable()
 export class StoreStatusAction extends StoreAction {
   readonly id = 'amazon_store_status';
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.storeStatus;
 
-  constructor(@inject(AdminViews) views: AdminViews, @inject(Stores) stores: Stores) {
-    super(views, stores);
-  }
 
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const status = request.form.get('status');
@@ -100,20 +100,13 @@ export class StoreStatusAction extends StoreAction {
   }
 }
 
+@injectFromBase({ extendConstructorArguments: true })
 @injectable()
 export class ReconnectStoreAction extends StoreAction {
   readonly id = 'amazon_store_reconnect';
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.storeReconnect;
 
-  constructor(
-    @inject(AdminViews) views: AdminViews,
-    @inject(Stores) stores: Stores,
-    @inject(StoreConnections) private readonly connections: StoreConnections,
-    @inject(AmazonAppSettings) private readonly appSettings: AmazonAppSettings,
-  ) {
-    super(views, stores);
-  }
 
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     if ((await this.appSettings.get()) === null) {
@@ -130,15 +123,13 @@ export class ReconnectStoreAction extends StoreAction {
   }
 }
 
+@injectFromBase({ extendConstructorArguments: true })
 @injectable()
 export class DisconnectStorePage extends StoreAction {
   readonly id = 'amazon_store_disconnect';
   readonly method = 'GET';
   readonly path = ROUTE_PATHS.storeDisconnect;
 
-  constructor(@inject(AdminViews) views: AdminViews, @inject(Stores) stores: Stores) {
-    super(views, stores);
-  }
 
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     return this.page(`Disconnect ${store.name}`, 'store-disconnect', {
@@ -153,19 +144,13 @@ export class DisconnectStorePage extends StoreAction {
   }
 }
 
+@injectFromBase({ extendConstructorArguments: true })
 @injectable()
 export class DisconnectStoreAction extends StoreAction {
   readonly id = 'amazon_store_disconnect_confirm';
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.storeDisconnect;
 
-  constructor(
-    @inject(AdminViews) views: AdminViews,
-    @inject(Stores) stores: Stores,
-    @inject(Ports.Logger) private readonly logger: LoggerPort,
-  ) {
-    super(views, stores);
-  }
 
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     // The second step: a form without the confirmation (a forged or half-filled one) changes nothing.

@@ -9,7 +9,8 @@ import { REPO_ROOT, startTestAdmin, type AdminTestHost } from '../support/host.t
 import { SandboxClock, type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
 import { startCheckedSandbox } from '../support/checked-sandbox.ts';
 import type { ClockPort } from '../../src/host/ports.ts';
-import { AmazonAppSettings, CONNECT_CALLBACK_PATH } from '../../src/stores/amazon-app.ts';
+import { AmazonAppSettings } from '../../src/stores/amazon-app.ts';
+import { sandboxApplication } from '../../sandbox/amazon/extension.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import { OrderSync } from '../../src/sync/order-sync.ts';
 import { describeInBrowser, screenshot } from './support/chromium.ts';
@@ -29,18 +30,7 @@ describeInBrowser('connecting a store in the browser', (browser) => {
       this.timeout(60_000);
       amazon = await startCheckedSandbox({ port: 0, clock: sandboxClock, verificationDelayMs: 5 * MINUTE });
       t = await startTestAdmin(db(), { modules: [{ directory: REPO_ROOT }], clock });
-      const redirectUri = `${t.url}/admin${CONNECT_CALLBACK_PATH}`;
-      amazon.addRedirectUri(amazon.demoApp.clientId, redirectUri);
-      await t.host.container.get(AmazonAppSettings).save({
-        clientId: amazon.demoApp.clientId,
-        clientSecret: amazon.demoApp.clientSecret,
-        applicationId: amazon.demoApp.applicationId!,
-        redirectUri,
-        draft: false,
-        sellerCentralUrl: amazon.url,
-        lwaEndpoint: amazon.lwaUrl,
-        spApiEndpoint: amazon.url,
-      });
+      await t.host.container.get(AmazonAppSettings).save(sandboxApplication(amazon, t.url));
       tab = await signedInTab(browser(), t.url, 'admin');
     });
 

@@ -16,6 +16,7 @@ import { consentOnSandbox, type SandboxConsent } from '../support/seller-central
 import { SandboxClock, type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
 import type { Host } from '../../sandbox/host/host.ts';
 import { AmazonAppSettings, APP_CONFIG_PATH, CONNECT_CALLBACK_PATH } from '../../src/stores/amazon-app.ts';
+import { sandboxApplication } from '../../sandbox/amazon/extension.ts';
 import { Contributions, Ports } from '../../src/host/tokens.ts';
 import { CliUsageError, type CliCommandContribution } from '../../src/host/contributions.ts';
 import { capturingIo } from '../support/cli.ts';
@@ -49,18 +50,7 @@ describeEachDatabase('connecting and managing a store from the admin', (db) => {
     admin = new AdminClient(adminUrl);
     await admin.login('admin', PASSWORD);
     // The developer's one-time setup: the sandbox's demo app, registered with this admin's callback.
-    const redirectUri = `${adminUrl}/admin${CONNECT_CALLBACK_PATH}`;
-    amazon.addRedirectUri(amazon.demoApp.clientId, redirectUri);
-    await host.container.get(AmazonAppSettings).save({
-      clientId: amazon.demoApp.clientId,
-      clientSecret: amazon.demoApp.clientSecret,
-      applicationId: amazon.demoApp.applicationId!,
-      redirectUri,
-      draft: false,
-      sellerCentralUrl: amazon.url,
-      lwaEndpoint: amazon.lwaUrl,
-      spApiEndpoint: amazon.url,
-    });
+    await host.container.get(AmazonAppSettings).save(sandboxApplication(amazon, adminUrl));
   });
 
   afterEach(async () => {
