@@ -93,7 +93,6 @@ export class AppCredentialsPage extends AppCredentialsRoute {
   readonly id = 'amazon_app_credentials';
   readonly method = 'GET';
 
-
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const flash: PageHead['flash'] = request.query.get('saved') === '1' ? { tone: 'ok', text: 'The application\'s credentials were saved.' } : null;
     return this.form(request, urls, savedInput(await this.appSettings.get()), [], flash);
@@ -105,7 +104,6 @@ export class AppCredentialsPage extends AppCredentialsRoute {
 export class AppCredentialsAction extends AppCredentialsRoute {
   readonly id = 'amazon_app_credentials_save';
   readonly method = 'POST';
-
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const input = formInput(request.form);

@@ -161,7 +161,6 @@ export class ConnectStorePage extends ConnectPage {
   readonly method = 'GET';
   readonly path = ROUTE_PATHS.connect;
 
-
   protected respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     return this.form(request, urls, { name: '', marketplaceId: 'ATVPDKIKX0DER', importDays: '0' }, NEW_AUTHORIZATION);
   }
@@ -173,7 +172,6 @@ export class ConnectStoreAction extends ConnectPage {
   readonly id = 'amazon_store_connect_start';
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.connect;
-
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const input = connectInput(request.form);
@@ -209,7 +207,6 @@ export class ConnectCallbackPage extends ConnectPage {
   readonly method = 'GET';
   readonly path = ROUTE_PATHS.connectCallback;
 
-
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const outcome = await this.connections.complete(request.query, adminSession(request));
     return this.land(outcome, urls);
@@ -222,7 +219,6 @@ export class ConnectWithTokenAction extends ConnectPage {
   readonly id = 'amazon_store_connect_token';
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.connectToken;
-
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const input = connectInput(request.form);

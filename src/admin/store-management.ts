@@ -56,6 +56,11 @@ abstract class StoreAction extends ModuleRoute {
 
   protected abstract act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse>;
 
+  /** Nothing was changed, and why. */
+  protected refused(urls: AdminUrls, title: string, text: string, status: number): AdminResponse {
+    return this.page(title, 'message', { title, text, storesHref: urls.stores() }, status);
+  }
+
   protected done(store: AmazonStore, urls: AdminUrls, flash: string): AdminResponse {
     return { kind: 'redirect', location: urls.dashboard(store.id, new URLSearchParams({ store: flash })) };
   }
@@ -68,14 +73,12 @@ export class RenameStoreAction extends StoreAction {
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.storeRename;
 
-
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     try {
       await this.stores.rename(store.id, request.form.get('name') ?? '');
     } catch (error) {
       if (!(error instanceof StoreInputRejected)) throw error;
-      const title = 'Store not renamed';
-      return this.page(title, 'message', { title, text: `The name ${error.errors[0]!.message}; nothing was changed.`, storesHref: urls.dashboard(store.id) }, 422);
+      return this.refused(urls, 'Store not renamed', `The name ${error.errors[0]!.message}; nothing was changed.`, 422);
     }
     return this.done(store, urls, 'renamed');
   }
@@ -88,12 +91,10 @@ export class StoreStatusAction extends StoreAction {
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.storeStatus;
 
-
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const status = request.form.get('status');
     if (status !== 'active' && status !== 'inactive') {
-      const title = 'Status not changed';
-      return this.page(title, 'message', { title, text: 'A store is Active or Inactive; nothing was changed.', storesHref: urls.dashboard(store.id) }, 422);
+      return this.refused(urls, 'Status not changed', 'A store is Active or Inactive; nothing was changed.', 422);
     }
     await this.stores.setStatus(store.id, status);
     return this.done(store, urls, status);
@@ -107,11 +108,9 @@ export class ReconnectStoreAction extends StoreAction {
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.storeReconnect;
 
-
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     if ((await this.appSettings.get()) === null) {
-      const title = 'Application not set up';
-      return this.page(title, 'message', { title, text: 'Enter the SP-API application\'s credentials under Amazon Stores > App credentials first; nothing was changed.', storesHref: urls.app() }, 409);
+      return this.refused(urls, 'Application not set up', "Enter the SP-API application's credentials under Amazon Stores > App credentials first; nothing was changed.", 409);
     }
     const { consentUrl } = await this.connections.startReconnect(store, { username: request.user.username, csrfToken: request.csrfToken });
     return this.page('Approve in Seller Central', 'connect-continue', {
@@ -129,7 +128,6 @@ export class DisconnectStorePage extends StoreAction {
   readonly id = 'amazon_store_disconnect';
   readonly method = 'GET';
   readonly path = ROUTE_PATHS.storeDisconnect;
-
 
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     return this.page(`Disconnect ${store.name}`, 'store-disconnect', {
@@ -150,7 +148,6 @@ export class DisconnectStoreAction extends StoreAction {
   readonly id = 'amazon_store_disconnect_confirm';
   readonly method = 'POST';
   readonly path = ROUTE_PATHS.storeDisconnect;
-
 
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     // The second step: a form without the confirmation (a forged or half-filled one) changes nothing.
