@@ -12,7 +12,7 @@ import { OrderImporter } from './orders/order-importer.ts';
 import { StoreLease } from './sync/store-lease.ts';
 import { AmazonOrderReader } from './sync/amazon-order-reader.ts';
 import { OrderSync } from './sync/order-sync.ts';
-import { OrderSyncCron } from './sync/sync-cron.ts';
+import { FirstSyncCron, OrderSyncCron } from './sync/sync-cron.ts';
 import { BuyerDataPurge } from './orders/pii-purge.ts';
 import { SyncCommand } from './cli/sync-command.ts';
 import { StoreAddCommand, StoreConnectCommand, StoreDisconnectCommand, StoreListCommand, StoreStatusCommand } from './cli/store-commands.ts';
@@ -21,7 +21,7 @@ import { MatchSetCommand, OrdersListCommand, OrdersRetryCommand } from './cli/or
 import { AdminViews } from './admin/renderer.ts';
 import { AppCredentialsSetCommand, AppCredentialsShowCommand } from './cli/app-commands.ts';
 import { StoreConnections } from './stores/store-connection.ts';
-import { ConnectCallbackPage, ConnectStoreAction, ConnectStorePage, ConnectWithTokenAction, FirstSync } from './admin/connect-store-pages.ts';
+import { ConnectCallbackPage, ConnectStoreAction, ConnectStorePage, ConnectWithTokenAction } from './admin/connect-store-pages.ts';
 import { AppCredentialsAction, AppCredentialsPage } from './admin/app-credentials-page.ts';
 import { DisconnectStoreAction, DisconnectStorePage, ReconnectStoreAction, RenameStoreAction, StoreStatusAction } from './admin/store-management.ts';
 import { ImportRetry } from './sync/import-retry.ts';
@@ -65,7 +65,6 @@ const services: Newable<object>[] = [
   OutboxSender,
   OrderCancellation,
   StoreConnections,
-  FirstSync,
 ];
 
 const cliCommands: Newable<object>[] = [
@@ -116,7 +115,7 @@ const dashboardWidgets: Newable<object>[] = [ImportProblemsMessage, ToShipWidget
 
 const settingsSections: Newable<object>[] = [OrderSettingsSection];
 
-const cronJobs: Newable<object>[] = [OrderSyncCron, OutboxSendCron, BuyerDataPurge];
+const cronJobs: Newable<object>[] = [OrderSyncCron, FirstSyncCron, OutboxSendCron, BuyerDataPurge];
 
 export const containerModule = new ContainerModule(({ bind }) => {
   for (const service of services) bind(service).toSelf().inSingletonScope();

@@ -2,18 +2,15 @@
  * Connect an Amazon store: the form (name and marketplace), the step that sends the admin to
  * Seller Central, and the callback Amazon sends the admin back to (src/stores/store-connection.ts
  * has the rules), or another marketplace of a seller already authorized, without asking Amazon
- * again. A connected or reconnected store lands on its dashboard with a sync started.
+ * again. A connected or reconnected store lands on its dashboard.
  */
 import { inject, injectable, injectFromBase } from 'inversify';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
-import { Ports } from '../host/tokens.ts';
-import type { LoggerPort } from '../host/ports.ts';
 import { AmazonAppSettings, type AmazonApp } from '../stores/amazon-app.ts';
 import { MARKETPLACES, type Region } from '../stores/marketplaces.ts';
 import { ConnectInputRejected, IMPORT_DAYS, StoreConnections, type ConnectInput, type ConnectInputError, type ConnectOutcome, type AdminSession } from '../stores/store-connection.ts';
 import { Stores } from '../stores/stores.ts';
 import type { AmazonStore } from '../stores/store.ts';
-import { OrderSync } from '../sync/order-sync.ts';
 import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
 import { CSRF_FIELD } from './csrf.ts';
@@ -33,22 +30,6 @@ const IMPORT_LABELS: Record<(typeof IMPORT_DAYS)[number], string> = {
 
 function connectHead(urls: AdminUrls, title: string): PageHead {
   return { crumbs: [{ label: 'Amazon Stores', href: urls.stores() }, { label: title, href: null }], title, badge: null, nav: null, flash: null };
-}
-
-/**
- * A sync for a store that was just connected or reconnected, run beside the page that answers: the
- * dashboard shows it running, and its outcome in the sync health, as for any cron run.
- */
-@injectable()
-export class FirstSync {
-  constructor(
-    @inject(OrderSync) private readonly sync: OrderSync,
-    @inject(Ports.Logger) private readonly logger: LoggerPort,
-  ) {}
-
-  start(store: AmazonStore): void {
-    this.sync.run({ storeId: store.id }).catch((error: unknown) => this.logger.error('Sync of a newly connected store failed', { storeId: store.id, error }));
-  }
 }
 
 const FIELD_LABELS: Record<ConnectInputError['field'], string> = {
@@ -79,15 +60,16 @@ abstract class ConnectPage extends ModuleRoute {
     @inject(AmazonAppSettings) protected readonly appSettings: AmazonAppSettings,
     @inject(Stores) protected readonly stores: Stores,
     @inject(StoreConnections) protected readonly connections: StoreConnections,
-    @inject(FirstSync) private readonly firstSync: FirstSync,
   ) {
     super(views);
   }
 
-  /** A connected or reconnected store lands on its dashboard with a sync started; a refusal says why. */
+  /**
+   * A connected or reconnected store lands on its dashboard (its first sync is the cron's within a
+   * minute, amazon_first_sync); a refusal says why.
+   */
   protected land(outcome: ConnectOutcome, urls: AdminUrls): AdminResponse {
     if (!outcome.connected) return this.page(outcome.title, 'message', { title: outcome.title, text: outcome.text, storesHref: urls.stores() }, outcome.status);
-    this.firstSync.start(outcome.store);
     return { kind: 'redirect', location: urls.dashboard(outcome.store.id, new URLSearchParams({ store: outcome.reconnected ? 'reconnected' : 'connected' })) };
   }
 

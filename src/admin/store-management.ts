@@ -24,8 +24,8 @@ type Flash = NonNullable<PageHead['flash']>;
 
 /** The dashboard's `?store=` messages after an action of this file or the consent callback. */
 const STORE_FLASHES = new Map<string, Flash>([
-  ['connected', { tone: 'ok', text: 'The store is connected and its first sync has started. Orders Amazon receives from now on appear here; the sync runs every 5 minutes.' }],
-  ['reconnected', { tone: 'ok', text: 'The store is reconnected: its sync and what waited to be sent to Amazon go on from where they stopped.' }],
+  ['connected', { tone: 'ok', text: 'The store is connected. Its first sync starts within a minute, then every 5 minutes; orders appear here as they arrive.' }],
+  ['reconnected', { tone: 'ok', text: 'The store is reconnected: its sync (every 5 minutes) and what waited to be sent to Amazon go on from where they stopped.' }],
   ['renamed', { tone: 'ok', text: 'The store was renamed.' }],
   ['active', { tone: 'ok', text: 'The store is Active: it is synced again.' }],
   ['inactive', { tone: 'info', text: 'The store is Inactive: its orders are not synced until it is Active again.' }],

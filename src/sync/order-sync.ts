@@ -122,6 +122,17 @@ export class OrderSync {
     return results;
   }
 
+  /** Syncs the Active stores no run has started on yet (a store just connected). */
+  async runNeverSynced(options: Pick<SyncOptions, 'signal'> = {}): Promise<StoreSyncResult[]> {
+    const never = new Set((await this.db('amazon_sync_state').whereNull('last_started_at').pluck('store_id')).map(Number));
+    const results: StoreSyncResult[] = [];
+    for (const store of (await this.stores.list()).filter((s) => never.has(s.id) && s.status === 'active' && s.authorization === 'authorized')) {
+      if (options.signal?.aborted) break;
+      results.push(await this.syncStore(store, options));
+    }
+    return results;
+  }
+
   async syncStore(store: AmazonStore, options: SyncOptions = {}): Promise<StoreSyncResult> {
     const started = Date.now();
     const result: StoreSyncResult = {

@@ -1,4 +1,8 @@
-/** The cron observer (module.json job `amazon_order_sync`): the same sync as `asc sync`. */
+/**
+ * The cron observers: `amazon_order_sync` (every 5 minutes), the same sync as `asc sync`; and
+ * `amazon_first_sync` (every minute), the first sync of a store never synced yet, so a store an
+ * admin just connected fills in within a minute instead of waiting for the next 5-minute run.
+ */
 import { inject, injectable } from 'inversify';
 import type { CronObserverContribution, CronRunContext } from '../host/contributions.ts';
 import { OrderSync } from './order-sync.ts';
@@ -12,5 +16,16 @@ export class OrderSyncCron implements CronObserverContribution {
   async run(context: CronRunContext): Promise<void> {
     // Failures are recorded per store (sync state, error log) and shown on the dashboards.
     await this.sync.run({ signal: context.signal });
+  }
+}
+
+@injectable()
+export class FirstSyncCron implements CronObserverContribution {
+  readonly id = 'amazon_first_sync';
+
+  constructor(@inject(OrderSync) private readonly sync: OrderSync) {}
+
+  async run(context: CronRunContext): Promise<void> {
+    await this.sync.runNeverSynced({ signal: context.signal });
   }
 }
