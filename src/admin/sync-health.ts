@@ -5,11 +5,13 @@
 import type { Knex } from 'knex';
 import { fromDbOrNull } from '../db/time.ts';
 import manifest from '../../module.json' with { type: 'json' };
-import type { AmazonStore } from '../stores/store.ts';
+import { authorizationProblem, type AmazonStore } from '../stores/store.ts';
 import { nextCronRun } from './cron-next-run.ts';
 import { durationText, timeText, timeTextOrNull, type TimeText } from './format.ts';
 
 export const SYNC_JOB_ID = 'amazon_order_sync';
+/** The job that syncs a store no run has started on yet (module.json). */
+export const FIRST_SYNC_JOB_ID = 'amazon_first_sync';
 
 export interface SyncState {
   cursor: Date | null;
@@ -40,9 +42,15 @@ export async function syncSummaryByStore(db: Knex): Promise<Map<number, { lastSu
   return new Map(rows.map((row) => [Number(row.store_id), { lastSuccessAt: fromDbOrNull(row.last_success_at), lastRunFailed: resultTone(row.last_result ?? null) === 'bad' }]));
 }
 
-export function syncSchedule(): string | null {
-  const cron = (manifest.cron as Array<{ id: string; schedule: string }>).find((job) => job.id === SYNC_JOB_ID);
-  return cron?.schedule ?? null;
+export interface SyncSchedules {
+  sync: string | null;
+  firstSync: string | null;
+}
+
+/** The schedules of the sync jobs in module.json (null: not scheduled). */
+export function syncSchedules(): SyncSchedules {
+  const schedule = (id: string) => (manifest.cron as Array<{ id: string; schedule: string }>).find((job) => job.id === id)?.schedule ?? null;
+  return { sync: schedule(SYNC_JOB_ID), firstSync: schedule(FIRST_SYNC_JOB_ID) };
 }
 
 export interface SyncHealthView {
@@ -92,12 +100,15 @@ function statsList(json: string | null): SyncHealthView['stats'] {
     });
 }
 
-export function syncHealthView(store: AmazonStore, state: SyncState, now: Date, schedule: string | null = syncSchedule()): SyncHealthView {
+export function syncHealthView(store: AmazonStore, state: SyncState, now: Date, schedules: SyncSchedules = syncSchedules()): SyncHealthView {
   const running = state.lastStartedAt !== null && (state.lastFinishedAt === null || state.lastFinishedAt < state.lastStartedAt);
-  const next = store.status === 'active' && schedule ? nextCronRun(schedule, now) : null;
+  // A store no run has started on yet is the first-sync job's.
+  const schedule = state.lastStartedAt === null ? schedules.firstSync : schedules.sync;
   let nextRunNote: string | null = null;
   if (store.status !== 'active') nextRunNote = 'Store is inactive: orders are not synced';
+  else if (authorizationProblem(store) !== null) nextRunNote = 'Not synced until the store is reconnected';
   else if (!schedule) nextRunNote = 'Not scheduled';
+  const next = nextRunNote === null && schedule ? nextCronRun(schedule, now) : null;
   return {
     running,
     lastRun: timeTextOrNull(state.lastStartedAt),
