@@ -5,7 +5,7 @@
  */
 import { inject, injectable, injectFromBase } from 'inversify';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
-import { AmazonAppSettings, AppInputRejected, CONNECT_CALLBACK_PATH, type AmazonApp, type AmazonAppInput, type AppInputError } from '../stores/amazon-app.ts';
+import { AmazonAppSettings, AppInputRejected, appInput, CONNECT_CALLBACK_PATH, type AmazonAppInput, type AppInputError } from '../stores/amazon-app.ts';
 import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
 import { CSRF_FIELD } from './csrf.ts';
@@ -37,18 +37,6 @@ function formInput(form: URLSearchParams): AmazonAppInput {
     sellerCentralUrl: text('seller_central_url'),
     lwaEndpoint: text('lwa_endpoint'),
     spApiEndpoint: text('sp_api_endpoint'),
-  };
-}
-
-function savedInput(app: AmazonApp | null): AmazonAppInput {
-  return {
-    clientId: app?.clientId ?? '',
-    applicationId: app?.applicationId ?? '',
-    redirectUri: app?.redirectUri ?? '',
-    draft: app?.draft ?? false,
-    sellerCentralUrl: app?.sellerCentralUrl ?? '',
-    lwaEndpoint: app?.lwaEndpoint ?? '',
-    spApiEndpoint: app?.spApiEndpoint ?? '',
   };
 }
 
@@ -95,7 +83,7 @@ export class AppCredentialsPage extends AppCredentialsRoute {
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const flash: PageHead['flash'] = request.query.get('saved') === '1' ? { tone: 'ok', text: 'The application\'s credentials were saved.' } : null;
-    return this.form(request, urls, savedInput(await this.appSettings.get()), [], flash);
+    return this.form(request, urls, appInput(await this.appSettings.get()), [], flash);
   }
 }
 

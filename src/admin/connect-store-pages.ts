@@ -6,16 +6,16 @@
  */
 import { inject, injectable, injectFromBase } from 'inversify';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
-import { AmazonAppSettings, type AmazonApp } from '../stores/amazon-app.ts';
+import { AmazonAppSettings, AppNotConfigured, type AmazonApp } from '../stores/amazon-app.ts';
 import { MARKETPLACES, type Region } from '../stores/marketplaces.ts';
-import { ConnectInputRejected, IMPORT_DAYS, StoreConnections, type ConnectInput, type ConnectInputError, type ConnectOutcome, type AdminSession } from '../stores/store-connection.ts';
+import { ConnectInputRejected, IMPORT_DAYS, StoreConnections, type ConnectInput, type ConnectInputError, type ConnectOutcome } from '../stores/store-connection.ts';
 import { Stores } from '../stores/stores.ts';
 import type { AmazonStore } from '../stores/store.ts';
 import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
 import { CSRF_FIELD } from './csrf.ts';
 import { marketplaceText } from './format.ts';
-import { ModuleRoute } from './module-route.ts';
+import { adminSession, ModuleRoute, parseStoreId } from './module-route.ts';
 import type { PageHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
 
@@ -49,8 +49,6 @@ function connectInput(form: URLSearchParams): ConnectInput {
   return { name: form.get('name') ?? '', marketplaceId: form.get('marketplace_id') ?? '', importDays: form.get('import_days') ?? '' };
 }
 
-const adminSession = (request: AdminRequest): AdminSession => ({ username: request.user.username, csrfToken: request.csrfToken });
-
 @injectable()
 abstract class ConnectPage extends ModuleRoute {
   readonly acl = Acl.storesManage;
@@ -68,8 +66,8 @@ abstract class ConnectPage extends ModuleRoute {
    * A connected or reconnected store lands on its dashboard (its first sync is the cron's within a
    * minute, amazon_first_sync); a refusal says why.
    */
-  protected land(outcome: ConnectOutcome, urls: AdminUrls): AdminResponse {
-    if (!outcome.connected) return this.page(outcome.title, 'message', { title: outcome.title, text: outcome.text, storesHref: urls.stores() }, outcome.status);
+  protected land(outcome: ConnectOutcome, request: AdminRequest, urls: AdminUrls): AdminResponse {
+    if (!outcome.connected) return this.message(request, outcome.status, outcome.title, outcome.text);
     return { kind: 'redirect', location: urls.dashboard(outcome.store.id, new URLSearchParams({ store: outcome.reconnected ? 'reconnected' : 'connected' })) };
   }
 
@@ -91,9 +89,8 @@ abstract class ConnectPage extends ModuleRoute {
     ];
   }
 
-  /** The form, with what was typed and the errors when a submission was refused. */
   /**
-   * `tokenSellerId` is set when the self-authorization form was posted: its errors show there, the
+   * The form, with what was typed and the errors when a submission was refused. `tokenSellerId` is set when the self-authorization form was posted: its errors show there, the
    * typed seller id with them (never the refresh token).
    */
   protected async form(request: AdminRequest, urls: AdminUrls, input: ConnectInput, seller: string, errors: ConnectInputError[] = [], tokenSellerId: string | null = null): Promise<AdminResponse> {
@@ -158,13 +155,12 @@ export class ConnectStoreAction extends ConnectPage {
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const input = connectInput(request.form);
     const seller = request.form.get('seller') ?? NEW_AUTHORIZATION;
-    if ((await this.appSettings.get()) === null) return this.form(request, urls, input, seller);
     const session = adminSession(request);
     try {
       if (seller !== NEW_AUTHORIZATION) {
-        const sellerStoreId = /^[1-9]\d{0,9}$/.test(seller) ? Number(seller) : null;
+        const sellerStoreId = parseStoreId(seller);
         if (sellerStoreId === null) return this.form(request, urls, input, NEW_AUTHORIZATION, [{ field: 'seller', message: 'choose a seller from the list' }]);
-        return this.land(await this.connections.addMarketplace(input, sellerStoreId, session), urls);
+        return this.land(await this.connections.addMarketplace(input, sellerStoreId, session), request, urls);
       }
       const { consentUrl } = await this.connections.start(input, session);
       // A link, not a redirect: the host's admin keeps its redirects on-site, and the admin sees
@@ -177,6 +173,8 @@ export class ConnectStoreAction extends ConnectPage {
       });
     } catch (error) {
       if (error instanceof ConnectInputRejected) return this.form(request, urls, input, seller, error.errors);
+      // The form says so, and links to App credentials.
+      if (error instanceof AppNotConfigured) return this.form(request, urls, input, seller);
       throw error;
     }
   }
@@ -191,7 +189,7 @@ export class ConnectCallbackPage extends ConnectPage {
 
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const outcome = await this.connections.complete(request.query, adminSession(request));
-    return this.land(outcome, urls);
+    return this.land(outcome, request, urls);
   }
 }
 
@@ -205,12 +203,12 @@ export class ConnectWithTokenAction extends ConnectPage {
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const input = connectInput(request.form);
     const sellerId = request.form.get('seller_id') ?? '';
-    if ((await this.appSettings.get()) === null) return this.form(request, urls, input, NEW_AUTHORIZATION);
     try {
       const outcome = await this.connections.addSelfAuthorized({ ...input, sellerId, refreshToken: request.form.get('refresh_token') ?? '' }, adminSession(request));
-      return this.land(outcome, urls);
+      return this.land(outcome, request, urls);
     } catch (error) {
       if (error instanceof ConnectInputRejected) return this.form(request, urls, input, NEW_AUTHORIZATION, error.errors, sellerId);
+      if (error instanceof AppNotConfigured) return this.form(request, urls, input, NEW_AUTHORIZATION);
       throw error;
     }
   }

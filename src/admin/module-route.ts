@@ -6,6 +6,7 @@
 import type { AdminRequest, AdminResponse, AdminRouteContribution } from '../host/contributions.ts';
 import type { OrderRepository, StoredOrder } from '../orders/order-repository.ts';
 import type { AmazonStore } from '../stores/store.ts';
+import type { AdminSession } from '../stores/store-connection.ts';
 import { StoreNotFound, type Stores } from '../stores/stores.ts';
 import { hasValidCsrfToken } from './csrf.ts';
 import { AdminUrls } from './admin-urls.ts';
@@ -49,16 +50,28 @@ export abstract class ModuleRoute implements AdminRouteContribution {
     return status === undefined ? { kind: 'page', title, html } : { kind: 'page', title, html, status };
   }
 
-  private message(request: AdminRequest, status: number, title: string, text: string): AdminResponse {
+  /** A page that says what happened (nothing changed, not found, not allowed) and links back to Amazon Stores. */
+  protected message(request: AdminRequest, status: number, title: string, text: string): AdminResponse {
     return this.page(title, 'message', { title, text, storesHref: new AdminUrls(request.basePath).stores() }, status);
   }
+}
+
+/** A store id as a request carries it (a route parameter, a form field), or null for anything else. */
+export function parseStoreId(raw: string): number | null {
+  return /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : null;
 }
 
 /** The `:storeId` route parameter as a store id; anything else is a page that does not exist. */
 export function storeIdParam(request: AdminRequest): number {
   const raw = request.params.storeId ?? '';
-  if (!/^[1-9]\d{0,9}$/.test(raw)) throw new PageNotFound(`There is no Amazon store ${quoted(raw)}`);
-  return Number(raw);
+  const id = parseStoreId(raw);
+  if (id === null) throw new PageNotFound(`There is no Amazon store ${quoted(raw)}`);
+  return id;
+}
+
+/** Who is acting, as the store connection rules bind an attempt to it: the user and the session's CSRF token. */
+export function adminSession(request: AdminRequest): AdminSession {
+  return { username: request.user.username, csrfToken: request.csrfToken };
 }
 
 /** The store and the Amazon order a `:storeId/orders/:amazonOrderId` route names, or a page that does not exist. */

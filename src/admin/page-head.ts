@@ -13,7 +13,8 @@ export interface PageHead {
   flash: { tone: 'ok' | 'warn' | 'error' | 'info'; text: string } | null;
 }
 
-export type StorePage = 'dashboard' | 'orders' | 'unmatched' | 'order';
+/** Which page of a store: its navigation's, an order's, or an action's (reconnect, disconnect) outside the navigation. */
+export type StorePage = 'dashboard' | 'orders' | 'unmatched' | 'order' | 'action';
 
 export function storeNav(store: AmazonStore, urls: AdminUrls, context: AdminContext, current: StorePage): NonNullable<PageHead['nav']> {
   const nav: NonNullable<PageHead['nav']> = [

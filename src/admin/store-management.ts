@@ -8,7 +8,7 @@ import { inject, injectable, injectFromBase } from 'inversify';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { Ports } from '../host/tokens.ts';
 import type { LoggerPort } from '../host/ports.ts';
-import { AmazonAppSettings } from '../stores/amazon-app.ts';
+import { AppNotConfigured } from '../stores/amazon-app.ts';
 import type { AmazonStore } from '../stores/store.ts';
 import { StoreConnections } from '../stores/store-connection.ts';
 import { StoreInputRejected, Stores } from '../stores/stores.ts';
@@ -16,7 +16,7 @@ import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
 import { CSRF_FIELD } from './csrf.ts';
 import { marketplaceText } from './format.ts';
-import { ModuleRoute, storeIdParam } from './module-route.ts';
+import { adminSession, ModuleRoute, storeIdParam } from './module-route.ts';
 import { storeHead, type PageHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
 
@@ -44,7 +44,6 @@ abstract class StoreAction extends ModuleRoute {
     @inject(AdminViews) views: AdminViews,
     @inject(Stores) protected readonly stores: Stores,
     @inject(StoreConnections) protected readonly connections: StoreConnections,
-    @inject(AmazonAppSettings) protected readonly appSettings: AmazonAppSettings,
     @inject(Ports.Logger) protected readonly logger: LoggerPort,
   ) {
     super(views);
@@ -55,11 +54,6 @@ abstract class StoreAction extends ModuleRoute {
   }
 
   protected abstract act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse>;
-
-  /** Nothing was changed, and why. */
-  protected refused(urls: AdminUrls, title: string, text: string, status: number): AdminResponse {
-    return this.page(title, 'message', { title, text, storesHref: urls.stores() }, status);
-  }
 
   protected done(store: AmazonStore, urls: AdminUrls, flash: string): AdminResponse {
     return { kind: 'redirect', location: urls.dashboard(store.id, new URLSearchParams({ store: flash })) };
@@ -78,7 +72,7 @@ export class RenameStoreAction extends StoreAction {
       await this.stores.rename(store.id, request.form.get('name') ?? '');
     } catch (error) {
       if (!(error instanceof StoreInputRejected)) throw error;
-      return this.refused(urls, 'Store not renamed', `The name ${error.errors[0]!.message}; nothing was changed.`, 422);
+      return this.message(request, 422, 'Store not renamed', `The name ${error.errors[0]!.message}; nothing was changed.`);
     }
     return this.done(store, urls, 'renamed');
   }
@@ -94,7 +88,7 @@ export class StoreStatusAction extends StoreAction {
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const status = request.form.get('status');
     if (status !== 'active' && status !== 'inactive') {
-      return this.refused(urls, 'Status not changed', 'A store is Active or Inactive; nothing was changed.', 422);
+      return this.message(request, 422, 'Status not changed', 'A store is Active or Inactive; nothing was changed.');
     }
     await this.stores.setStatus(store.id, status);
     return this.done(store, urls, status);
@@ -109,12 +103,15 @@ export class ReconnectStoreAction extends StoreAction {
   readonly path = ROUTE_PATHS.storeReconnect;
 
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
-    if ((await this.appSettings.get()) === null) {
-      return this.refused(urls, 'Application not set up', "Enter the SP-API application's credentials under Amazon Stores > App credentials first; nothing was changed.", 409);
+    let consentUrl: string;
+    try {
+      ({ consentUrl } = await this.connections.startReconnect(store, adminSession(request)));
+    } catch (error) {
+      if (!(error instanceof AppNotConfigured)) throw error;
+      return this.message(request, 409, 'Application not set up', `${error.message}; nothing was changed.`);
     }
-    const { consentUrl } = await this.connections.startReconnect(store, { username: request.user.username, csrfToken: request.csrfToken });
     return this.page('Approve in Seller Central', 'connect-continue', {
-      head: { ...storeHead(store, urls, request, 'dashboard', 'Reconnect'), title: 'Approve in Seller Central', badge: null },
+      head: storeHead(store, urls, request, 'action', 'Approve in Seller Central'),
       consentUrl,
       storeName: store.name,
       marketplace: marketplaceText(store.marketplaceId),
@@ -131,7 +128,7 @@ export class DisconnectStorePage extends StoreAction {
 
   protected async act(store: AmazonStore, request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     return this.page(`Disconnect ${store.name}`, 'store-disconnect', {
-      head: { ...storeHead(store, urls, request, 'dashboard', 'Disconnect'), title: `Disconnect ${store.name}`, badge: null },
+      head: storeHead(store, urls, request, 'action', `Disconnect ${store.name}`),
       action: urls.storeDisconnect(store.id),
       cancelHref: urls.dashboard(store.id),
       csrfField: CSRF_FIELD,

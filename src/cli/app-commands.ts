@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import { inject, injectable } from 'inversify';
 import { CliUsageError, type CliCommandContribution, type CliFlagValue, type CliIO } from '../host/contributions.ts';
-import { AmazonAppSettings, AppInputRejected, type AmazonApp, type AmazonAppInput } from '../stores/amazon-app.ts';
+import { AmazonAppSettings, appInput, type AmazonApp, type AmazonAppInput } from '../stores/amazon-app.ts';
+import { withUsageErrors } from './errors.ts';
 import { printJson } from './output.ts';
 
 const FLAG_NAMES: Record<keyof AmazonAppInput, string> = {
@@ -76,26 +77,21 @@ export class AppCredentialsSetCommand implements CliCommandContribution {
   constructor(@inject(AmazonAppSettings) private readonly appSettings: AmazonAppSettings) {}
 
   async run(flags: Record<string, CliFlagValue | undefined>, io: CliIO): Promise<number> {
-    const saved = await this.appSettings.get();
+    // Flags left out keep the saved values.
+    const saved = appInput(await this.appSettings.get());
     const text = (flag: string, current: string | null | undefined) => (flags[flag] !== undefined ? String(flags[flag]) : (current ?? ''));
     const secretFile = flags['client-secret-file'];
     const input: AmazonAppInput = {
-      clientId: text('client-id', saved?.clientId),
+      clientId: text('client-id', saved.clientId),
       clientSecret: secretFile === undefined ? '' : await readSecretFile(String(secretFile)),
-      applicationId: text('application-id', saved?.applicationId),
-      redirectUri: text('redirect-uri', saved?.redirectUri),
-      draft: flags.draft !== undefined ? Boolean(flags.draft) : (saved?.draft ?? false),
-      sellerCentralUrl: text('seller-central-url', saved?.sellerCentralUrl),
-      lwaEndpoint: text('lwa-endpoint', saved?.lwaEndpoint),
-      spApiEndpoint: text('sp-api-endpoint', saved?.spApiEndpoint),
+      applicationId: text('application-id', saved.applicationId),
+      redirectUri: text('redirect-uri', saved.redirectUri),
+      draft: flags.draft !== undefined ? Boolean(flags.draft) : saved.draft,
+      sellerCentralUrl: text('seller-central-url', saved.sellerCentralUrl),
+      lwaEndpoint: text('lwa-endpoint', saved.lwaEndpoint),
+      spApiEndpoint: text('sp-api-endpoint', saved.spApiEndpoint),
     };
-    let app: AmazonApp;
-    try {
-      app = await this.appSettings.save(input);
-    } catch (error) {
-      if (error instanceof AppInputRejected) throw new CliUsageError(error.errors.map((e) => `${FLAG_NAMES[e.field]} ${e.message}`).join('; '));
-      throw error;
-    }
+    const app = await withUsageErrors(() => this.appSettings.save(input), FLAG_NAMES);
     if (flags.json) printJson(io, appJson(app));
     else io.stdout.write(`Saved the SP-API application ${app.clientId} (${app.applicationId})\n`);
     return 0;

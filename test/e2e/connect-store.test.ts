@@ -356,11 +356,11 @@ describeEachDatabase('connecting and managing a store from the admin', (db) => {
 
   it("refuses a reconnection that another seller authorized, and keeps the store's authorization", async () => {
     const store = await connected();
+    const row = await knex('amazon_store').where({ id: store.id }).first();
     amazon.addSeller('A2OTHERSELLER');
     const refused = await reconnect(store.id, 'A2OTHERSELLER');
     expect(refused.status).to.equal(409);
     expect(refused.text).to.include('but store &quot;My US store&quot; is seller A1SANDBOXSELLER&#x27;s');
-    const row = await knex('amazon_store').where({ id: store.id }).first();
     expect((await sync(store.id)).result).to.equal('ok');
     expect((await knex('amazon_store').where({ id: store.id }).first()).credentials_encrypted).to.equal(row.credentials_encrypted);
   });
