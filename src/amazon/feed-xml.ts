@@ -9,7 +9,7 @@
  */
 import { AmazonRequestError } from './errors.ts';
 import type { DecimalString, FeedType } from './models.ts';
-import { isDateTime } from './validate.ts';
+import { isDateTime } from './formats.ts';
 
 export const FEED_XML_CONTENT_TYPE = 'text/xml; charset=UTF-8';
 

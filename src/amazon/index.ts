@@ -39,4 +39,5 @@ export { LwaTokenProvider, type AccessTokenSource, type LwaCredentials } from '.
 export { SpApiHttp, type RateLimitWaitEvent, type StoreIdentity } from './http.ts';
 export { DatabaseRateLimiter, bucketKey, type RateLimiter } from './rate-limiter.ts';
 export { DatabaseApiErrorRecorder, MAX_ERROR_MESSAGE_CHARS, type ApiErrorEntry, type ApiErrorRecorder } from './error-log.ts';
-export { DECIMAL_PATTERN, type InvalidOrder } from './validate.ts';
+export { DECIMAL_PATTERN } from './formats.ts';
+export type { InvalidOrder } from './validate.ts';

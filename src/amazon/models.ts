@@ -1,26 +1,38 @@
 /**
- * Wire types of the Selling Partner API operations the module uses, written by hand from the
- * official models (`shared/reference/amazon-models/`) and named like their definitions:
+ * Amazon's shapes the module relies on, each declared once: a TypeBox schema (JSON Schema, checked
+ * at the boundary by validate.ts and compared with the official model by models-contract.test.ts)
+ * and the static type TypeBox derives from it, under the same name as the model's definition.
  * - Orders API v2026-01-01 (`orders_2026-01-01.json`): searchOrders, getOrder;
  * - Orders API v0 (`ordersV0.json`): confirmShipment only (v0 reads are deprecated: never used);
  * - Feeds API 2021-06-30 (`feeds_2021-06-30.json`).
  *
- * Conventions:
- * - A property is optional (`?`) exactly when the model does not list it in `required`.
- * - Instants stay ISO 8601 strings as sent (`DateTimeString`); callers parse them.
- * - Money is `{amount: DecimalString, currencyCode}`: the amount is never turned into a float.
- * - Properties the model documents as "Possible values" (not an `enum`) are typed `string` with the
- *   known values listed in a union type for reference, because Amazon may add values.
+ * Rules (TypeBox's defaults, kept on purpose):
+ * - A property is optional exactly when the model does not list it in `required`; when present it
+ *   must have the model's type: `null` is not accepted, the model declares nothing nullable.
+ * - Unknown properties are allowed (Amazon adds fields without a new version). Only what the
+ *   module reads is declared: a definition the module never reads is not checked either.
+ * - Instants stay ISO 8601 strings as sent; callers parse them. Money is `{amount, currencyCode}`
+ *   with the amount a decimal string: never turned into a float.
+ * - Properties the model documents as "Possible values" (not an `enum`) are plain strings, because
+ *   Amazon may add values; the known values are in the comment.
  *
- * These types describe a response only after `validate.ts` has checked it: a value of type `Order`
- * obtained from the client has been validated for the fields the module relies on.
+ * What the module sends (request bodies) is built here too, never validated: plain types below.
  */
+import Type, { type Static, type TSchema } from 'typebox';
+import { format } from './formats.ts';
 
-/** An ISO 8601 date-time string as Amazon sends it, e.g. "2026-11-26T09:45:13Z". */
-export type DateTimeString = string;
+// --- builders: terse, so the definitions below read like the model -----------------------------
 
-/** A decimal number as a string, e.g. "11.01", "-2.50", "19940". Never parse into a float. */
-export type DecimalString = string;
+/** A model definition: an object schema titled with the definition's name (messages and the model comparison use it). */
+const definition = <P extends Record<string, TSchema>>(title: string, properties: P) => Type.Object(properties, { title });
+const optional = Type.Optional;
+const string = () => Type.String();
+/** An id the module keys rows by: never empty. */
+const id = () => Type.String({ minLength: 1 });
+const dateTime = () => Type.String({ format: format('date-time') });
+/** Safe integers only: beyond 2^53 a JSON number is no longer the integer Amazon meant. */
+const integer = (minimum = -Number.MAX_SAFE_INTEGER) => Type.Integer({ minimum, maximum: Number.MAX_SAFE_INTEGER });
+const array = Type.Array;
 
 // ---------------------------------------------------------------------------------------------
 // Orders API v2026-01-01
@@ -58,516 +70,369 @@ export const INCLUDED_DATA = [
 ] as const;
 export type IncludedData = (typeof INCLUDED_DATA)[number];
 
-/** Definition `Money`. */
-export interface Money {
-  amount: DecimalString;
+/** A decimal number as a string, e.g. "11.01", "-2.50", "19940". Never parse into a float. */
+export type DecimalString = string;
+
+export const Money = definition('Money', {
+  amount: Type.String({ format: format('decimal') }),
   /** ISO 4217 three-letter code. */
-  currencyCode: string;
-}
+  currencyCode: Type.String({ format: format('currency') }),
+});
+export type Money = Static<typeof Money>;
 
-/** Definition `Pagination`. */
-export interface Pagination {
-  nextToken?: string;
-}
+export const DateTimeRange = definition('DateTimeRange', { earliestDateTime: optional(dateTime()), latestDateTime: optional(dateTime()) });
+export type DateTimeRange = Static<typeof DateTimeRange>;
 
-/** Definition `SearchOrdersResponse`. */
-export interface SearchOrdersResponse {
-  orders: Order[];
-  pagination?: Pagination;
-  lastUpdatedBefore?: DateTimeString;
-  createdBefore?: DateTimeString;
-}
-
-/** Definition `GetOrderResponse`. */
-export interface GetOrderResponse {
-  order: Order;
-}
-
-/** Definition `Order`. */
-export interface Order {
-  orderId: string;
-  orderAliases?: Alias[];
-  createdTime: DateTimeString;
-  lastUpdatedTime: DateTimeString;
-  programs?: string[];
-  associatedOrders?: AssociatedOrder[];
-  salesChannel: SalesChannel;
-  buyer?: Buyer;
-  recipient?: Recipient;
-  proceeds?: OrderProceeds;
-  payment?: OrderPayment;
-  tax?: OrderTax;
-  fulfillment?: OrderFulfillment;
-  orderItems: OrderItem[];
-  packages?: OrderPackage[];
-  fulfillmentOrders?: FulfillmentOrder[];
-}
-
-/** Definition `Alias`. */
-export interface Alias {
-  aliasId: string;
+export const Alias = definition('Alias', {
+  aliasId: string(),
   /** Possible values: SELLER_ORDER_ID. */
-  aliasType: string;
-}
+  aliasType: string(),
+});
 
-/** Definition `AssociatedOrder`. */
-export interface AssociatedOrder {
-  orderId?: string;
-  associationType?: string;
-}
-
-/** Definition `SalesChannel`. */
-export interface SalesChannel {
+export const SalesChannel = definition('SalesChannel', {
   /** Possible values: AMAZON, NON_AMAZON. */
-  channelName: string;
-  marketplaceId?: string;
-  marketplaceName?: string;
-}
+  channelName: string(),
+  marketplaceId: optional(string()),
+  marketplaceName: optional(string()),
+});
 
-/** Definition `Buyer` (PII: buyerName, buyerEmail). */
-export interface Buyer {
-  buyerName?: string;
-  buyerEmail?: string;
-  buyerCompanyName?: string;
-  buyerPurchaseOrderNumber?: string;
-}
+/** PII: buyerName, buyerEmail. */
+export const Buyer = definition('Buyer', {
+  buyerName: optional(string()),
+  buyerEmail: optional(string()),
+  buyerCompanyName: optional(string()),
+  buyerPurchaseOrderNumber: optional(string()),
+});
 
-/** Definition `Recipient`. */
-export interface Recipient {
-  deliveryAddress?: CustomerAddress;
-  deliveryPreference?: DeliveryPreference;
-}
+/** Brazil only. */
+export const AddressExtendedFields = definition('AddressExtendedFields', {
+  streetName: optional(string()),
+  streetNumber: optional(string()),
+  complement: optional(string()),
+  neighborhood: optional(string()),
+});
 
-/** Definition `CustomerAddress` (PII: name, addressLine1-3, postalCode, phone, extendedFields). */
-export interface CustomerAddress {
-  name?: string;
-  companyName?: string;
-  addressLine1?: string;
-  addressLine2?: string;
-  addressLine3?: string;
-  city?: string;
-  districtOrCounty?: string;
-  stateOrRegion?: string;
-  municipality?: string;
-  postalCode?: string;
+/** PII: name, addressLine1-3, postalCode, phone, extendedFields. */
+export const CustomerAddress = definition('CustomerAddress', {
+  name: optional(string()),
+  companyName: optional(string()),
+  addressLine1: optional(string()),
+  addressLine2: optional(string()),
+  addressLine3: optional(string()),
+  city: optional(string()),
+  districtOrCounty: optional(string()),
+  stateOrRegion: optional(string()),
+  municipality: optional(string()),
+  postalCode: optional(string()),
   /** ISO 3166-1 two-letter code. */
-  countryCode?: string;
-  phone?: string;
-  extendedFields?: AddressExtendedFields;
+  countryCode: optional(string()),
+  phone: optional(string()),
+  extendedFields: optional(AddressExtendedFields),
   /** Possible values: RESIDENTIAL, COMMERCIAL, PICKUP_POINT. */
-  addressType?: string;
-}
+  addressType: optional(string()),
+});
+export type CustomerAddress = Static<typeof CustomerAddress>;
 
-/** Definition `AddressExtendedFields` (Brazil only). */
-export interface AddressExtendedFields {
-  streetName?: string;
-  streetNumber?: string;
-  complement?: string;
-  neighborhood?: string;
-}
+/** Only removed by the PII purge (drop-off notes, door codes), never read: no property is declared. */
+export const DeliveryPreference = definition('DeliveryPreference', {});
 
-/** Definition `DeliveryPreference`. */
-export interface DeliveryPreference {
-  dropOffLocation?: string;
-  addressInstruction?: string;
-  deliveryTime?: PreferredDeliveryTime;
-  deliveryCapabilities?: string[];
-}
+export const Recipient = definition('Recipient', { deliveryAddress: optional(CustomerAddress), deliveryPreference: optional(DeliveryPreference) });
 
-/** Definition `PreferredDeliveryTime`. */
-export interface PreferredDeliveryTime {
-  businessHours?: BusinessHour[];
-  exceptionDates?: ExceptionDate[];
-}
-
-/** Definition `BusinessHour`. */
-export interface BusinessHour {
-  dayOfWeek?: 'SUN' | 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT';
-  timeWindows?: TimeWindow[];
-}
-
-/** Definition `ExceptionDate`. */
-export interface ExceptionDate {
-  /** A date (YYYY-MM-DD). */
-  exceptionDate?: string;
-  exceptionDateType?: 'CLOSED' | 'OPEN';
-  timeWindows?: TimeWindow[];
-}
-
-/** Definition `TimeWindow`. */
-export interface TimeWindow {
-  startTime?: HourMinute;
-  endTime?: HourMinute;
-}
-
-/** Definition `HourMinute`. */
-export interface HourMinute {
-  hour?: number;
-  minute?: number;
-}
-
-/** Definition `OrderProceeds`. */
-export interface OrderProceeds {
-  grandTotal?: Money;
-  breakdowns?: OrderProceedsBreakdown[];
-}
-
-/** Definition `OrderProceedsBreakdown`. */
-export interface OrderProceedsBreakdown {
+export const OrderProceedsBreakdown = definition('OrderProceedsBreakdown', {
   /** Possible values: ITEM, SHIPPING, GIFT_WRAP, COD_FEE, TAX, DISCOUNT, DELIVERY_TIP, OTHER. */
-  type: string;
+  type: string(),
   /** Possible values: PENDING, FINALIZED. */
-  status?: string;
-  subtotal: Money;
-}
+  status: optional(string()),
+  subtotal: Money,
+});
 
-/** Definition `OrderPayment`. */
-export interface OrderPayment {
-  paymentExecutions?: PaymentExecution[];
-}
+export const OrderProceeds = definition('OrderProceeds', { grandTotal: optional(Money), breakdowns: optional(array(OrderProceedsBreakdown)) });
 
-/** Definition `PaymentExecution`. */
-export interface PaymentExecution {
-  paymentMethod?: string;
-  paymentAmount?: Money;
-  acquirerId?: string;
-  cardBrand?: string;
-  authorizationCode?: string;
-}
-
-/** Definition `OrderTax`. */
-export interface OrderTax {
-  taxRegistrations?: OrderTaxRegistration[];
-  taxInvoicing?: OrderTaxInvoicing;
-}
-
-/** Definition `OrderTaxRegistration`. */
-export interface OrderTaxRegistration {
-  entityType?: string;
-  legalName?: string;
-  taxRegistrationType?: string;
-  taxRegistrationNumber?: string;
-  taxRegistrationAddress?: CustomerAddress;
-  taxRegistrationAttributes?: TaxRegistrationAttribute[];
-}
-
-/** Definition `TaxRegistrationAttribute`. */
-export interface TaxRegistrationAttribute {
-  key?: string;
-  value?: string;
-}
-
-/** Definition `OrderTaxInvoicing`. */
-export interface OrderTaxInvoicing {
-  buyerInvoicePreference?: string;
-  invoiceStatus?: string;
-}
-
-/** Definition `DateTimeRange`. */
-export interface DateTimeRange {
-  earliestDateTime?: DateTimeString;
-  latestDateTime?: DateTimeString;
-}
-
-/** Definition `OrderFulfillment`. */
-export interface OrderFulfillment {
-  fulfillmentStatus: FulfillmentStatus;
+export const OrderFulfillment = definition('OrderFulfillment', {
+  fulfillmentStatus: Type.Enum(FULFILLMENT_STATUSES),
   /**
-   * Possible values: AMAZON, MERCHANT. The validator accepts only these two: whether the module
-   * decrements stock and when it imports depends on it, so an unknown value is reported instead
-   * of guessed.
+   * Possible values in the model: AMAZON, MERCHANT. Only these two are accepted: whether the module
+   * decrements stock and when it imports depends on it, so an unknown value is reported instead of guessed.
    */
-  fulfilledBy?: FulfilledBy;
+  fulfilledBy: optional(Type.Enum(FULFILLED_BY)),
   /** Possible values: EXPEDITED, FREE_ECONOMY, NEXT_DAY, PRIORITY, SAME_DAY, SECOND_DAY, SCHEDULED, STANDARD. */
-  fulfillmentServiceLevel?: string;
-  shipByWindow?: DateTimeRange;
-  deliverByWindow?: DateTimeRange;
-  labelPrintingWindow?: DateTimeRange;
-}
+  fulfillmentServiceLevel: optional(string()),
+  shipByWindow: optional(DateTimeRange),
+  deliverByWindow: optional(DateTimeRange),
+  labelPrintingWindow: optional(DateTimeRange),
+});
 
-/** Definition `OrderPackage` (FBM only). */
-export interface OrderPackage {
-  packageReferenceId: string;
-  createdTime?: DateTimeString;
-  packageStatus?: PackageStatus;
-  carrier?: string;
-  shipTime?: DateTimeString;
-  shippingService?: string;
-  trackingNumber?: string;
-  shipFromAddress?: MerchantAddress;
-  packageItems?: PackageItem[];
-}
+export const PackageStatus = definition('PackageStatus', {
+  status: Type.Enum(['PENDING', 'IN_TRANSIT', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'UNDELIVERABLE']),
+  detailedStatus: optional(string()),
+});
 
-/** Definition `PackageStatus`. */
-export interface PackageStatus {
-  status: 'PENDING' | 'IN_TRANSIT' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'UNDELIVERABLE';
-  detailedStatus?: string;
-}
+export const PackageItem = definition('PackageItem', { orderItemId: string(), quantity: integer(), transparencyCodes: optional(array(string())) });
 
-/** Definition `PackageItem`. */
-export interface PackageItem {
-  orderItemId: string;
-  quantity: number;
-  transparencyCodes?: string[];
-}
+/** FBM only. */
+export const OrderPackage = definition('OrderPackage', {
+  packageReferenceId: string(),
+  createdTime: optional(dateTime()),
+  packageStatus: optional(PackageStatus),
+  carrier: optional(string()),
+  shipTime: optional(dateTime()),
+  shippingService: optional(string()),
+  trackingNumber: optional(string()),
+  packageItems: optional(array(PackageItem)),
+});
 
-/** Definition `MerchantAddress`. */
-export interface MerchantAddress {
-  name?: string;
-  addressLine1?: string;
-  addressLine2?: string;
-  addressLine3?: string;
-  city?: string;
-  districtOrCounty?: string;
-  stateOrRegion?: string;
-  municipality?: string;
-  postalCode?: string;
-  countryCode?: string;
-}
+export const FulfillmentOrder = definition('FulfillmentOrder', { fulfillmentOrderId: string() });
 
-/** Definition `FulfillmentOrder`. */
-export interface FulfillmentOrder {
-  fulfillmentOrderId: string;
-}
+/** `value` is a JSON number (a quantity measure, not money). */
+export const Measurement = definition('Measurement', { unit: string(), value: Type.Number() });
 
-/** Definition `OrderItem`. */
-export interface OrderItem {
-  orderItemId: string;
-  /** An integer. */
-  quantityOrdered: number;
-  measurement?: Measurement;
-  associatedOrderItems?: AssociatedOrderItem[];
-  /** Possible values: TRANSPARENCY, SUBSCRIBE_AND_SAVE. */
-  programs?: string[];
-  product: ItemProduct;
-  proceeds?: ItemProceeds;
-  expense?: ItemExpense;
-  promotion?: ItemPromotion;
-  cancellation?: ItemCancellation;
-  fulfillment?: ItemFulfillment;
-  tax?: ItemTax;
-}
+export const ItemCondition = definition('ItemCondition', {
+  conditionType: optional(string()),
+  conditionSubtype: optional(string()),
+  conditionNote: optional(string()),
+});
 
-/** Definition `Measurement`. `value` is a JSON number (a quantity measure, not money). */
-export interface Measurement {
-  unit: string;
-  value: number;
-}
-
-/** Definition `AssociatedOrderItem`. */
-export interface AssociatedOrderItem {
-  orderId?: string;
-  orderItemId?: string;
-  associationType?: string;
-}
-
-/** Definition `ItemProduct`. */
-export interface ItemProduct {
-  /** Definition `Asin`. */
-  asin?: string;
-  title?: string;
-  /** Definition `SKU`. */
-  sellerSku?: string;
-  condition?: ItemCondition;
-  price?: ItemPrice;
-  serialNumbers?: string[];
-  customization?: ItemCustomization;
-}
-
-/** Definition `ItemCondition`. */
-export interface ItemCondition {
-  conditionType?: string;
-  conditionSubtype?: string;
-  conditionNote?: string;
-}
-
-/** Definition `ItemPrice`. */
-export interface ItemPrice {
-  unitPrice?: Money;
+export const ItemPrice = definition('ItemPrice', {
+  unitPrice: optional(Money),
   /** Possible value: BUSINESS_PRICE. */
-  priceDesignation?: string;
-}
+  priceDesignation: optional(string()),
+});
 
-/** Definition `ItemCustomization`. */
-export interface ItemCustomization {
-  customizedUrl?: string;
-}
+/** PII: customizedUrl (the buyer's customization), removed by the PII purge. */
+export const ItemCustomization = definition('ItemCustomization', { customizedUrl: optional(string()) });
 
-/** Definition `ItemProceeds`. */
-export interface ItemProceeds {
-  proceedsTotal?: Money;
-  breakdowns?: ItemProceedsBreakdown[];
-}
+export const ItemProduct = definition('ItemProduct', {
+  /** Definition `Asin`. */
+  asin: optional(string()),
+  title: optional(string()),
+  /** Definition `SKU`. */
+  sellerSku: optional(string()),
+  condition: optional(ItemCondition),
+  price: optional(ItemPrice),
+  serialNumbers: optional(array(string())),
+  customization: optional(ItemCustomization),
+});
 
-/** Known `ItemProceedsBreakdown.type` values (not an enum in the model). */
-export type ItemProceedsBreakdownType = 'ITEM' | 'SHIPPING' | 'GIFT_WRAP' | 'COD_FEE' | 'OTHER' | 'TAX' | 'DISCOUNT';
-
-/** Definition `ItemProceedsBreakdown`. */
-export interface ItemProceedsBreakdown {
-  /** See ItemProceedsBreakdownType. */
-  type: string;
-  subtotal: Money;
-  detailedBreakdowns?: ItemProceedsDetailedBreakdown[];
-}
-
-/** Definition `ItemProceedsDetailedBreakdown` (only for TAX and DISCOUNT breakdowns). */
-export interface ItemProceedsDetailedBreakdown {
+/** Only for TAX and DISCOUNT breakdowns. */
+export const ItemProceedsDetailedBreakdown = definition('ItemProceedsDetailedBreakdown', {
   /** Possible values: ITEM, SHIPPING, GIFT_WRAP, COD_FEE, OTHER, DISCOUNT. */
-  subtype?: string;
-  value?: Money;
-}
+  subtype: optional(string()),
+  value: optional(Money),
+});
 
-/** Definition `ItemExpense`. */
-export interface ItemExpense {
-  pointsCost?: ItemPointsCost;
-}
+export const ItemProceedsBreakdown = definition('ItemProceedsBreakdown', {
+  /** Possible values: ITEM, SHIPPING, GIFT_WRAP, COD_FEE, OTHER, TAX, DISCOUNT. */
+  type: string(),
+  subtotal: Money,
+  detailedBreakdowns: optional(array(ItemProceedsDetailedBreakdown)),
+});
+export type ItemProceedsBreakdown = Static<typeof ItemProceedsBreakdown>;
 
-/** Definition `ItemPointsCost`. */
-export interface ItemPointsCost {
-  pointsGranted?: PointsGranted;
-}
+export const ItemProceeds = definition('ItemProceeds', { proceedsTotal: optional(Money), breakdowns: optional(array(ItemProceedsBreakdown)) });
 
-/** Definition `PointsGranted`. */
-export interface PointsGranted {
-  pointsNumber?: number;
-  pointsMonetaryValue?: Money;
-}
+export const PointsGranted = definition('PointsGranted', { pointsNumber: optional(integer()), pointsMonetaryValue: optional(Money) });
+export const ItemPointsCost = definition('ItemPointsCost', { pointsGranted: optional(PointsGranted) });
+export const ItemExpense = definition('ItemExpense', { pointsCost: optional(ItemPointsCost) });
 
-/** Definition `ItemPromotion`. Discount amounts are in `ItemProceeds` breakdowns of type DISCOUNT. */
-export interface ItemPromotion {
-  breakdowns?: ItemPromotionBreakdown[];
-}
+export const ItemPromotionBreakdown = definition('ItemPromotionBreakdown', { promotionId: optional(string()) });
+/** Discount amounts are in `ItemProceeds` breakdowns of type DISCOUNT. */
+export const ItemPromotion = definition('ItemPromotion', { breakdowns: optional(array(ItemPromotionBreakdown)) });
 
-/** Definition `ItemPromotionBreakdown`. */
-export interface ItemPromotionBreakdown {
-  promotionId?: string;
-}
-
-/** Definition `ItemCancellation`. */
-export interface ItemCancellation {
-  cancellationRequest?: ItemCancellationRequest;
-  cancellationExecution?: ItemCancellationExecution;
-}
-
-/** Definition `ItemCancellationRequest`. */
-export interface ItemCancellationRequest {
+export const ItemCancellationRequest = definition('ItemCancellationRequest', {
   /** Possible values: BUYER. */
-  requester?: string;
-  cancelReason?: string;
-}
-
-/** Definition `ItemCancellationExecution`. */
-export interface ItemCancellationExecution {
+  requester: optional(string()),
+  cancelReason: optional(string()),
+});
+export const ItemCancellationExecution = definition('ItemCancellationExecution', {
   /** Possible values: BUYER, MERCHANT, AMAZON. */
-  cancelledBy?: string;
-  cancelReason?: string;
-}
+  cancelledBy: optional(string()),
+  cancelReason: optional(string()),
+});
+export const ItemCancellation = definition('ItemCancellation', {
+  cancellationRequest: optional(ItemCancellationRequest),
+  cancellationExecution: optional(ItemCancellationExecution),
+});
 
-/** Definition `ItemFulfillment`. */
-export interface ItemFulfillment {
-  /** Units processed and shipped (integer). */
-  quantityFulfilled?: number;
-  /** Units still to process and ship (integer). */
-  quantityUnfulfilled?: number;
-  picking?: ItemPicking;
-  packing?: ItemPacking;
-  shipping?: ItemShipping;
-}
+export const ItemSubstitutionOption = definition('ItemSubstitutionOption', {
+  asin: optional(string()),
+  quantityOrdered: optional(integer()),
+  sellerSku: optional(string()),
+  title: optional(string()),
+  measurement: optional(Measurement),
+});
+export const ItemSubstitutionPreference = definition('ItemSubstitutionPreference', {
+  substitutionType: Type.Enum(['CUSTOMER_PREFERENCE', 'AMAZON_RECOMMENDED', 'DO_NOT_SUBSTITUTE']),
+  substitutionOptions: optional(array(ItemSubstitutionOption)),
+});
+export const ItemPicking = definition('ItemPicking', { substitutionPreference: optional(ItemSubstitutionPreference) });
 
-/** Definition `ItemPicking`. */
-export interface ItemPicking {
-  substitutionPreference?: ItemSubstitutionPreference;
-}
+/** PII: giftMessage. */
+export const GiftOption = definition('GiftOption', { giftMessage: optional(string()), giftWrapLevel: optional(string()) });
+export const ItemPacking = definition('ItemPacking', { giftOption: optional(GiftOption) });
+export const ItemShipping = definition('ItemShipping', { scheduledDeliveryWindow: optional(DateTimeRange) });
 
-/** Definition `ItemSubstitutionPreference`. */
-export interface ItemSubstitutionPreference {
-  substitutionType: 'CUSTOMER_PREFERENCE' | 'AMAZON_RECOMMENDED' | 'DO_NOT_SUBSTITUTE';
-  substitutionOptions?: ItemSubstitutionOption[];
-}
+export const ItemFulfillment = definition('ItemFulfillment', {
+  /** Units processed and shipped. */
+  quantityFulfilled: optional(integer(0)),
+  /** Units still to process and ship. */
+  quantityUnfulfilled: optional(integer(0)),
+  picking: optional(ItemPicking),
+  packing: optional(ItemPacking),
+  shipping: optional(ItemShipping),
+});
 
-/** Definition `ItemSubstitutionOption`. */
-export interface ItemSubstitutionOption {
-  asin?: string;
-  quantityOrdered?: number;
-  sellerSku?: string;
-  title?: string;
-  measurement?: Measurement;
-}
-
-/** Definition `ItemPacking`. */
-export interface ItemPacking {
-  giftOption?: GiftOption;
-  serialNumberRequirement?: SerialNumberRequirement;
-}
-
-/** Definition `GiftOption` (PII: giftMessage). */
-export interface GiftOption {
-  giftMessage?: string;
-  giftWrapLevel?: string;
-}
-
-/** Definition `SerialNumberRequirement`. */
-export interface SerialNumberRequirement {
-  requirementType?: string;
-}
-
-/** Definition `ItemShipping`. */
-export interface ItemShipping {
-  scheduledDeliveryWindow?: DateTimeRange;
-  shippingConstraints?: ItemShippingConstraints;
-  internationalShipping?: ItemInternationalShipping;
-}
-
-/** Definition `ItemShippingConstraints` (each a `ConstraintType`, enum MANDATORY). */
-export interface ItemShippingConstraints {
-  palletDelivery?: 'MANDATORY';
-  cashOnDelivery?: 'MANDATORY';
-  signatureConfirmation?: 'MANDATORY';
-  recipientIdentityVerification?: 'MANDATORY';
-  recipientAgeVerification?: 'MANDATORY';
-}
-
-/** Definition `ItemInternationalShipping`. */
-export interface ItemInternationalShipping {
-  iossNumber?: string;
-}
-
-/** Definition `ItemTax`. Tax amounts are in `ItemProceeds` breakdowns of type TAX. */
-export interface ItemTax {
-  taxCalculationBreakdowns?: ItemTaxCalculationBreakdown[];
-  taxCollections?: ItemTaxCollection[];
-}
-
-/** Definition `ItemTaxCalculationBreakdown`. */
-export interface ItemTaxCalculationBreakdown {
+export const ItemTaxCalculationBreakdown = definition('ItemTaxCalculationBreakdown', {
   /** Possible values: UOSS, IOSS. */
-  reportingScheme?: string;
-}
-
-/** Definition `ItemTaxCollection`. */
-export interface ItemTaxCollection {
+  reportingScheme: optional(string()),
+});
+export const ItemTaxCollection = definition('ItemTaxCollection', {
   /** Possible values: MARKETPLACE_FACILITATOR. */
-  model?: string;
-  responsibleParty?: string;
-}
+  model: optional(string()),
+  responsibleParty: optional(string()),
+});
+/** Tax amounts are in `ItemProceeds` breakdowns of type TAX. */
+export const ItemTax = definition('ItemTax', {
+  taxCalculationBreakdowns: optional(array(ItemTaxCalculationBreakdown)),
+  taxCollections: optional(array(ItemTaxCollection)),
+});
 
-/** Definition `Error` (the same in every API used here). */
-export interface ApiErrorItem {
-  code: string;
-  message: string;
-  details?: string;
-}
+export const OrderItem = definition('OrderItem', {
+  orderItemId: id(),
+  /** Amazon reports 0 ordered units on a fully cancelled item. */
+  quantityOrdered: integer(0),
+  measurement: optional(Measurement),
+  /** Possible values: TRANSPARENCY, SUBSCRIBE_AND_SAVE. */
+  programs: optional(array(string())),
+  product: ItemProduct,
+  proceeds: optional(ItemProceeds),
+  expense: optional(ItemExpense),
+  promotion: optional(ItemPromotion),
+  cancellation: optional(ItemCancellation),
+  fulfillment: optional(ItemFulfillment),
+  tax: optional(ItemTax),
+});
+export type OrderItem = Static<typeof OrderItem>;
 
-/** Definition `ErrorList` of v2026-01-01 and Feeds: `{errors: Error[]}`. */
-export interface ErrorList {
-  errors: ApiErrorItem[];
-}
+export const Order = definition('Order', {
+  orderId: id(),
+  orderAliases: optional(array(Alias)),
+  createdTime: dateTime(),
+  lastUpdatedTime: dateTime(),
+  programs: optional(array(string())),
+  salesChannel: SalesChannel,
+  buyer: optional(Buyer),
+  recipient: optional(Recipient),
+  proceeds: optional(OrderProceeds),
+  fulfillment: optional(OrderFulfillment),
+  orderItems: array(OrderItem),
+  packages: optional(array(OrderPackage)),
+  fulfillmentOrders: optional(array(FulfillmentOrder)),
+});
+export type Order = Static<typeof Order>;
+
+export const Pagination = definition('Pagination', { nextToken: optional(string()) });
+
+export const SearchOrdersResponse = definition('SearchOrdersResponse', {
+  orders: array(Order),
+  pagination: optional(Pagination),
+  lastUpdatedBefore: optional(dateTime()),
+  createdBefore: optional(dateTime()),
+});
+export type SearchOrdersResponse = Static<typeof SearchOrdersResponse>;
+
+export const GetOrderResponse = definition('GetOrderResponse', { order: Order });
+export type GetOrderResponse = Static<typeof GetOrderResponse>;
 
 // ---------------------------------------------------------------------------------------------
-// Orders API v0: confirmShipment (the only v0 operation the module uses)
+// Feeds API 2021-06-30
 // ---------------------------------------------------------------------------------------------
 
-/** Definition `ConfirmShipmentOrderItem`. */
+export const FEED_PROCESSING_STATUSES = ['CANCELLED', 'DONE', 'FATAL', 'IN_PROGRESS', 'IN_QUEUE'] as const;
+export type FeedProcessingStatus = (typeof FEED_PROCESSING_STATUSES)[number];
+
+/** `url` is a presigned upload URL, valid 5 minutes. */
+export const CreateFeedDocumentResponse = definition('CreateFeedDocumentResponse', { feedDocumentId: id(), url: id() });
+export type CreateFeedDocumentResponse = Static<typeof CreateFeedDocumentResponse>;
+
+export const CreateFeedResponse = definition('CreateFeedResponse', { feedId: id() });
+export type CreateFeedResponse = Static<typeof CreateFeedResponse>;
+
+/** Properties in the order of the model's `required` list: missing ones are reported in that order. */
+export const Feed = definition('Feed', {
+  createdTime: dateTime(),
+  feedId: id(),
+  feedType: string(),
+  marketplaceIds: optional(array(string())),
+  processingStatus: Type.Enum(FEED_PROCESSING_STATUSES),
+  processingStartTime: optional(dateTime()),
+  processingEndTime: optional(dateTime()),
+  resultFeedDocumentId: optional(string()),
+});
+export type Feed = Static<typeof Feed>;
+
+/** `url` is a presigned download URL, valid 5 minutes. */
+export const FeedDocument = definition('FeedDocument', { feedDocumentId: id(), url: id(), compressionAlgorithm: optional(Type.Enum(['GZIP'])) });
+export type FeedDocument = Static<typeof FeedDocument>;
+
+/** The schemas by model definition name, per model (the two share no names the module uses). */
+export const SCHEMAS = {
+  orders: {
+    Money,
+    DateTimeRange,
+    Alias,
+    SalesChannel,
+    Buyer,
+    AddressExtendedFields,
+    CustomerAddress,
+    DeliveryPreference,
+    Recipient,
+    OrderProceedsBreakdown,
+    OrderProceeds,
+    OrderFulfillment,
+    PackageStatus,
+    PackageItem,
+    OrderPackage,
+    FulfillmentOrder,
+    Measurement,
+    ItemCondition,
+    ItemPrice,
+    ItemCustomization,
+    ItemProduct,
+    ItemProceedsDetailedBreakdown,
+    ItemProceedsBreakdown,
+    ItemProceeds,
+    PointsGranted,
+    ItemPointsCost,
+    ItemExpense,
+    ItemPromotionBreakdown,
+    ItemPromotion,
+    ItemCancellationRequest,
+    ItemCancellationExecution,
+    ItemCancellation,
+    ItemSubstitutionOption,
+    ItemSubstitutionPreference,
+    ItemPicking,
+    GiftOption,
+    ItemPacking,
+    ItemShipping,
+    ItemFulfillment,
+    ItemTaxCalculationBreakdown,
+    ItemTaxCollection,
+    ItemTax,
+    OrderItem,
+    Order,
+    Pagination,
+    SearchOrdersResponse,
+    GetOrderResponse,
+  },
+  feeds: { CreateFeedDocumentResponse, CreateFeedResponse, Feed, FeedDocument },
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// What the module sends: built by the module, so typed only
+// ---------------------------------------------------------------------------------------------
+
+/** Orders API v0 definition `ConfirmShipmentOrderItem`. */
 export interface ConfirmShipmentOrderItem {
   orderItemId: string;
   /** Positive integer. */
@@ -575,7 +440,7 @@ export interface ConfirmShipmentOrderItem {
   transparencyCodes?: string[];
 }
 
-/** Definition `PackageDetail`. */
+/** Orders API v0 definition `PackageDetail`. */
 export interface PackageDetail {
   /** Positive numeric string, unique per order (definition `PackageReferenceId`). */
   packageReferenceId: string;
@@ -585,13 +450,13 @@ export interface PackageDetail {
   shippingMethod?: string;
   trackingNumber: string;
   /** ISO 8601 date-time. */
-  shipDate: DateTimeString;
+  shipDate: string;
   shipFromSupplySourceId?: string;
   /** Definition `ConfirmShipmentOrderItemsList`. */
   orderItems: ConfirmShipmentOrderItem[];
 }
 
-/** Definition `ConfirmShipmentRequest`. */
+/** Orders API v0 definition `ConfirmShipmentRequest`. */
 export interface ConfirmShipmentRequest {
   marketplaceId: string;
   packageDetail: PackageDetail;
@@ -599,64 +464,14 @@ export interface ConfirmShipmentRequest {
   codCollectionMethod?: 'DirectPayment';
 }
 
-/** Definition `ConfirmShipmentErrorResponse` (v0's ErrorList is the bare array). */
-export interface ConfirmShipmentErrorResponse {
-  errors?: ApiErrorItem[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Feeds API 2021-06-30
-// ---------------------------------------------------------------------------------------------
-
-/** Definition `CreateFeedDocumentSpecification`. */
-export interface CreateFeedDocumentSpecification {
-  contentType: string;
-}
-
-/** Definition `CreateFeedDocumentResponse`. `url` is a presigned upload URL, valid 5 minutes. */
-export interface CreateFeedDocumentResponse {
-  feedDocumentId: string;
-  url: string;
-}
-
-/** Definition `FeedOptions`. */
-export type FeedOptions = Record<string, string>;
-
-/** Definition `CreateFeedSpecification`. */
+/** Feeds definition `CreateFeedSpecification`. */
 export interface CreateFeedSpecification {
   feedType: string;
   /** 1..25 items. */
   marketplaceIds: string[];
   inputFeedDocumentId: string;
-  feedOptions?: FeedOptions;
-}
-
-/** Definition `CreateFeedResponse`. */
-export interface CreateFeedResponse {
-  feedId: string;
-}
-
-export const FEED_PROCESSING_STATUSES = ['CANCELLED', 'DONE', 'FATAL', 'IN_PROGRESS', 'IN_QUEUE'] as const;
-export type FeedProcessingStatus = (typeof FEED_PROCESSING_STATUSES)[number];
-
-/** Definition `Feed`. */
-export interface Feed {
-  feedId: string;
-  feedType: string;
-  marketplaceIds?: string[];
-  createdTime: DateTimeString;
-  processingStatus: FeedProcessingStatus;
-  processingStartTime?: DateTimeString;
-  processingEndTime?: DateTimeString;
-  resultFeedDocumentId?: string;
-}
-
-/** Definition `FeedDocument`. */
-export interface FeedDocument {
-  feedDocumentId: string;
-  /** Presigned download URL, valid 5 minutes. */
-  url: string;
-  compressionAlgorithm?: 'GZIP';
+  /** Definition `FeedOptions`. */
+  feedOptions?: Record<string, string>;
 }
 
 /** The feed types the module sends. */

@@ -15,7 +15,8 @@ import {
   type IncludedData,
   type Order,
 } from './models.ts';
-import { isDateTime, parseGetOrderResponse, parseSearchOrdersPage, type InvalidOrder } from './validate.ts';
+import { isDateTime } from './formats.ts';
+import { parseGetOrderResponse, parseSearchOrdersPage, type InvalidOrder } from './validate.ts';
 
 /** Amazon refuses any `...Before` later than two minutes before the request. */
 export const BEFORE_MARGIN_MS = 2 * 60_000;

@@ -6,7 +6,8 @@
 import { AmazonRequestError } from './errors.ts';
 import type { SpApiHttp } from './http.ts';
 import type { ConfirmShipmentRequest, PackageDetail } from './models.ts';
-import { isBlank as blank, isDateTime } from './validate.ts';
+import { isDateTime } from './formats.ts';
+import { isBlank as blank } from './validate.ts';
 
 /** ConfirmShipmentRequest, with `shipDate` also accepted as a Date. */
 export interface ConfirmShipmentInput extends Omit<ConfirmShipmentRequest, 'packageDetail'> {

@@ -1,6 +1,6 @@
 /**
  * Fuzzing the Amazon order boundary (issue 11): Order documents generated from the module's model
- * schema (`SCHEMAS.orders.Order` in src/amazon/validate.ts, which models-contract.test.ts holds to
+ * schema (`SCHEMAS.orders.Order` in src/amazon/models.ts, which models-contract.test.ts holds to
  * the official model), valid and invalid, through validation, snapshotFromAmazon, importDecision
  * and the host order request, all pure.
  *
@@ -17,8 +17,9 @@
  */
 import { expect } from 'chai';
 import { AmazonResponseError } from '../../src/amazon/errors.ts';
-import type { ItemProceedsBreakdown, Order } from '../../src/amazon/models.ts';
-import { SCHEMAS, parseGetOrderResponse, parseSearchOrdersPage, type ObjectSchema, type Schema } from '../../src/amazon/validate.ts';
+import { format, type AmazonFormat } from '../../src/amazon/formats.ts';
+import { SCHEMAS, type ItemProceedsBreakdown, type Order } from '../../src/amazon/models.ts';
+import { parseGetOrderResponse, parseSearchOrdersPage } from '../../src/amazon/validate.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
 import { buildHostOrderRequest, WITHHELD } from '../../src/orders/host-order-request.ts';
 import { OrderDataError, type OrderSnapshot } from '../../src/orders/order-snapshot.ts';
@@ -31,7 +32,67 @@ import { validateCreateRequest } from '../../sandbox/host/orders/validate-reques
 import { amazonOrder } from '../support/amazon-orders.ts';
 import { expectNoLeaks, forEachCase, Fuzz, FUZZ_SEED, HOSTILE_TEXT } from '../support/fuzz.ts';
 
-const ORDER_SCHEMA: ObjectSchema = SCHEMAS.orders.Order;
+// --- the module's schemas, as the generator reads them --------------------------------------
+
+type Schema =
+  | { type: 'string'; format?: AmazonFormat; enum?: readonly string[]; minLength?: number }
+  | { type: 'integer'; minimum?: number }
+  | { type: 'number' }
+  | { type: 'boolean' }
+  | { type: 'array'; items: Schema }
+  | ObjectSchema;
+interface ObjectSchema {
+  type: 'object';
+  definition: string;
+  properties: Record<string, Schema>;
+  required: readonly string[];
+}
+
+/** The JSON Schema TypeBox builds, with what the generator needs of it. */
+interface JsonSchema {
+  type?: string;
+  title?: string;
+  enum?: string[];
+  format?: string;
+  minLength?: number;
+  minimum?: number;
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+}
+
+const FORMAT_NAMES = new Map((['date-time', 'decimal', 'currency'] as const).map((name) => [format(name), name]));
+
+/** One of the module's schemas in the generator's terms (the safe-integer bounds are how the schemas say "integer": no minimum of the model's). */
+function readSchema(schema: JsonSchema): Schema {
+  if (schema.enum) return { type: 'string', enum: schema.enum };
+  switch (schema.type) {
+    case 'string': {
+      const known = schema.format === undefined ? undefined : FORMAT_NAMES.get(schema.format);
+      if (schema.format !== undefined && known === undefined) throw new Error(`a format the generator does not know: ${schema.format}`);
+      return { type: 'string', ...(known === undefined ? {} : { format: known }), ...(schema.minLength === undefined ? {} : { minLength: schema.minLength }) };
+    }
+    case 'integer':
+      return schema.minimum === undefined || schema.minimum === -Number.MAX_SAFE_INTEGER ? { type: 'integer' } : { type: 'integer', minimum: schema.minimum };
+    case 'number':
+    case 'boolean':
+      return { type: schema.type };
+    case 'array':
+      return { type: 'array', items: readSchema(schema.items!) };
+    case 'object':
+      return {
+        type: 'object',
+        definition: schema.title!,
+        properties: Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, property]) => [key, readSchema(property)])),
+        required: schema.required ?? [],
+      };
+    default:
+      throw new Error(`a schema the generator does not know: ${JSON.stringify(schema).slice(0, 80)}`);
+  }
+}
+
+const ORDER_SCHEMA = readSchema(SCHEMAS.orders.Order) as ObjectSchema;
+const ORDER_ITEM_SCHEMA = readSchema(SCHEMAS.orders.OrderItem) as ObjectSchema;
 const CONTEXT = { operation: 'getOrder', requestId: 'RID-FUZZ' };
 const PAGE_CONTEXT = { operation: 'searchOrders', requestId: 'RID-FUZZ' };
 /** What one validation message may take at most, whatever Amazon sent. */
@@ -288,7 +349,6 @@ class Generator {
       case 'string':
         if (schema.enum) return fuzz.pick(schema.enum);
         if (schema.format === 'date-time') return anyDateTime(fuzz);
-        if (schema.format === 'date') return anyDateTime(fuzz).slice(0, 10);
         if (schema.format === 'decimal') return anyDecimal(fuzz);
         if (schema.format === 'currency') return fuzz.pick(CURRENCIES);
         {
@@ -310,8 +370,6 @@ class Generator {
       }
       case 'object':
         return this.object(schema, slot.path);
-      case 'unknown':
-        return fuzz.text();
     }
   }
 }
@@ -437,7 +495,7 @@ function coherentOrder(fuzz: Fuzz, coverage: Coverage, n: number, options: { ite
       case 'Order.orderItems':
         return Array.from({ length: itemCount }, (_, index) => {
           itemIndex = index;
-          return generator.object(SCHEMAS.orders.OrderItem, `orderItems[${index}]`);
+          return generator.object(ORDER_ITEM_SCHEMA, `orderItems[${index}]`);
         });
       case 'OrderItem.orderItemId':
         return `${itemIndex + 1}${String(fuzz.int(1e9)).padStart(13, '0')}`;

@@ -1,16 +1,20 @@
 /**
- * The hand-written validators against the official models: same required properties, same types,
- * and every sandbox example of the models parses through them.
+ * The module's schemas (src/amazon/models.ts, JSON Schema built with TypeBox) against the official
+ * models: same required properties, same types, and every sandbox example of the models parses
+ * through the client's validators.
  */
 import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import type { RecordedRequest } from '../../sandbox/amazon/index.ts';
 import { contractViolation } from '../support/checked-sandbox.ts';
-import { SCHEMAS, parseSearchOrdersPage, parseGetOrderResponse, parseCreateFeedDocumentResponse, parseCreateFeedResponse, parseFeed, parseFeedDocument, type Schema } from '../../src/amazon/validate.ts';
+import { SCHEMAS } from '../../src/amazon/models.ts';
+import { parseSearchOrdersPage, parseGetOrderResponse, parseCreateFeedDocumentResponse, parseCreateFeedResponse, parseFeed, parseFeedDocument } from '../../src/amazon/validate.ts';
 import { REPO_ROOT } from '../support/host.ts';
 import { loadModel, sandboxExamples, validateRequest, validateResponse, type SwaggerModel } from '../support/sp-api-contract.ts';
 
 type ModelSchema = Record<string, unknown> & { $ref?: string; type?: string; enum?: string[]; items?: ModelSchema; required?: string[]; properties?: Record<string, ModelSchema> };
+/** One of ours: JSON Schema too, a model definition carrying its name as `title`. */
+type Schema = ModelSchema & { title?: string };
 
 function resolve(model: SwaggerModel, schema: ModelSchema): { schema: ModelSchema; definition: string | null } {
   if (schema.$ref === undefined) return { schema, definition: null };
@@ -22,34 +26,35 @@ function resolve(model: SwaggerModel, schema: ModelSchema): { schema: ModelSchem
 function compare(model: SwaggerModel, ours: Schema, theirs: ModelSchema, where: string, problems: string[]): void {
   const { schema: target, definition } = resolve(model, theirs);
   const modelType = target.type ?? (target.properties ? 'object' : undefined);
-  if (ours.type === 'unknown') return;
-  if (ours.type !== modelType) {
-    problems.push(`${where}: ours is ${ours.type}, the model's is ${modelType}`);
+  // TypeBox writes an enum of strings as a bare `enum`.
+  const type = ours.type ?? (ours.enum?.every((value) => typeof value === 'string') ? 'string' : undefined);
+  if (type !== modelType) {
+    problems.push(`${where}: ours is ${type}, the model's is ${modelType}`);
     return;
   }
-  if (ours.type === 'string' && target.enum) {
+  if (type === 'string' && target.enum) {
     // A unit of measure is not something the module reads: a new unit must not reject an order.
     const looserOnPurpose = ['Measurement.unit'];
     if (!ours.enum && !looserOnPurpose.includes(where)) problems.push(`${where}: the model has an enum, ours does not`);
     if (ours.enum && [...ours.enum].sort().join() !== [...target.enum].sort().join()) problems.push(`${where}: enum differs from the model's`);
   }
-  if (ours.type === 'array') compare(model, ours.items, target.items ?? {}, `${where}[]`, problems);
-  if (ours.type === 'object' && definition !== null && ours.definition !== definition) problems.push(`${where}: ours is ${ours.definition}, the model's is ${definition}`);
+  if (type === 'array') compare(model, ours.items ?? {}, target.items ?? {}, `${where}[]`, problems);
+  if (type === 'object' && definition !== null && ours.title !== definition) problems.push(`${where}: ours is ${ours.title}, the model's is ${definition}`);
 }
 
-function checkDefinitions(modelName: string, schemas: Record<string, Schema & { type: 'object' }>) {
+function checkDefinitions(modelName: string, schemas: Record<string, object>) {
   const model = loadModel(modelName);
   const problems: string[] = [];
-  for (const [name, schema] of Object.entries(schemas)) {
+  for (const [name, schema] of Object.entries(schemas) as Array<[string, Schema]>) {
     const definition = model.definitions[name] as ModelSchema | undefined;
     if (definition === undefined) {
       problems.push(`${name}: no such definition in ${modelName}`);
       continue;
     }
-    expect(schema.definition, name).to.equal(name);
+    expect(schema.title, name).to.equal(name);
     const modelRequired = [...(definition.required ?? [])].sort();
-    expect([...schema.required].sort(), `${name}.required`).to.deep.equal(modelRequired);
-    for (const [property, propertySchema] of Object.entries(schema.properties)) {
+    expect([...(schema.required ?? [])].sort(), `${name}.required`).to.deep.equal(modelRequired);
+    for (const [property, propertySchema] of Object.entries(schema.properties ?? {})) {
       const theirs = definition.properties?.[property];
       if (theirs === undefined) problems.push(`${name}.${property}: not in the model`);
       else compare(model, propertySchema, theirs, `${name}.${property}`, problems);
