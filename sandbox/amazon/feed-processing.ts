@@ -17,7 +17,7 @@ import { parseIsoDateTime } from './clock.ts';
 import { formatMoney, MoneyFormatError, parseMoney } from './money.ts';
 import { orderStatus, type OrderBook, type OrderItemState, type OrderState, type RefundComponent } from './order-book.ts';
 import { applyShipment, type ShipmentRefusal } from './shipments.ts';
-import { child, children, childText, el, elWithAttributes, parseXml, renderXml, XmlError, type XmlElement } from './xml.ts';
+import { child, children, childText, el, elWithAttributes, parseXml, renderXml, XmlError, type XmlElement } from '../../src/amazon/xml.ts';
 
 export const FEED_MESSAGE_TYPES = {
   POST_ORDER_ACKNOWLEDGEMENT_DATA: 'OrderAcknowledgement',

@@ -16,7 +16,7 @@ import { invalidInput, isRecord, jsonResponse, notFound, readJsonBody, type Call
 import { findMarketplace } from './marketplaces.ts';
 import type { OrderBook } from './order-book.ts';
 import type { SeededRandom } from './random.ts';
-import { escapeXml } from './xml.ts';
+import { el, renderXml } from '../../src/amazon/xml.ts';
 
 export const PRESIGNED_URL_TTL_SECONDS = 300;
 export const DOCUMENT_BUCKET = 'sandbox-feed-documents';
@@ -313,6 +313,6 @@ function s3Error(status: number, code: string, message: string, requestId: strin
   return {
     status,
     headers: { 'content-type': 'application/xml' },
-    raw: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+    raw: renderXml(el('Error', el('Code', code), el('Message', message), el('RequestId', requestId)), 'compact'),
   };
 }

@@ -10,16 +10,11 @@
 import { AmazonRequestError } from './errors.ts';
 import type { DecimalString, FeedType } from './models.ts';
 import { isDateTime } from './formats.ts';
+import { el, elWithAttributes, renderXml, type XmlNode } from './xml.ts';
+
+export { escapeXml } from './xml.ts';
 
 export const FEED_XML_CONTENT_TYPE = 'text/xml; charset=UTF-8';
-
-/** Characters XML 1.0 allows in a document. */
-const INVALID_XML_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-
-export function escapeXml(text: string): string {
-  if (INVALID_XML_CHAR.test(text)) throw new Error('Text contains a character XML cannot carry (a control character)');
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
 
 /** The message number given to each order, to map the processing report's results back. */
 export interface FeedMessageRef {
@@ -108,8 +103,8 @@ function fail(feed: string, message: string, field: string): never {
   throw new AmazonRequestError(`${feed} feed: ${message}`, 'createFeed', field);
 }
 
-/** `<Name>text</Name>`, escaped; the name is ours (a constant), never input. */
-const element = (name: string, text: string) => `<${name}>${escapeXml(text)}</${name}>`;
+/** The element when there is a value, else nothing. */
+const optional = (name: string, value: string | undefined) => (value === undefined ? undefined : el(name, value));
 
 function requireText(feed: string, value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') fail(feed, `${field} is required`, field);
@@ -119,16 +114,15 @@ function requireText(feed: string, value: unknown, field: string): string {
 /** Amazon's BaseCurrencyAmount: a non-negative decimal with at most two decimals. */
 const FEED_AMOUNT = /^\d+(\.\d{1,2})?$/;
 
-function envelope(sellerId: string, messageType: string, messages: string[]): string {
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    '<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">',
-    `<Header>${element('DocumentVersion', '1.01')}${element('MerchantIdentifier', sellerId)}</Header>`,
-    element('MessageType', messageType),
-    ...messages.map((body, index) => `<Message>${element('MessageID', String(index + 1))}${body}</Message>`),
-    '</AmazonEnvelope>',
-    '',
-  ].join('\n');
+function envelope(sellerId: string, messageType: string, messages: XmlNode[]): string {
+  const lines = [
+    el('Header', el('DocumentVersion', '1.01'), el('MerchantIdentifier', sellerId)),
+    el('MessageType', messageType),
+    ...messages.map((body, index) => el('Message', el('MessageID', index + 1), body)),
+  ];
+  const attributes = { 'xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance', 'xsi:noNamespaceSchemaLocation': 'amzn-envelope.xsd' };
+  // Compact, each child of the envelope on a line of its own: the layout the feeds have always had.
+  return renderXml(elWithAttributes('AmazonEnvelope', attributes, ...lines.flatMap((line) => ['\n', line]), '\n'), 'compact');
 }
 
 function build<T extends { amazonOrderId: string }>(
@@ -136,7 +130,7 @@ function build<T extends { amazonOrderId: string }>(
   feedType: FeedType,
   sellerId: string,
   orders: T[],
-  body: (order: T, field: string) => string,
+  body: (order: T, field: string) => XmlNode,
 ): BuiltFeed {
   requireText(feed, sellerId, 'sellerId');
   if (orders.length === 0) fail(feed, 'needs at least one order', 'orders');
@@ -164,22 +158,14 @@ export function buildOrderAcknowledgementFeed(sellerId: string, cancellations: O
     if (order.items.length === 0) fail(feed, `${field}.items needs at least one item`, `${field}.items`);
     const items = order.items.map((item, i) => {
       const itemField = `${field}.items[${i}]`;
-      return (
-        '<Item>' +
-        element('AmazonOrderItemCode', requireText(feed, item.amazonOrderItemCode, `${itemField}.amazonOrderItemCode`)) +
-        (item.merchantOrderItemId === undefined ? '' : element('MerchantOrderItemID', item.merchantOrderItemId)) +
-        element('CancelReason', requireText(feed, item.cancelReason, `${itemField}.cancelReason`)) +
-        '</Item>'
+      return el(
+        'Item',
+        el('AmazonOrderItemCode', requireText(feed, item.amazonOrderItemCode, `${itemField}.amazonOrderItemCode`)),
+        optional('MerchantOrderItemID', item.merchantOrderItemId),
+        el('CancelReason', requireText(feed, item.cancelReason, `${itemField}.cancelReason`)),
       );
     });
-    return (
-      '<OrderAcknowledgement>' +
-      element('AmazonOrderID', order.amazonOrderId) +
-      (order.merchantOrderId === undefined ? '' : element('MerchantOrderID', order.merchantOrderId)) +
-      element('StatusCode', 'Failure') +
-      items.join('') +
-      '</OrderAcknowledgement>'
-    );
+    return el('OrderAcknowledgement', el('AmazonOrderID', order.amazonOrderId), optional('MerchantOrderID', order.merchantOrderId), el('StatusCode', 'Failure'), ...items);
   });
 }
 
@@ -204,24 +190,17 @@ export function buildOrderAdjustmentFeed(sellerId: string, refunds: OrderRefund[
           if (typeof amount !== 'string' || !FEED_AMOUNT.test(amount)) {
             fail(feed, `${itemField} ${type} amount must be a non-negative decimal string with at most 2 decimals, got ${JSON.stringify(amount)}`, `${itemField}.${type}`);
           }
-          return `<Component>${element('Type', type)}<Amount currency="${escapeXml(item.currencyCode)}">${escapeXml(amount)}</Amount></Component>`;
+          return el('Component', el('Type', type), elWithAttributes('Amount', { currency: item.currencyCode }, amount));
         });
       if (components.length === 0) fail(feed, `${itemField} needs at least one amount (principal, shipping, tax, shippingTax)`, itemField);
-      return (
-        '<AdjustedItem>' +
-        element('AmazonOrderItemCode', requireText(feed, item.amazonOrderItemCode, `${itemField}.amazonOrderItemCode`)) +
-        element('AdjustmentReason', requireText(feed, item.adjustmentReason, `${itemField}.adjustmentReason`)) +
-        `<ItemPriceAdjustments>${components.join('')}</ItemPriceAdjustments>` +
-        '</AdjustedItem>'
+      return el(
+        'AdjustedItem',
+        el('AmazonOrderItemCode', requireText(feed, item.amazonOrderItemCode, `${itemField}.amazonOrderItemCode`)),
+        el('AdjustmentReason', requireText(feed, item.adjustmentReason, `${itemField}.adjustmentReason`)),
+        el('ItemPriceAdjustments', ...components),
       );
     });
-    return (
-      '<OrderAdjustment>' +
-      element('AmazonOrderID', order.amazonOrderId) +
-      (order.merchantOrderId === undefined ? '' : element('MerchantOrderID', order.merchantOrderId)) +
-      items.join('') +
-      '</OrderAdjustment>'
-    );
+    return el('OrderAdjustment', el('AmazonOrderID', order.amazonOrderId), optional('MerchantOrderID', order.merchantOrderId), ...items);
   });
 }
 
@@ -238,31 +217,21 @@ export function buildOrderFulfillmentFeed(sellerId: string, shipments: OrderShip
     const code = order.carrierCode?.trim();
     const useCode = code !== undefined && code !== '' && code.toLowerCase() !== 'other';
     if (!useCode) requireText(feed, order.carrierName, `${field}.carrierName`);
-    const carrier = useCode ? element('CarrierCode', code) : element('CarrierName', order.carrierName as string);
+    const carrier = useCode ? el('CarrierCode', code) : el('CarrierName', order.carrierName as string);
 
     if (order.items.length === 0) fail(feed, `${field}.items needs at least one item`, `${field}.items`);
     const items = order.items.map((item, i) => {
       const itemField = `${field}.items[${i}]`;
       if (!Number.isSafeInteger(item.quantity) || item.quantity < 1) fail(feed, `${itemField}.quantity must be a positive integer`, `${itemField}.quantity`);
-      return (
-        '<Item>' +
-        element('AmazonOrderItemCode', requireText(feed, item.amazonOrderItemCode, `${itemField}.amazonOrderItemCode`)) +
-        element('Quantity', String(item.quantity)) +
-        '</Item>'
-      );
+      return el('Item', el('AmazonOrderItemCode', requireText(feed, item.amazonOrderItemCode, `${itemField}.amazonOrderItemCode`)), el('Quantity', item.quantity));
     });
-    return (
-      '<OrderFulfillment>' +
-      element('AmazonOrderID', order.amazonOrderId) +
-      (order.merchantFulfillmentId === undefined ? '' : element('MerchantFulfillmentID', order.merchantFulfillmentId)) +
-      element('FulfillmentDate', date) +
-      '<FulfillmentData>' +
-      carrier +
-      (order.shippingMethod === undefined ? '' : element('ShippingMethod', order.shippingMethod)) +
-      (order.trackingNumber === undefined ? '' : element('ShipperTrackingNumber', order.trackingNumber)) +
-      '</FulfillmentData>' +
-      items.join('') +
-      '</OrderFulfillment>'
+    return el(
+      'OrderFulfillment',
+      el('AmazonOrderID', order.amazonOrderId),
+      optional('MerchantFulfillmentID', order.merchantFulfillmentId),
+      el('FulfillmentDate', date),
+      el('FulfillmentData', carrier, optional('ShippingMethod', order.shippingMethod), optional('ShipperTrackingNumber', order.trackingNumber)),
+      ...items,
     );
   });
 }

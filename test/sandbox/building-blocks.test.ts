@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { ClockError, parseIsoDateTime, SandboxClock } from '../../sandbox/amazon/clock.ts';
 import { formatMoney, MoneyFormatError, parseMoney, percentOf } from '../../sandbox/amazon/money.ts';
-import { child, childText, el, elWithAttributes, parseXml, renderXml, XmlError } from '../../sandbox/amazon/xml.ts';
+import { child, childText, el, elWithAttributes, parseXml, renderXml, XmlError } from '../../src/amazon/xml.ts';
 import { assertContract, ContractError, toJsonSchema } from '../support/sp-api-contract.ts';
 
 describe('Amazon sandbox building blocks', () => {

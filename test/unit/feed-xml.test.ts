@@ -7,7 +7,7 @@ import {
   type RefundItem,
 } from '../../src/amazon/feed-xml.ts';
 import { AmazonRequestError } from '../../src/amazon/errors.ts';
-import { child, childText, parseXml, type XmlElement } from '../../src/amazon/processing-report.ts';
+import { child, childText, parseXml, type XmlElement } from '../../src/amazon/xml.ts';
 
 const SELLER = 'A1SELLER';
 const childrenNamed = (element: XmlElement, name: string) => element.children.filter((c) => c.name === name);

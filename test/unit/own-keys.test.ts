@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { own } from '../../src/own.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
-import { parseXml, XmlParseError } from '../../src/amazon/processing-report.ts';
+import { parseXml, XmlError, XmlParseError } from '../../src/amazon/xml.ts';
 import { defaultEndpoint, type Region } from '../../src/amazon/config.ts';
 import { amazonItem, amazonOrder } from '../support/amazon-orders.ts';
 
@@ -35,6 +35,18 @@ describe("lookups of outside text use own keys only", () => {
     for (const name of HOSTILE.filter((n) => /^[a-zA-Z]+$/.test(n))) {
       expect(() => parseXml(`<r>&${name};</r>`), name).to.throw(XmlParseError, `Unknown XML entity &${name};`);
     }
+  });
+
+  it("XML elements and attributes named like Object's members are own keys; the names that would reach the prototype are refused", () => {
+    const root = parseXml('<r toString="1" hasOwnProperty="2"><valueOf/><toString>t</toString></r>');
+    expect(Object.keys(root.attributes)).to.deep.equal(['toString', 'hasOwnProperty']);
+    expect(Object.hasOwn(root.attributes, 'toString')).to.equal(true);
+    expect(root.children.map((c) => [c.name, c.text])).to.deep.equal([['valueOf', ''], ['toString', 't']]);
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      expect(() => parseXml(`<r>\n <${name}/></r>`), name).to.throw(XmlError, `line 2, column 2: the element name ${name} is not accepted`);
+      expect(() => parseXml(`<r ${name}="x"/>`), name).to.throw(XmlError, `line 1, column 4: the attribute name ${name} is not accepted`);
+    }
+    expect(Object.getPrototypeOf(parseXml('<r a="1"/>').attributes)).to.equal(Object.prototype);
   });
 
   it('a region named like an Object member has no endpoint', () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { parseProcessingReport, parseXml, XmlParseError } from '../../src/amazon/processing-report.ts';
+import { parseProcessingReport, XmlParseError } from '../../src/amazon/processing-report.ts';
+import { parseXml, XmlError } from '../../src/amazon/xml.ts';
 import { SAMPLE_REPORT } from '../support/amazon-fixtures.ts';
 
 
@@ -27,6 +28,17 @@ describe('processing report', () => {
     expect(() => parseProcessingReport('{"errors": []}')).to.throw(XmlParseError);
     expect(() => parseProcessingReport('<a><b></a></b>')).to.throw(XmlParseError, /Unexpected <\/a>/);
     expect(() => parseProcessingReport('<ProcessingReport><ProcessingSummary><MessagesProcessed>x</MessagesProcessed></ProcessingSummary></ProcessingReport>')).to.throw(/not a count/);
+  });
+
+  it('refuses a DOCTYPE before the parser sees it: no entity is ever defined or expanded', () => {
+    const laughs = `<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<ProcessingReport><ProcessingSummary><MessagesProcessed>&lol3;</MessagesProcessed></ProcessingSummary></ProcessingReport>`;
+    expect(() => parseProcessingReport(laughs)).to.throw(XmlError, 'XML error at line 2, column 1: DOCTYPE and other declarations are not allowed');
+    expect(() => parseXml('<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>')).to.throw(XmlParseError, /line 1, column 1: DOCTYPE/);
+    expect(() => parseXml('<r><!ENTITY x "y"></r>')).to.throw(XmlError, /line 1, column 4: DOCTYPE and other declarations/);
+    // In a comment or CDATA it is text, not a declaration.
+    expect(parseXml('<r><!-- <!DOCTYPE r> --><![CDATA[<!ENTITY x "y"> &x;]]></r>').text).to.equal('<!ENTITY x "y"> &x;');
   });
 
   it('decodes character references and attributes', () => {
