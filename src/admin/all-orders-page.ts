@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort } from '../host/ports.ts';
-import { orderGridCount, orderGridPage } from '../orders/order-grid.ts';
+import { COUNT_BOUND, orderGridCountUpTo, orderGridPage } from '../orders/order-grid.ts';
 import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
@@ -38,9 +38,11 @@ export class AllOrdersPage extends ModuleRoute {
   protected async respond(request: AdminRequest, urls: AdminUrls): Promise<AdminResponse> {
     const store = await this.stores.get(storeIdParam(request));
     const state = readGridState(store.id, request.query, this.clock.now());
-    const [settings, total] = await Promise.all([this.stores.settings(store.id), orderGridCount(this.db, state.filter)]);
+    // Counted far enough to know whether the pages up to two past this one have rows.
+    const bound = Math.max(COUNT_BOUND, (state.page + 2) * state.pageSize);
+    const [settings, { count: total, more }] = await Promise.all([this.stores.settings(store.id), orderGridCountUpTo(this.db, state.filter, bound)]);
     // A page past the end (rows deleted, or an edited URL) shows the last page instead of nothing.
-    state.page = Math.min(state.page, lastPage(total, state.pageSize));
+    if (!more) state.page = Math.min(state.page, lastPage(total, state.pageSize));
     const rows = await orderGridPage(this.db, state.filter, state.sort, { limit: state.pageSize, offset: (state.page - 1) * state.pageSize });
     const ordersPath = (query: URLSearchParams) => urls.orders(store.id, query);
     return this.page(`All Orders · ${store.name}`, 'all-orders', {
@@ -53,9 +55,9 @@ export class AllOrdersPage extends ModuleRoute {
         caption: `Amazon orders of ${store.name}`,
         emptyText: emptyGridText(state),
       },
-      pager: pagerView(state, total, ordersPath),
+      pager: pagerView(state, total, ordersPath, more),
       csvHref: urls.ordersCsv(store.id, exportQuery(state)),
-      total,
+      totalText: more ? `more than ${total.toLocaleString('en-US')}` : String(total),
     });
   }
 }

@@ -5,7 +5,8 @@
  * cannot be imported" message does, and the stores with orders in Error.
  *
  * The system message renders on every admin page, so these are counted per store through the
- * (store_id, import_state) and (store_id, status, ...) indexes, never by scanning all orders.
+ * (store_id, import_state), (store_id, status) and (store_id, needs_attention, ...) indexes, never
+ * by scanning all orders.
  */
 import type { Knex } from 'knex';
 
@@ -24,10 +25,8 @@ export async function attentionCounts(db: Knex): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
   for (const { id } of stores) {
     const storeId = Number(id);
-    // Disjoint halves (an order in Error is not also blocked), so the sum counts each order once.
-    const n =
-      (await count(blocked(db, storeId))) +
-      (await count(db('amazon_order').where({ store_id: storeId, status: 'Error' }).whereNot('import_state', 'blocked')));
+    // needs_attention is blocked-or-Error, derived by the database and indexed per store.
+    const n = await count(db('amazon_order').where({ store_id: storeId, needs_attention: 1 }));
     if (n > 0) counts.set(storeId, n);
   }
   return counts;

@@ -15,21 +15,33 @@ export function lastPage(total: number, pageSize: number): number {
   return Math.max(1, Math.ceil(total / pageSize));
 }
 
-export function pagerView(state: GridState, total: number, pathFor: (query: URLSearchParams) => string): PagerView {
-  const last = lastPage(total, state.pageSize);
+/**
+ * `more`: there are more than `total` orders, counted no further (see COUNT_BOUND); the pager then
+ * offers the pages it knows have rows, and no last page.
+ */
+export function pagerView(state: GridState, total: number, pathFor: (query: URLSearchParams) => string, more = false): PagerView {
+  // Beyond a bounded count, rows exist at least one past it.
+  const last = more ? Math.floor(total / state.pageSize) + 1 : lastPage(total, state.pageSize);
   const page = Math.min(state.page, last);
   const href = (number: number) => pathFor(gridQuery(state, { page: number }));
   const first = total === 0 ? 0 : (page - 1) * state.pageSize + 1;
   const end = Math.min(total, page * state.pageSize);
-  const numbers = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, last])].filter((n) => n >= 1 && n <= last).sort((a, b) => a - b);
+  const window = [1, page - 2, page - 1, page, page + 1, page + 2, ...(more ? [] : [last])];
+  const numbers = [...new Set(window)].filter((n) => n >= 1 && n <= last).sort((a, b) => a - b);
   const pages: PagerView['pages'] = [];
   numbers.forEach((number, index) => {
     if (index > 0 && number - numbers[index - 1] > 1) pages.push({ gap: true, number: 0, href: '', current: false });
     pages.push({ gap: false, number, href: href(number), current: number === page });
   });
-  const noun = total === 1 ? 'order' : 'orders';
+  if (more) pages.push({ gap: true, number: 0, href: '', current: false });
+  const noun = total === 1 && !more ? 'order' : 'orders';
   return {
-    rangeText: total === 0 ? 'No orders' : `Showing ${first}–${end} of ${total} ${noun}`,
+    rangeText:
+      total === 0
+        ? 'No orders'
+        : more
+          ? `Showing ${first}–${end} of more than ${total.toLocaleString('en-US')} ${noun} (counted no further, to keep the page fast)`
+          : `Showing ${first}–${end} of ${total} ${noun}`,
     previousHref: page > 1 ? href(page - 1) : null,
     nextHref: page < last ? href(page + 1) : null,
     pages,

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort } from '../host/ports.ts';
-import { orderGridCount, orderGridPage, DEFAULT_SORT } from '../orders/order-grid.ts';
+import { orderGridCountUpTo, orderGridPage, DEFAULT_SORT, type BoundedCount } from '../orders/order-grid.ts';
 import { MARKETPLACES } from '../stores/marketplaces.ts';
 import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
@@ -46,14 +46,14 @@ export class StoreDashboardPage extends ModuleRoute {
     const store = await this.stores.get(storeIdParam(request));
     const now = this.clock.now();
     const state = readGridState(store.id, request.query, this.clock.now());
-    const [settings, choices, syncState, totals, rows, total] = await Promise.all([
+    const [settings, choices, syncState, totals, rows, counted] = await Promise.all([
       this.stores.settings(store.id),
       this.stores.settingsChoices(),
       readSyncState(this.db, store.id),
       dailyTotals(this.db, store.id, now),
       // Recent Orders: newest first, like the original; sorting and paging live on All Orders.
       orderGridPage(this.db, state.filter, DEFAULT_SORT, { limit: RECENT_ORDERS_LIMIT, offset: 0 }),
-      orderGridCount(this.db, state.filter),
+      orderGridCountUpTo(this.db, state.filter),
     ]);
     const view = choices.storeViews.find((v) => v.code === settings.hostStoreView) ?? choices.storeViews.find((v) => v.isDefault) ?? null;
     // Filter links and the form land on the Recent Orders section, not the top of the dashboard.
@@ -92,9 +92,15 @@ export class StoreDashboardPage extends ModuleRoute {
         rows: gridRows(rows, store.id, settings.importEnabled, urls, request.links),
         caption: `Recent orders of ${store.name}, newest first`,
         emptyText: emptyGridText(state),
-        shownText: total > rows.length ? `The latest ${rows.length} of ${total} orders` : `${total} ${total === 1 ? 'order' : 'orders'}`,
+        shownText: shownText(rows.length, counted),
         allOrdersHref: urls.orders(store.id, filterQuery(state)),
       },
     });
   }
+}
+
+/** How many of the matching orders Recent Orders shows. */
+function shownText(shown: number, { count, more }: BoundedCount): string {
+  if (more) return `The latest ${shown} of more than ${count.toLocaleString('en-US')} orders`;
+  return count > shown ? `The latest ${shown} of ${count} orders` : `${count} ${count === 1 ? 'order' : 'orders'}`;
 }

@@ -17,8 +17,11 @@ export const SORTABLE_COLUMNS = {
   // The folded name: the same case- and accent-insensitive order on both databases.
   buyerName: 'buyer_search',
   grandTotal: 'grand_total_e4',
-  note: 'note',
+  // The note's first 191 characters, an indexed generated column (a TEXT column has no index to sort by).
+  note: 'note_sort',
 } as const;
+/** Columns unique within a store: they need no id to break ties, and their index alone gives the order. */
+const UNIQUE_IN_STORE: readonly SortColumn[] = ['orderNumber'];
 export type SortColumn = keyof typeof SORTABLE_COLUMNS;
 
 export interface OrderGridFilter {
@@ -85,7 +88,8 @@ export function filteredOrders(db: Knex, filter: OrderGridFilter): Knex.QueryBui
   if (filter.orderNumber) query.whereRaw("lower(amazon_order_id) like ? escape '!'", [likeContains(filter.orderNumber)]);
   if (filter.min !== undefined) query.where('grand_total_e4', '>=', toE4(filter.min).toString());
   if (filter.max !== undefined) query.where('grand_total_e4', '<=', toE4(filter.max).toString());
-  if (filter.attention === 'any') query.where((q) => q.where('import_state', 'blocked').orWhere('status', 'Error'));
+  // Blocked or in Error: a generated column with its own index (no index serves the OR itself).
+  if (filter.attention === 'any') query.where('needs_attention', 1);
   if (filter.attention === 'blocked') query.where('import_state', 'blocked');
   if (filter.attention === 'error') query.where('status', 'Error');
   if (filter.attention === 'ship-by') {
@@ -117,11 +121,9 @@ function toGridRow(row: Record<string, unknown>): OrderGridRow {
 }
 
 function sorted(query: Knex.QueryBuilder, sort: OrderGridSort): Knex.QueryBuilder {
+  const column = { column: SORTABLE_COLUMNS[sort.column], order: sort.direction };
   // The id breaks ties so paging is stable.
-  return query.orderBy([
-    { column: SORTABLE_COLUMNS[sort.column], order: sort.direction },
-    { column: 'id', order: sort.direction },
-  ]);
+  return query.orderBy(UNIQUE_IN_STORE.includes(sort.column) ? [column] : [column, { column: 'id', order: sort.direction }]);
 }
 
 export async function orderGridPage(
@@ -135,9 +137,24 @@ export async function orderGridPage(
   return (await query).map(toGridRow);
 }
 
-export async function orderGridCount(db: Knex, filter: OrderGridFilter): Promise<number> {
-  const row = await filteredOrders(db, filter).count({ n: '*' }).first();
-  return Number(row?.n ?? 0);
+/**
+ * How far the pages count exactly: counting a million matching orders reads a million index
+ * entries on every page view, while knowing there are more than this many is all a pager needs.
+ */
+export const COUNT_BOUND = 10_000;
+
+/** The number of matching orders, or that there are more than `bound`. */
+export interface BoundedCount {
+  /** Exact when `more` is false; `bound` otherwise. */
+  count: number;
+  more: boolean;
+}
+
+/** Counts matching orders up to `bound`: reads at most bound + 1 index entries, whatever the store holds. */
+export async function orderGridCountUpTo(db: Knex, filter: OrderGridFilter, bound = COUNT_BOUND): Promise<BoundedCount> {
+  const row = await db.count({ n: '*' }).from(filteredOrders(db, filter).select(db.raw('1')).limit(bound + 1).as('matching')).first();
+  const n = Number(row?.n ?? 0);
+  return n > bound ? { count: bound, more: true } : { count: n, more: false };
 }
 
 /** The last row of a batch: where the next batch starts. */

@@ -86,6 +86,35 @@ describeEachDatabase('module migrations', (db) => {
     });
   });
 
+  it('derives needs_attention and note_sort in the database on every write, and indexes them per store', async () => {
+    const { knex } = db();
+    await migrateLatest(knex, moduleMigrations);
+    const now = new Date('2026-11-26T09:45:13.123Z');
+    const [storeId] = await knex('amazon_store').insert({
+      name: 'Derived', region: 'na', marketplace_id: 'ATVPDKIKX0DER', seller_id: 'DERIVED1', sp_api_endpoint: 'http://x', lwa_endpoint: 'http://y',
+      client_id: 'c', credentials_encrypted: 'e', status: 'active', integrated_at: now, created_at: now, updated_at: now,
+    });
+    const order = (id: string, status: string, importState: string, note: string | null) => ({
+      store_id: storeId, amazon_order_id: id, marketplace_id: 'ATVPDKIKX0DER', purchase_date: now, amazon_updated_at: now, amazon_status: 'UNSHIPPED',
+      status, fulfilled_by: 'MERCHANT', raw: '{}', import_state: importState, note, created_at: now, updated_at: now,
+    });
+    await knex('amazon_order').insert([
+      order('111-A', 'Unshipped', 'blocked', `SKU missing ${'é'.repeat(300)}`),
+      order('111-B', 'Error', 'imported', 'Amazon refused the tracking number'),
+      order('111-C', 'Shipped', 'imported', null),
+    ]);
+    const derived = async () =>
+      (await knex('amazon_order').where({ store_id: storeId }).orderBy('amazon_order_id').select('amazon_order_id', 'needs_attention', 'note_sort')).map((row) => [
+        row.amazon_order_id, Number(row.needs_attention), row.note_sort === null ? null : (row.note_sort as string).length,
+      ]);
+    expect(await derived()).to.deep.equal([['111-A', 1, 191], ['111-B', 1, 34], ['111-C', 0, null]]);
+    await knex('amazon_order').where({ amazon_order_id: '111-A' }).update({ import_state: 'imported' });
+    await knex('amazon_order').where({ amazon_order_id: '111-C' }).update({ status: 'Error' });
+    expect((await derived()).map(([id, attention]) => [id, attention])).to.deep.equal([['111-A', 0], ['111-B', 1], ['111-C', 1]]);
+    const indexes = await indexedColumns(knex, 'amazon_order');
+    expect(indexes).to.include.members(['store_id,needs_attention,purchase_date', 'store_id,note_sort', 'store_id,status']);
+  });
+
   it('indexes amazon_order per store on buyer_search, not on buyer_name; down restores the old index', async () => {
     const { knex } = db();
     await migrateLatest(knex, moduleMigrations);

@@ -5,7 +5,7 @@ import { migrateLatest } from '../../sandbox/host/migrator.ts';
 import { OrderRepository } from '../../src/orders/order-repository.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
 import { importDecision } from '../../src/orders/rules.ts';
-import { orderGridCount, orderGridPage, orderGridRows } from '../../src/orders/order-grid.ts';
+import { orderGridCountUpTo, orderGridPage, orderGridRows } from '../../src/orders/order-grid.ts';
 import type { Order } from '../../src/amazon/models.ts';
 import { testStores } from '../support/module-ports.ts';
 import { FakeClock } from '../support/fake-time.ts';
@@ -107,7 +107,8 @@ describeEachDatabase('order repository and grid', (db) => {
       await store(amazonOrder({ orderId: o.orderId, createdTime: o.createdTime, buyer: o.buyer, proceeds: { grandTotal: { amount: o.total, currencyCode: o.currency } } }));
     }
     const base = { storeId };
-    expect(await orderGridCount(db().knex, base)).to.equal(4);
+    expect(await orderGridCountUpTo(db().knex, base)).to.deep.equal({ count: 4, more: false });
+    expect(await orderGridCountUpTo(db().knex, base, 3)).to.deep.equal({ count: 3, more: true });
     expect((await orderGridPage(db().knex, { ...base, buyer: 'zoe' })).map((r) => r.amazonOrderId)).to.deep.equal(['111-0000000-0000004', '111-0000000-0000003']);
     expect((await orderGridPage(db().knex, { ...base, buyer: '100%' })).map((r) => r.amazonOrderId)).to.deep.equal(['111-0000000-0000003']);
     expect((await orderGridPage(db().knex, { ...base, min: '0.3', max: '99.99' })).map((r) => r.grandTotal?.amount)).to.have.members(['0.30', '39.98', '99.99']);

@@ -89,4 +89,19 @@ describe('orders grid state in the URL', () => {
     expect(pager.sizes.find((s) => s.current)?.size).to.equal(20);
     expect(pagerView(readGridState(1, q('')), 0, path).rangeText).to.equal('No orders');
   });
+
+  it('beyond a bounded count, offers the pages known to have rows and no last page', () => {
+    const pager = pagerView(readGridState(1, q('page=7')), 10_000, path, true);
+    expect(pager.rangeText).to.equal('Showing 121–140 of more than 10,000 orders (counted no further, to keep the page fast)');
+    expect(pager.pages.map((p) => (p.gap ? '…' : p.number))).to.deep.equal([1, '…', 5, 6, 7, 8, 9, '…']);
+    expect(pager.nextHref).to.equal('/orders?page=8');
+    // The last counted row's page still has a next page: there are rows past the bound.
+    const end = pagerView(readGridState(1, q('page=500')), 10_000, path, true);
+    expect(end.rangeText).to.match(/^Showing 9981–10000 of more than 10,000 orders/);
+    expect(end.nextHref).to.equal('/orders?page=501');
+    // A deep page (counted to two pages past it, as the page does) is never clamped to the count.
+    const deep = pagerView(readGridState(1, q('page=600')), 602 * 20, path, true);
+    expect(deep.pages.find((p) => p.current)?.number).to.equal(600);
+    expect(deep.rangeText).to.match(/^Showing 11981–12000 of more than 12,040 orders/);
+  });
 });
