@@ -8,6 +8,7 @@ import { fromDb } from '../db/time.ts';
 import { toE4 } from '../money.ts';
 import type { FulfilledBy } from './order-snapshot.ts';
 import type { GridStatus } from './rules.ts';
+import { searchCandidates, type SearchCandidates, type SearchField } from './search-grams.ts';
 import { searchText } from './search-text.ts';
 
 export const SORTABLE_COLUMNS = {
@@ -77,15 +78,33 @@ function likeContains(text: string): string {
   return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
-/** The filtered query, without sort or paging: the base for page, count and export. */
-export function filteredOrders(db: Knex, filter: OrderGridFilter): Knex.QueryBuilder {
+/** Per substring filter, the orders that may match (search-grams.ts), or null to scan. */
+export type SearchPlan = Partial<Record<SearchField, SearchCandidates | null>>;
+
+/** The candidates of the filter's substring searches: asked once per page, count or export. */
+export async function searchPlan(db: Knex, filter: OrderGridFilter): Promise<SearchPlan> {
+  const plan: SearchPlan = {};
+  for (const field of ['buyer', 'orderNumber'] as const) {
+    const text = filter[field];
+    if (text) plan[field] = await searchCandidates(db, filter.storeId, field, text);
+  }
+  return plan;
+}
+
+/**
+ * The filtered query, without sort or paging: the base for page, count and export. `plan` narrows
+ * the substring searches to their candidates; the LIKE decides either way.
+ */
+export function filteredOrders(db: Knex, filter: OrderGridFilter, plan: SearchPlan = {}): Knex.QueryBuilder {
   const query = db('amazon_order').where('store_id', filter.storeId);
   if (filter.statuses && filter.statuses.length > 0) query.whereIn('status', filter.statuses);
   if (filter.from) query.where('purchase_date', '>=', filter.from);
   if (filter.to) query.where('purchase_date', '<', filter.to);
   // Case- and accent-insensitive on both databases: both sides folded by searchText().
   if (filter.buyer) query.whereRaw("buyer_search like ? escape '!'", [likeContains(searchText(filter.buyer))]);
-  if (filter.orderNumber) query.whereRaw("lower(amazon_order_id) like ? escape '!'", [likeContains(filter.orderNumber)]);
+  // Order numbers are ASCII, and both databases' LIKE ignores ASCII case: no lower() to keep the index out.
+  if (filter.orderNumber) query.whereRaw("amazon_order_id like ? escape '!'", [likeContains(filter.orderNumber)]);
+  for (const candidates of Object.values(plan)) if (candidates) query.whereIn('id', candidates.orderIds);
   if (filter.min !== undefined) query.where('grand_total_e4', '>=', toE4(filter.min).toString());
   if (filter.max !== undefined) query.where('grand_total_e4', '<=', toE4(filter.max).toString());
   // Blocked or in Error: a generated column with its own index (no index serves the OR itself).
@@ -132,7 +151,7 @@ export async function orderGridPage(
   sort: OrderGridSort = DEFAULT_SORT,
   page: { limit: number; offset: number } | null = null,
 ): Promise<OrderGridRow[]> {
-  const query = sorted(filteredOrders(db, filter).select(GRID_COLUMNS), sort);
+  const query = sorted(filteredOrders(db, filter, await searchPlan(db, filter)).select(GRID_COLUMNS), sort);
   if (page) query.limit(page.limit).offset(page.offset);
   return (await query).map(toGridRow);
 }
@@ -152,7 +171,8 @@ export interface BoundedCount {
 
 /** Counts matching orders up to `bound`: reads at most bound + 1 index entries, whatever the store holds. */
 export async function orderGridCountUpTo(db: Knex, filter: OrderGridFilter, bound = COUNT_BOUND): Promise<BoundedCount> {
-  const row = await db.count({ n: '*' }).from(filteredOrders(db, filter).select(db.raw('1')).limit(bound + 1).as('matching')).first();
+  const matching = filteredOrders(db, filter, await searchPlan(db, filter)).select(db.raw('1')).limit(bound + 1);
+  const row = await db.count({ n: '*' }).from(matching.as('matching')).first();
   const n = Number(row?.n ?? 0);
   return n > bound ? { count: bound, more: true } : { count: n, more: false };
 }
@@ -190,9 +210,10 @@ function afterKeyset(query: Knex.QueryBuilder, column: string, direction: OrderG
  */
 export async function* orderGridRows(db: Knex, filter: OrderGridFilter, sort: OrderGridSort = DEFAULT_SORT, batchSize = 500): AsyncGenerator<OrderGridRow> {
   const column = SORTABLE_COLUMNS[sort.column];
+  const plan = await searchPlan(db, filter);
   let last: Keyset | null = null;
   for (;;) {
-    const query = sorted(filteredOrders(db, filter).select(GRID_COLUMNS).select({ grid_sort_key: column }), sort).limit(batchSize);
+    const query = sorted(filteredOrders(db, filter, plan).select(GRID_COLUMNS).select({ grid_sort_key: column }), sort).limit(batchSize);
     if (last) afterKeyset(query, column, sort.direction, last);
     const rows: Array<Record<string, unknown>> = await query;
     for (const row of rows) yield toGridRow(row);

@@ -12,6 +12,7 @@ import { fromDb, fromDbOrNull } from '../db/time.ts';
 import { forUpdate } from '../db/schema.ts';
 import { toE4 } from '../money.ts';
 import { searchText } from './search-text.ts';
+import { writeSearchGrams } from './search-grams.ts';
 import { shorten } from '../text.ts';
 import type { AmazonOrderStatus, FulfilledBy, OrderSnapshot } from './order-snapshot.ts';
 import { gridStatusOf, type BlockReason, type GridStatus, type ImportDecision } from './rules.ts';
@@ -169,7 +170,7 @@ export class OrderRepository {
     const now = this.clock.now();
     const existingRow: Row | undefined = await trx('amazon_order')
       .where({ store_id: storeId, amazon_order_id: snapshot.amazonOrderId })
-      .first('id', 'amazon_updated_at', 'amazon_status', 'status', 'local_status', 'import_state', 'host_action');
+      .first('id', 'amazon_updated_at', 'amazon_status', 'status', 'local_status', 'import_state', 'host_action', 'buyer_search');
     const existingUpdated = existingRow ? fromDb(existingRow.amazon_updated_at).getTime() : null;
     if (existingUpdated !== null && existingUpdated > snapshot.lastUpdated.getTime()) return 'stale';
     if (existingUpdated !== null && existingUpdated === snapshot.lastUpdated.getTime()) return 'unchanged';
@@ -211,6 +212,7 @@ export class OrderRepository {
       orderId = Number(existingRow.id);
       // The module's own word wins, also one written since the row was read (fulfillment runs beside the sync).
       await trx('amazon_order').where({ id: orderId }).update({ ...columns, status: trx.raw('coalesce(local_status, ?)', [gridStatusOf(snapshot.status)]) });
+      if (existingRow.buyer_search !== columns.buyer_search) await writeSearchGrams(trx, storeId, orderId, { buyer: columns.buyer_search });
     } else {
       const [inserted] = await trx('amazon_order').insert({
         ...columns,
@@ -219,6 +221,7 @@ export class OrderRepository {
         created_at: now,
       });
       orderId = Number(inserted);
+      await writeSearchGrams(trx, storeId, orderId, { orderNumber: snapshot.amazonOrderId, buyer: columns.buyer_search });
     }
     await this.replaceItems(trx, orderId, order, snapshot);
 
@@ -359,6 +362,11 @@ export class OrderRepository {
 
   async update(id: number, columns: Record<string, unknown>, db: Knex | Knex.Transaction = this.db): Promise<void> {
     await db('amazon_order').where({ id }).update({ ...columns, updated_at: this.clock.now() });
+    // The PII purge clears the name: it must no longer find the order either.
+    if (Object.hasOwn(columns, 'buyer_search')) {
+      const row: { store_id: unknown } | undefined = await db('amazon_order').where({ id }).first('store_id');
+      if (row) await writeSearchGrams(db, Number(row.store_id), id, { buyer: columns.buyer_search as string | null });
+    }
   }
 
   /** Seller SKU -> host SKU matches an admin set for the store. */

@@ -5,7 +5,7 @@ import { migrateLatest } from '../../sandbox/host/migrator.ts';
 import { OrderRepository } from '../../src/orders/order-repository.ts';
 import { snapshotFromAmazon } from '../../src/orders/from-amazon.ts';
 import { importDecision } from '../../src/orders/rules.ts';
-import { orderGridCountUpTo, orderGridPage, orderGridRows } from '../../src/orders/order-grid.ts';
+import { orderGridCountUpTo, orderGridPage, orderGridRows, searchPlan } from '../../src/orders/order-grid.ts';
 import type { Order } from '../../src/amazon/models.ts';
 import { testStores } from '../support/module-ports.ts';
 import { FakeClock } from '../support/fake-time.ts';
@@ -120,5 +120,33 @@ describeEachDatabase('order repository and grid', (db) => {
     const streamed = [];
     for await (const row of orderGridRows(db().knex, base, undefined, 3)) streamed.push(row.amazonOrderId);
     expect(streamed).to.have.length(4);
+  });
+
+  it('finds orders by any part of the buyer name or order number through the n-grams, and follows renames and the PII purge', async () => {
+    const found = async (filter: { buyer?: string; orderNumber?: string }) =>
+      (await orderGridPage(db().knex, { storeId: otherStoreId, ...filter })).map((r) => r.amazonOrderId).sort();
+    await store(amazonOrder({ orderId: '205-1234567-7654321', buyer: { buyerName: 'Zoë Ærøskøbing' } }), otherStoreId);
+    await store(amazonOrder({ orderId: '205-7654321-1234567', buyer: { buyerName: 'Élodie Martin-🦄' } }), otherStoreId);
+    // The search narrows to the orders holding the text's rarest n-gram; the LIKE decides.
+    const plan = await searchPlan(db().knex, { storeId: otherStoreId, buyer: 'rtin-🦄', orderNumber: '4567-7' });
+    expect(Object.values(plan).every((candidates) => candidates !== null)).to.equal(true);
+    expect(await found({ buyer: 'zoë ærø' })).to.deep.equal(['205-1234567-7654321']);
+    expect(await found({ buyer: 'rtin-🦄' })).to.deep.equal(['205-7654321-1234567']);
+    expect(await found({ orderNumber: '4567-7' })).to.deep.equal(['205-1234567-7654321']);
+    expect(await found({ orderNumber: '4567' })).to.deep.equal(['205-1234567-7654321', '205-7654321-1234567']);
+    // Shorter than an n-gram: a scan, with the same answer.
+    expect(await searchPlan(db().knex, { storeId: otherStoreId, buyer: 'zo' })).to.deep.equal({ buyer: null });
+    expect(await found({ buyer: 'zo' })).to.deep.equal(['205-1234567-7654321']);
+    expect(await found({ orderNumber: '205' })).to.deep.equal(['205-1234567-7654321', '205-7654321-1234567']);
+    // A newer version with another name is found by the new name only.
+    await store(amazonOrder({ orderId: '205-1234567-7654321', lastUpdatedTime: '2026-11-25T13:00:00Z', buyer: { buyerName: 'Zoë Nygaard' } }), otherStoreId);
+    expect(await found({ buyer: 'rosk' })).to.deep.equal([]);
+    expect(await found({ buyer: 'nygaard' })).to.deep.equal(['205-1234567-7654321']);
+    // The PII purge clears the name: the order is no longer found by it, still by its number.
+    const { id } = await db().knex('amazon_order').where({ amazon_order_id: '205-1234567-7654321' }).first('id');
+    await db().knex.transaction((trx) => repository.update(Number(id), { buyer_name: null, buyer_search: null }, trx));
+    expect(await found({ buyer: 'nygaard' })).to.deep.equal([]);
+    expect(Number((await db().knex('amazon_order_search_gram').where({ order_id: id, field: 'b' }).count({ n: '*' }).first())?.n)).to.equal(0);
+    expect(await found({ orderNumber: '1234567-76' })).to.deep.equal(['205-1234567-7654321']);
   });
 });

@@ -1,0 +1,114 @@
+/**
+ * The grid's substring searches (buyer's name, order number) without scanning the store: every
+ * order's folded buyer name and order number are cut into n-grams (overlapping runs of n
+ * characters) in `amazon_order_search_gram`, written in the same transaction as the order. A
+ * search then reads the orders holding the search text's rarest n-gram (one index range) and
+ * checks the substring on those alone, with the same LIKE as before: the index only narrows, the
+ * answer is the LIKE's, on both databases.
+ *
+ * When even the rarest n-gram is in more than CANDIDATE_LIMIT orders, or the text is shorter than
+ * n, the text is common: matching orders are dense and the grid's page and bounded count find
+ * enough of them reading the store's index in order, so the search runs as a plain LIKE.
+ */
+import type { Knex } from 'knex';
+import { isSqlite } from '../db/schema.ts';
+import { searchText } from './search-text.ts';
+
+export const SEARCH_FIELDS = {
+  // Names: letters, so 3 characters already tell orders apart.
+  buyer: { code: 'b', n: 3 },
+  // Order numbers are digits: 3 digits have only 1,000 values, 4 have 10,000.
+  orderNumber: { code: 'o', n: 4 },
+} as const;
+export type SearchField = keyof typeof SEARCH_FIELDS;
+
+/** Above this many orders for its rarest n-gram, a search text is common enough to scan for. */
+export const CANDIDATE_LIMIT = 20_000;
+
+/** The text as it is searched: folded like the grid's filter (order numbers are ASCII: lower case). */
+export function searchableText(field: SearchField, text: string): string {
+  return field === 'buyer' ? searchText(text) : text.toLowerCase();
+}
+
+/** The distinct n-grams of `text`, by code point (a gram never splits a character). */
+export function grams(text: string, n: number): string[] {
+  const characters = Array.from(text);
+  const found = new Set<string>();
+  for (let i = 0; i + n <= characters.length; i++) found.add(characters.slice(i, i + n).join(''));
+  return [...found];
+}
+
+/** The n-gram rows of one order's field. */
+function gramRows(storeId: number, orderId: number, field: SearchField, text: string | null) {
+  const { code, n } = SEARCH_FIELDS[field];
+  return text === null ? [] : grams(searchableText(field, text), n).map((gram) => ({ store_id: storeId, field: code, gram, order_id: orderId }));
+}
+
+async function insertRows(db: Knex | Knex.Transaction, rows: Array<Record<string, unknown>>): Promise<void> {
+  // knex writes a SQLite multi-row insert as a compound SELECT, which SQLite caps at 500 terms.
+  const perInsert = isSqlite(db) ? 500 : 5_000;
+  for (let i = 0; i < rows.length; i += perInsert) await db('amazon_order_search_gram').insert(rows.slice(i, i + perInsert));
+}
+
+/**
+ * Replaces the n-grams of one order's fields, from the texts as stored (amazon_order_id, and
+ * buyer_search: what the LIKE checks); a null text removes them (a purged buyer is not found by name).
+ */
+export async function writeSearchGrams(
+  trx: Knex | Knex.Transaction,
+  storeId: number,
+  orderId: number,
+  texts: Partial<Record<SearchField, string | null>>,
+): Promise<void> {
+  const fields = Object.keys(texts) as SearchField[];
+  if (fields.length === 0) return;
+  await trx('amazon_order_search_gram').where({ order_id: orderId }).whereIn('field', fields.map((field) => SEARCH_FIELDS[field].code)).delete();
+  await insertRows(trx, fields.flatMap((field) => gramRows(storeId, orderId, field, texts[field] ?? null)));
+}
+
+/** Builds the n-grams of every order that has none yet (the migration's backfill; after a bulk load), in batches. */
+export async function fillSearchGrams(db: Knex, batchSize = 2_000): Promise<number> {
+  let filled = 0;
+  for (let lastId = 0; ; ) {
+    const orders: Array<{ id: unknown; store_id: unknown; amazon_order_id: string; buyer_search: string | null }> = await db('amazon_order')
+      .where('id', '>', lastId)
+      .whereNotExists((q) => q.select(db.raw('1')).from('amazon_order_search_gram as g').whereRaw('g.order_id = amazon_order.id'))
+      .orderBy('id')
+      .limit(batchSize)
+      .select('id', 'store_id', 'amazon_order_id', 'buyer_search');
+    if (orders.length === 0) return filled;
+    const rows = orders.flatMap((order) => [
+      ...gramRows(Number(order.store_id), Number(order.id), 'orderNumber', order.amazon_order_id),
+      ...gramRows(Number(order.store_id), Number(order.id), 'buyer', order.buyer_search),
+    ]);
+    await db.transaction((trx) => insertRows(trx, rows));
+    filled += orders.length;
+    lastId = Number(orders[orders.length - 1]!.id);
+  }
+}
+
+/** The orders that may match a search: a subquery of their ids. */
+export interface SearchCandidates {
+  // Wrapped: an async function returning a query builder itself would run it (a builder is a thenable).
+  orderIds: Knex.QueryBuilder;
+}
+
+/**
+ * The orders that may hold `text` in `field` (those holding the text's rarest n-gram), or null
+ * when the text is common or short and a scan is the better plan.
+ */
+export async function searchCandidates(db: Knex, storeId: number, field: SearchField, text: string): Promise<SearchCandidates | null> {
+  const { code, n } = SEARCH_FIELDS[field];
+  const textGrams = grams(searchableText(field, text), n);
+  if (textGrams.length === 0) return null;
+  const posting = (gram: string) => db('amazon_order_search_gram').where({ store_id: storeId, field: code, gram });
+  // Each count reads at most CANDIDATE_LIMIT + 1 index entries.
+  const counts = await Promise.all(
+    textGrams.map(async (gram) => {
+      const row = await db.count({ n: '*' }).from(posting(gram).select(db.raw('1')).limit(CANDIDATE_LIMIT + 1).as('p')).first();
+      return { gram, n: Number(row?.n ?? 0) };
+    }),
+  );
+  const rarest = counts.reduce((a, b) => (b.n < a.n ? b : a));
+  return rarest.n > CANDIDATE_LIMIT ? null : { orderIds: posting(rarest.gram).select('order_id') };
+}
