@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort } from '../host/ports.ts';
-import { COUNT_BOUND, orderGridCountUpTo, orderGridPage } from '../orders/order-grid.ts';
+import { COUNT_BOUND, encodeCursor, orderGridCountUpTo, orderGridKeysetPage } from '../orders/order-grid.ts';
 import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
 import { ROUTE_PATHS, type AdminUrls } from './admin-urls.ts';
@@ -43,7 +43,15 @@ export class AllOrdersPage extends ModuleRoute {
     const [settings, { count: total, more }] = await Promise.all([this.stores.settings(store.id), orderGridCountUpTo(this.db, state.filter, bound)]);
     // A page past the end (rows deleted, or an edited URL) shows the last page instead of nothing.
     if (!more) state.page = Math.min(state.page, lastPage(total, state.pageSize));
-    const rows = await orderGridPage(this.db, state.filter, state.sort, { limit: state.pageSize, offset: (state.page - 1) * state.pageSize });
+    const offset = { limit: state.pageSize, offset: (state.page - 1) * state.pageSize };
+    let page = await orderGridKeysetPage(this.db, state.filter, state.sort, state.after || state.before ? { limit: state.pageSize, offset: 0, after: state.after, before: state.before } : offset);
+    // A cursor past the rows there are now (orders deleted, an old link) pages by number instead.
+    if (page.rows.length === 0 && (state.after || state.before)) page = await orderGridKeysetPage(this.db, state.filter, state.sort, offset);
+    const { rows } = page;
+    const cursors = {
+      first: page.first && encodeCursor(state.sort.column, page.first),
+      last: page.last && encodeCursor(state.sort.column, page.last),
+    };
     const ordersPath = (query: URLSearchParams) => urls.orders(store.id, query);
     return this.page(`All Orders · ${store.name}`, 'all-orders', {
       head: storeHead(store, urls, request, 'orders', 'All Orders'),
@@ -55,7 +63,7 @@ export class AllOrdersPage extends ModuleRoute {
         caption: `Amazon orders of ${store.name}`,
         emptyText: emptyGridText(state),
       },
-      pager: pagerView(state, total, ordersPath, more),
+      pager: pagerView(state, total, ordersPath, more, cursors),
       csvHref: urls.ordersCsv(store.id, exportQuery(state)),
       totalText: more ? `more than ${total.toLocaleString('en-US')}` : String(total),
     });

@@ -5,7 +5,7 @@
  * click moves on from a typo instead of repeating it.
  */
 import { ATTENTION_FILTERS, parseGridFilter, type GridFilterField, type GridFilterInput } from '../orders/grid-filter-input.ts';
-import { DEFAULT_SORT, SORTABLE_COLUMNS, type OrderGridFilter, type OrderGridSort, type SortColumn } from '../orders/order-grid.ts';
+import { DEFAULT_SORT, decodeCursor, SORTABLE_COLUMNS, type GridCursor, type OrderGridFilter, type OrderGridSort, type SortColumn } from '../orders/order-grid.ts';
 
 export const PAGE_SIZES = [20, 50, 100, 200] as const;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -24,6 +24,9 @@ export interface GridState {
   sort: OrderGridSort;
   page: number;
   pageSize: number;
+  /** The page starts just after (or ends just before) this row: set by the pager's previous and next links. */
+  after?: GridCursor;
+  before?: GridCursor;
 }
 
 function positiveInt(value: string | null): number | null {
@@ -58,6 +61,9 @@ export function readGridState(storeId: number, query: URLSearchParams, now: Date
       ? { column: column as SortColumn, direction: direction === 'asc' || direction === 'desc' ? direction : 'asc' }
       : DEFAULT_SORT;
   const size = positiveInt(query.get('pageSize'));
+  // A link carries one of the two; a cursor that does not read (edited, truncated) pages by offset.
+  const after = query.has('before') ? null : decodeCursor(sort.column, query.get('after') ?? '');
+  const before = query.has('after') ? null : decodeCursor(sort.column, query.get('before') ?? '');
   return {
     typed,
     applied,
@@ -66,6 +72,8 @@ export function readGridState(storeId: number, query: URLSearchParams, now: Date
     sort,
     page: positiveInt(query.get('page')) ?? 1,
     pageSize: size !== null && (PAGE_SIZES as readonly number[]).includes(size) ? size : DEFAULT_PAGE_SIZE,
+    ...(after ? { after } : {}),
+    ...(before ? { before } : {}),
   };
 }
 
@@ -74,6 +82,9 @@ export interface GridLinkChange {
   sort?: OrderGridSort;
   page?: number;
   pageSize?: number;
+  /** The encoded cursor of the row the page starts after or ends before (encodeCursor). */
+  after?: string;
+  before?: string;
 }
 
 /** The query string of the grid with some state changed; defaults are left out to keep URLs short. */
@@ -95,6 +106,8 @@ export function gridQuery(state: GridState, change: GridLinkChange = {}): URLSea
   }
   if (pageSize !== DEFAULT_PAGE_SIZE) query.set('pageSize', String(pageSize));
   if (page !== 1) query.set('page', String(page));
+  if (change.after !== undefined) query.set('after', change.after);
+  else if (change.before !== undefined) query.set('before', change.before);
   return query;
 }
 

@@ -15,15 +15,26 @@ export function lastPage(total: number, pageSize: number): number {
   return Math.max(1, Math.ceil(total / pageSize));
 }
 
+/** The encoded cursors of the page's first and last rows: its previous and next pages start there. */
+export interface PageCursors {
+  first: string | null;
+  last: string | null;
+}
+
 /**
  * `more`: there are more than `total` orders, counted no further (see COUNT_BOUND); the pager then
- * offers the pages it knows have rows, and no last page.
+ * offers the pages it knows have rows, and no last page. With `cursors`, the previous and next
+ * pages are linked by keyset (read from the index however deep), the others by number.
  */
-export function pagerView(state: GridState, total: number, pathFor: (query: URLSearchParams) => string, more = false): PagerView {
+export function pagerView(state: GridState, total: number, pathFor: (query: URLSearchParams) => string, more = false, cursors?: PageCursors): PagerView {
   // Beyond a bounded count, rows exist at least one past it.
   const last = more ? Math.floor(total / state.pageSize) + 1 : lastPage(total, state.pageSize);
   const page = Math.min(state.page, last);
-  const href = (number: number) => pathFor(gridQuery(state, { page: number }));
+  const href = (number: number) => {
+    const after = number === page + 1 && cursors?.last ? { after: cursors.last } : {};
+    const before = number === page - 1 && number > 1 && cursors?.first ? { before: cursors.first } : {};
+    return pathFor(gridQuery(state, { page: number, ...after, ...before }));
+  };
   const first = total === 0 ? 0 : (page - 1) * state.pageSize + 1;
   const end = Math.min(total, page * state.pageSize);
   const window = [1, page - 2, page - 1, page, page + 1, page + 2, ...(more ? [] : [last])];

@@ -139,21 +139,73 @@ function toGridRow(row: Record<string, unknown>): OrderGridRow {
   };
 }
 
-function sorted(query: Knex.QueryBuilder, sort: OrderGridSort): Knex.QueryBuilder {
-  const column = { column: SORTABLE_COLUMNS[sort.column], order: sort.direction };
+function sorted(query: Knex.QueryBuilder, sort: OrderGridSort, table = 'amazon_order'): Knex.QueryBuilder {
+  const column = { column: `${table}.${SORTABLE_COLUMNS[sort.column]}`, order: sort.direction };
   // The id breaks ties so paging is stable.
-  return query.orderBy(UNIQUE_IN_STORE.includes(sort.column) ? [column] : [column, { column: 'id', order: sort.direction }]);
+  return query.orderBy(UNIQUE_IN_STORE.includes(sort.column) ? [column] : [column, { column: `${table}.id`, order: sort.direction }]);
 }
 
+/** Where a page starts: an offset, or (keyset) just after or before a row, then an offset. */
+export interface GridPageRequest {
+  limit: number;
+  offset: number;
+  after?: GridCursor;
+  before?: GridCursor;
+}
+
+/** A row's place in the grid's order: its sort value as the database holds it, and its id. */
+export interface GridCursor {
+  key: Knex.Value;
+  id: number;
+}
+
+export interface GridPage {
+  rows: OrderGridRow[];
+  /** The first and last rows' places, for the links to the pages before and after (null without rows). */
+  first: GridCursor | null;
+  last: GridCursor | null;
+}
+
+const flip = (direction: OrderGridSort['direction']) => (direction === 'asc' ? 'desc' : 'asc');
+
+/**
+ * One page in the grid's order. After a cursor (keyset) a deep page reads its own rows from the
+ * index, where an OFFSET reads and skips every row before it; before a cursor it reads backwards
+ * and returns the rows in the grid's order.
+ */
+export async function orderGridKeysetPage(db: Knex, filter: OrderGridFilter, sort: OrderGridSort, page: GridPageRequest): Promise<GridPage> {
+  const column = SORTABLE_COLUMNS[sort.column];
+  const order: OrderGridSort = page.before ? { column: sort.column, direction: flip(sort.direction) } : sort;
+  // The page's ids first, from the index alone, then their rows: selecting the rows' columns in the
+  // same query makes MariaDB read every row it passes on the way to a deep page.
+  const ids = filteredOrders(db, filter, await searchPlan(db, filter)).select('amazon_order.id').limit(page.limit).offset(page.offset);
+  const cursor = page.before ?? page.after;
+  if (cursor) afterKeyset(ids, column, order.direction, cursor);
+  // Descending past the last key, only rows without one are left: the id alone orders them (MariaDB
+  // would sort them all rather than see that the key is the same NULL throughout).
+  if (cursor?.key === null && order.direction === 'desc') ids.orderBy('amazon_order.id', 'desc');
+  else sorted(ids, order);
+  const query = db
+    .from(ids.as('page'))
+    .join('amazon_order', 'amazon_order.id', 'page.id')
+    .select(GRID_COLUMNS.map((name) => `amazon_order.${name}`))
+    .select({ grid_sort_key: `amazon_order.${column}` });
+  const rows: Array<Record<string, unknown>> = await sorted(query, order);
+  if (page.before) rows.reverse();
+  // The key as the database returned it, so it compares exactly as stored (dates, decimals, collation).
+  const cursorOf = (row: Record<string, unknown> | undefined): GridCursor | null => (row ? { key: (row.grid_sort_key ?? null) as Knex.Value, id: Number(row.id) } : null);
+  return { rows: rows.map(toGridRow), first: cursorOf(rows[0]), last: cursorOf(rows[rows.length - 1]) };
+}
+
+/** The rows of one page at an offset, or every row when `page` is null. */
 export async function orderGridPage(
   db: Knex,
   filter: OrderGridFilter,
   sort: OrderGridSort = DEFAULT_SORT,
   page: { limit: number; offset: number } | null = null,
 ): Promise<OrderGridRow[]> {
-  const query = sorted(filteredOrders(db, filter, await searchPlan(db, filter)).select(GRID_COLUMNS), sort);
-  if (page) query.limit(page.limit).offset(page.offset);
-  return (await query).map(toGridRow);
+  if (page) return (await orderGridKeysetPage(db, filter, sort, page)).rows;
+  return (await sorted(filteredOrders(db, filter, await searchPlan(db, filter)).select(GRID_COLUMNS), sort)).map(toGridRow);
 }
 
 /**
@@ -177,17 +229,11 @@ export async function orderGridCountUpTo(db: Knex, filter: OrderGridFilter, boun
   return n > bound ? { count: bound, more: true } : { count: n, more: false };
 }
 
-/** The last row of a batch: where the next batch starts. */
-interface Keyset {
-  key: Knex.Value;
-  id: number;
-}
-
 /**
  * Rows strictly after `last` in the grid's order (sort column, then id, in one direction). NULLs
  * come first ascending and last descending on both databases, as ORDER BY puts them.
  */
-function afterKeyset(query: Knex.QueryBuilder, column: string, direction: OrderGridSort['direction'], last: Keyset): void {
+function afterKeyset(query: Knex.QueryBuilder, column: string, direction: OrderGridSort['direction'], last: GridCursor): void {
   const beyond = direction === 'asc' ? '>' : '<';
   query.where((q) => {
     if (last.key === null) {
@@ -209,17 +255,33 @@ function afterKeyset(query: Knex.QueryBuilder, column: string, direction: OrderG
  * its status, can still cross the position; only a snapshot held for the whole download would pin that.)
  */
 export async function* orderGridRows(db: Knex, filter: OrderGridFilter, sort: OrderGridSort = DEFAULT_SORT, batchSize = 500): AsyncGenerator<OrderGridRow> {
-  const column = SORTABLE_COLUMNS[sort.column];
-  const plan = await searchPlan(db, filter);
-  let last: Keyset | null = null;
+  let after: GridCursor | undefined;
   for (;;) {
-    const query = sorted(filteredOrders(db, filter, plan).select(GRID_COLUMNS).select({ grid_sort_key: column }), sort).limit(batchSize);
-    if (last) afterKeyset(query, column, sort.direction, last);
-    const rows: Array<Record<string, unknown>> = await query;
-    for (const row of rows) yield toGridRow(row);
-    if (rows.length < batchSize) return;
-    const end = rows[rows.length - 1];
-    // The key as the database returned it, so it compares exactly as stored (dates, decimals, collation).
-    last = { key: (end.grid_sort_key ?? null) as Knex.Value, id: Number(end.id) };
+    const { rows, last } = await orderGridKeysetPage(db, filter, sort, { limit: batchSize, offset: 0, after });
+    yield* rows;
+    if (rows.length < batchSize || last === null) return;
+    after = last;
   }
+}
+
+/** A cursor as link text (base64url JSON of key and id); dates as ISO 8601, so the link reads the same on both databases. */
+export function encodeCursor(column: SortColumn, cursor: GridCursor): string {
+  const key = cursor.key === null ? null : column === 'purchaseDate' ? fromDb(cursor.key).toISOString() : String(cursor.key);
+  return Buffer.from(JSON.stringify([key, cursor.id])).toString('base64url');
+}
+
+/** The cursor a link carries, or null when it is not one (an edited or truncated link pages by offset instead). */
+export function decodeCursor(column: SortColumn, text: string): GridCursor | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) return null;
+  const [key, id] = parsed as [unknown, unknown];
+  if (!Number.isSafeInteger(id) || (id as number) < 1 || (key !== null && typeof key !== 'string')) return null;
+  if (key === null || column !== 'purchaseDate') return { key, id: id as number };
+  const date = new Date(key);
+  return Number.isNaN(date.getTime()) ? null : { key: date, id: id as number };
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { gridQuery, readGridState } from '../../src/admin/grid-state.ts';
 import { filterFormView } from '../../src/admin/grid-filters-view.ts';
 import { pagerView } from '../../src/admin/pager-view.ts';
+import { decodeCursor, encodeCursor } from '../../src/orders/order-grid.ts';
 import { gridColumns } from '../../src/admin/order-grid-view.ts';
 
 const q = (text: string) => new URLSearchParams(text);
@@ -103,5 +104,34 @@ describe('orders grid state in the URL', () => {
     const deep = pagerView(readGridState(1, q('page=600')), 602 * 20, path, true);
     expect(deep.pages.find((p) => p.current)?.number).to.equal(600);
     expect(deep.rangeText).to.match(/^Showing 11981–12000 of more than 12,040 orders/);
+  });
+
+  it('links the previous and next pages by the cursors of the page\'s first and last rows', () => {
+    const state = readGridState(1, q('page=7&sort=note&dir=asc'));
+    const pager = pagerView(state, 500, path, false, { first: 'FIRST', last: 'LAST' });
+    expect(pager.nextHref).to.equal('/orders?sort=note&dir=asc&page=8&after=LAST');
+    expect(pager.previousHref).to.equal('/orders?sort=note&dir=asc&page=6&before=FIRST');
+    expect(pager.pages.find((p) => p.number === 9)?.href).to.equal('/orders?sort=note&dir=asc&page=9');
+    // Page 1 needs no cursor.
+    expect(pagerView(readGridState(1, q('page=2')), 500, path, false, { first: 'FIRST', last: 'LAST' }).previousHref).to.equal('/orders');
+  });
+
+  it('reads a cursor back as the sort column holds it, and pages by number when a cursor does not read', () => {
+    const date = new Date('2026-11-26T09:45:13.123Z');
+    const round = (column: Parameters<typeof encodeCursor>[0], key: string | Date | null) => decodeCursor(column, encodeCursor(column, { key, id: 42 }));
+    expect(round('purchaseDate', date)).to.deep.equal({ key: date, id: 42 });
+    expect(round('purchaseDate', date.getTime() as never)).to.deep.equal({ key: date, id: 42 });
+    expect(round('note', 'Gift — 🎁 "wrapped"')).to.deep.equal({ key: 'Gift — 🎁 "wrapped"', id: 42 });
+    expect(round('buyerName', null)).to.deep.equal({ key: null, id: 42 });
+    expect(round('grandTotal', '1234500' as never)).to.deep.equal({ key: '1234500', id: 42 });
+    const token = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const bad of ['', 'not base64 json', token(['x']), token(['x', 0]), token(['x', 1.5]), token([{ a: 1 }, 3]), token(['yesterday', 3]).replace(/./, 'A')]) {
+      expect(decodeCursor('purchaseDate', bad), bad).to.equal(null);
+    }
+    expect(decodeCursor('purchaseDate', token(['yesterday', 3]))).to.equal(null);
+    const state = readGridState(1, q(`page=3&after=${encodeCursor('purchaseDate', { key: date, id: 9 })}`));
+    expect(state.after).to.deep.equal({ key: date, id: 9 });
+    expect(readGridState(1, q('page=3&after=garbage')).after).to.equal(undefined);
+    expect(readGridState(1, q(`after=${token([null, 1])}&before=${token([null, 2])}`))).to.not.have.any.keys('after', 'before');
   });
 });
