@@ -11,31 +11,20 @@
  * (at Amazon's default plan a backlog drains at 100 orders per 180 s whatever the module does).
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startAmazonSandbox, SandboxClock } from '../sandbox/amazon/index.ts';
 import { createHost } from '../sandbox/host/host.ts';
-import { openDatabase } from '../sandbox/host/database.ts';
 import { Stores } from '../src/stores/stores.ts';
 import { OrderSync } from '../src/sync/order-sync.ts';
 import type { CreateOrderRequest } from '../src/host/ports.ts';
+import { BENCH_MYSQL_URL, databaseKind, emptyMysqlDatabase, machineText, REPO_ROOT, runMain, silentLogger, tempSqliteUrl, tempVarDir } from './support.ts';
 
 const { values } = parseArgs({ options: { orders: { type: 'string', default: '500' }, database: { type: 'string', default: 'sqlite' } } });
 const count = Number(values.orders);
 const MINUTE = 60_000;
 
 async function freshDatabaseUrl(kind: string): Promise<string> {
-  if (kind === 'sqlite') return `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'asc-bench-')), 'bench.sqlite')}`;
-  const url = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test_bench';
-  const parsed = new URL(url);
-  const admin = await openDatabase(`${parsed.protocol}//${parsed.username}${parsed.password ? `:${parsed.password}` : ''}@${parsed.host}/mysql`);
-  const name = parsed.pathname.slice(1);
-  await admin.raw(`drop database if exists \`${name}\``);
-  await admin.raw(`create database \`${name}\``);
-  await admin.destroy();
-  return url;
+  return databaseKind(kind) === 'sqlite' ? tempSqliteUrl() : emptyMysqlDatabase(new URL(BENCH_MYSQL_URL).pathname.slice(1));
 }
 
 async function main(): Promise<void> {
@@ -46,10 +35,10 @@ async function main(): Promise<void> {
   const host = await createHost({
     databaseUrl: await freshDatabaseUrl(values.database!),
     clock: { now: () => new Date(clock.now()) },
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    modules: [{ directory: path.resolve(import.meta.dirname, '..') }],
+    logger: silentLogger,
+    modules: [{ directory: REPO_ROOT }],
     secretKey: crypto.randomBytes(32),
-    varDir: fs.mkdtempSync(path.join(os.tmpdir(), 'asc-bench-var-')),
+    varDir: tempVarDir(),
   });
   await host.migrate();
   for (const sku of ['MUG-BLUE-12OZ', 'TEE-BLK-M']) {
@@ -88,8 +77,7 @@ async function main(): Promise<void> {
   const baselineMs = performance.now() - baselineStart;
   clearInterval(sampler);
 
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`machine: ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${values.database}`);
+  console.log(`machine: ${await machineText(host.knex)}`);
   console.log(`sync of ${count} orders (fetch + store + import): ${syncMs.toFixed(0)} ms, ${((count / syncMs) * 1000).toFixed(0)} orders/s, ${result.apiCalls} API calls`);
   console.log(`baseline, host creating ${count} orders directly:  ${baselineMs.toFixed(0)} ms, ${((count / baselineMs) * 1000).toFixed(0)} orders/s`);
   console.log(`module overhead: ${(syncMs / baselineMs).toFixed(2)}x the host's own order creation; peak heap ${(peakHeap / 2 ** 20).toFixed(0)} MiB`);
@@ -97,7 +85,4 @@ async function main(): Promise<void> {
   await host.close();
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);
