@@ -173,12 +173,18 @@ const flip = (direction: OrderGridSort['direction']) => (direction === 'asc' ? '
  * index, where an OFFSET reads and skips every row before it; before a cursor it reads backwards
  * and returns the rows in the grid's order.
  */
-export async function orderGridKeysetPage(db: Knex, filter: OrderGridFilter, sort: OrderGridSort, page: GridPageRequest): Promise<GridPage> {
+export async function orderGridKeysetPage(
+  db: Knex,
+  filter: OrderGridFilter,
+  sort: OrderGridSort,
+  page: GridPageRequest,
+  plan?: SearchPlan,
+): Promise<GridPage> {
   const column = SORTABLE_COLUMNS[sort.column];
   const order: OrderGridSort = page.before ? { column: sort.column, direction: flip(sort.direction) } : sort;
   // The page's ids first, from the index alone, then their rows: selecting the rows' columns in the
   // same query makes MariaDB read every row it passes on the way to a deep page.
-  const ids = filteredOrders(db, filter, await searchPlan(db, filter)).select('amazon_order.id').limit(page.limit).offset(page.offset);
+  const ids = filteredOrders(db, filter, plan ?? (await searchPlan(db, filter))).select('amazon_order.id').limit(page.limit).offset(page.offset);
   const cursor = page.before ?? page.after;
   if (cursor) afterKeyset(ids, column, order.direction, cursor);
   // Descending past the last key, only rows without one are left: the id alone orders them (MariaDB
@@ -255,9 +261,11 @@ function afterKeyset(query: Knex.QueryBuilder, column: string, direction: OrderG
  * its status, can still cross the position; only a snapshot held for the whole download would pin that.)
  */
 export async function* orderGridRows(db: Knex, filter: OrderGridFilter, sort: OrderGridSort = DEFAULT_SORT, batchSize = 500): AsyncGenerator<OrderGridRow> {
+  // The search's candidates are chosen once for the whole export, not again for every batch.
+  const plan = await searchPlan(db, filter);
   let after: GridCursor | undefined;
   for (;;) {
-    const { rows, last } = await orderGridKeysetPage(db, filter, sort, { limit: batchSize, offset: 0, after });
+    const { rows, last } = await orderGridKeysetPage(db, filter, sort, { limit: batchSize, offset: 0, after }, plan);
     yield* rows;
     if (rows.length < batchSize || last === null) return;
     after = last;

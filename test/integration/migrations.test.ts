@@ -21,6 +21,15 @@ async function tableNames(knex: Knex): Promise<string[]> {
   return (rows as Array<{ name: string }>).map((r) => r.name).filter(isModuleTable).sort();
 }
 
+/** A store row as the migrated schema takes it, for tests that write rows below the module's code. */
+async function insertStore(knex: Knex, name: string, sellerId: string, now: Date): Promise<number> {
+  const [storeId] = await knex('amazon_store').insert({
+    name, region: 'na', marketplace_id: 'ATVPDKIKX0DER', seller_id: sellerId, sp_api_endpoint: 'http://x', lwa_endpoint: 'http://y',
+    client_id: 'c', credentials_encrypted: 'e', status: 'active', integrated_at: now, created_at: now, updated_at: now,
+  });
+  return Number(storeId);
+}
+
 describeEachDatabase('module migrations', (db) => {
   it('migrate latest -> rollback -> latest, and a second latest is a no-op', async () => {
     const { knex } = db();
@@ -59,10 +68,7 @@ describeEachDatabase('module migrations', (db) => {
     const { knex } = db();
     await migrateLatest(knex, moduleMigrations);
     const now = new Date('2026-11-26T09:45:13.123Z');
-    const [storeId] = await knex('amazon_store').insert({
-      name: 'Rollback', region: 'na', marketplace_id: 'ATVPDKIKX0DER', seller_id: 'ROLLBACK1', sp_api_endpoint: 'http://x', lwa_endpoint: 'http://y',
-      client_id: 'c', credentials_encrypted: 'e', status: 'active', integrated_at: now, created_at: now, updated_at: now,
-    });
+    const storeId = await insertStore(knex, 'Rollback', 'ROLLBACK1', now);
     const [orderId] = await knex('amazon_order').insert({
       store_id: storeId, amazon_order_id: '111-ROLLBACK', marketplace_id: 'ATVPDKIKX0DER', purchase_date: now, amazon_updated_at: now,
       amazon_status: 'PENDING', status: 'Pending', fulfilled_by: 'MERCHANT', buyer_name: 'Zoë Rollback', buyer_search: 'zoe rollback',
@@ -90,10 +96,7 @@ describeEachDatabase('module migrations', (db) => {
     const { knex } = db();
     await migrateLatest(knex, moduleMigrations);
     const now = new Date('2026-11-26T09:45:13.123Z');
-    const [storeId] = await knex('amazon_store').insert({
-      name: 'Derived', region: 'na', marketplace_id: 'ATVPDKIKX0DER', seller_id: 'DERIVED1', sp_api_endpoint: 'http://x', lwa_endpoint: 'http://y',
-      client_id: 'c', credentials_encrypted: 'e', status: 'active', integrated_at: now, created_at: now, updated_at: now,
-    });
+    const storeId = await insertStore(knex, 'Derived', 'DERIVED1', now);
     const order = (id: string, status: string, importState: string, note: string | null) => ({
       store_id: storeId, amazon_order_id: id, marketplace_id: 'ATVPDKIKX0DER', purchase_date: now, amazon_updated_at: now, amazon_status: 'UNSHIPPED',
       status, fulfilled_by: 'MERCHANT', raw: '{}', import_state: importState, note, created_at: now, updated_at: now,
