@@ -1,11 +1,11 @@
 /**
  * Orders and revenue per day over the last 30 days (UTC days), for the store dashboard. Canceled
- * and Error orders are left out, as in the original. Counted by the database through the grid's
- * query builder; revenue is summed as integer ten-thousandths, never floats. The chart is an SVG
- * drawn by a template from the numbers computed here (no pre-rendered markup).
+ * and Error orders are left out, as in the original. Read from the daily totals the repository
+ * keeps (src/orders/daily-totals.ts); revenue is summed as integer ten-thousandths, never floats.
+ * The chart is an SVG drawn by a template from the numbers computed here (no pre-rendered markup).
  */
 import type { Knex } from 'knex';
-import { filteredOrders } from '../orders/order-grid.ts';
+import { readDailyTotals, utcDay } from '../orders/daily-totals.ts';
 import { GRID_STATUSES, type GridStatus } from '../orders/rules.ts';
 import { fromE4 } from '../money.ts';
 import { moneyText } from './format.ts';
@@ -23,32 +23,19 @@ export interface DailyTotals {
   revenue: Map<string, bigint[]>;
 }
 
-function toBigInt(value: unknown): bigint {
-  if (value === null || value === undefined) return 0n;
-  // MySQL answers SUM(bigint) as a DECIMAL string, SQLite as a number.
-  return BigInt(String(value).replace(/\.0*$/, ''));
-}
-
 export async function dailyTotals(db: Knex, storeId: number, now: Date, dayCount = CHART_DAYS): Promise<DailyTotals> {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const days = Array.from({ length: dayCount }, (_, i) => new Date(today - (dayCount - 1 - i) * DAY_MS));
-  const end = new Date(today + DAY_MS);
-  const query = filteredOrders(db, { storeId, statuses: [...COUNTED_STATUSES], from: days[0], to: end }).select('currency_code');
-  days.forEach((day, i) => {
-    const next = new Date(day.getTime() + DAY_MS);
-    query.select(
-      db.raw(`count(case when purchase_date >= ? and purchase_date < ? then 1 end) as ??`, [day, next, `c${i}`]),
-      db.raw(`sum(case when purchase_date >= ? and purchase_date < ? then grand_total_e4 else 0 end) as ??`, [day, next, `r${i}`]),
-    );
-  });
-  const rows: Array<Record<string, unknown>> = await query.groupBy('currency_code');
+  const index = new Map(days.map((day, i) => [utcDay(day), i]));
+  const rows = await readDailyTotals(db, storeId, utcDay(days[0]), utcDay(days[dayCount - 1]), COUNTED_STATUSES);
   const orders = days.map(() => 0);
   const revenue = new Map<string, bigint[]>();
   for (const row of rows) {
-    const perDay = days.map((_, i) => toBigInt(row[`r${i}`]));
-    days.forEach((_, i) => (orders[i] += Number(row[`c${i}`] ?? 0)));
-    const currency = (row.currency_code as string | null) ?? null;
-    if (currency !== null) revenue.set(currency, perDay);
+    const i = index.get(row.day)!;
+    orders[i] += row.orders;
+    if (row.currencyCode === null) continue;
+    if (!revenue.has(row.currencyCode)) revenue.set(row.currencyCode, days.map(() => 0n));
+    revenue.get(row.currencyCode)![i] += row.revenueE4;
   }
   return { days, orders, revenue };
 }

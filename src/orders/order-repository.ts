@@ -17,6 +17,7 @@ import { shorten } from '../text.ts';
 import type { AmazonOrderStatus, FulfilledBy, OrderSnapshot } from './order-snapshot.ts';
 import { gridStatusOf, type BlockReason, type GridStatus, type ImportDecision } from './rules.ts';
 import { transaction } from '../db/transaction.ts';
+import { DAILY_KEY_COLUMNS, dailyPlaceOf, moveInDailyTotals, touchesDailyTotals } from './daily-totals.ts';
 
 /**
  * - waiting: not eligible yet (Pending; Amazon-fulfilled and not shipped)
@@ -168,9 +169,15 @@ export class OrderRepository {
     decision: Exclude<ImportDecision, 'hidden'>,
   ): Promise<UpsertOutcome> {
     const now = this.clock.now();
-    const existingRow: Row | undefined = await trx('amazon_order')
-      .where({ store_id: storeId, amazon_order_id: snapshot.amazonOrderId })
-      .first('id', 'amazon_updated_at', 'amazon_status', 'status', 'local_status', 'import_state', 'host_action', 'buyer_search');
+    const found: { id: unknown } | undefined = await trx('amazon_order').where({ store_id: storeId, amazon_order_id: snapshot.amazonOrderId }).first('id');
+    // Locked by its id (a record lock, no gap lock a new order's insert could deadlock on): the
+    // status fulfillment may have written beside the sync is read exactly, and so is the place
+    // the order counts in the daily totals.
+    const existingRow: Row | undefined = found
+      ? await forUpdate(trx('amazon_order').where({ id: found.id })).first(
+          'id', 'amazon_updated_at', 'amazon_status', 'local_status', 'import_state', 'host_action', 'buyer_search', ...DAILY_KEY_COLUMNS,
+        )
+      : undefined;
     const existingUpdated = existingRow ? fromDb(existingRow.amazon_updated_at).getTime() : null;
     if (existingUpdated !== null && existingUpdated > snapshot.lastUpdated.getTime()) return 'stale';
     if (existingUpdated !== null && existingUpdated === snapshot.lastUpdated.getTime()) return 'unchanged';
@@ -210,8 +217,7 @@ export class OrderRepository {
     let orderId: number;
     if (existingRow) {
       orderId = Number(existingRow.id);
-      // The module's own word wins, also one written since the row was read (fulfillment runs beside the sync).
-      await trx('amazon_order').where({ id: orderId }).update({ ...columns, status: trx.raw('coalesce(local_status, ?)', [gridStatusOf(snapshot.status)]) });
+      await trx('amazon_order').where({ id: orderId }).update(columns);
       if (existingRow.buyer_search !== columns.buyer_search) await writeSearchGrams(trx, storeId, orderId, { buyer: columns.buyer_search });
     } else {
       const [inserted] = await trx('amazon_order').insert({
@@ -224,6 +230,7 @@ export class OrderRepository {
       await writeSearchGrams(trx, storeId, orderId, { orderNumber: snapshot.amazonOrderId, buyer: columns.buyer_search });
     }
     await this.replaceItems(trx, orderId, order, snapshot);
+    await moveInDailyTotals(trx, existingRow ? dailyPlaceOf(existingRow) : null, dailyPlaceOf({ ...columns, store_id: storeId }));
 
     const previousStatus = (existingRow?.status as string | undefined) ?? null;
     if (previousStatus !== status) {
@@ -361,7 +368,18 @@ export class OrderRepository {
   }
 
   async update(id: number, columns: Record<string, unknown>, db: Knex | Knex.Transaction = this.db): Promise<void> {
-    await db('amazon_order').where({ id }).update({ ...columns, updated_at: this.clock.now() });
+    if (touchesDailyTotals(columns)) {
+      // The order moves in the daily totals: from where it counted (locked, so read exactly) to where it counts now.
+      const move = async (trx: Knex.Transaction) => {
+        const before: Row | undefined = await forUpdate(trx('amazon_order').where({ id })).first(...DAILY_KEY_COLUMNS);
+        await trx('amazon_order').where({ id }).update({ ...columns, updated_at: this.clock.now() });
+        const after: Row | undefined = await trx('amazon_order').where({ id }).first(...DAILY_KEY_COLUMNS);
+        if (before && after) await moveInDailyTotals(trx, dailyPlaceOf(before), dailyPlaceOf(after));
+      };
+      await ((db as Knex.Transaction).isTransaction ? move(db as Knex.Transaction) : transaction(this.db, move));
+    } else {
+      await db('amazon_order').where({ id }).update({ ...columns, updated_at: this.clock.now() });
+    }
     // The PII purge clears the name: it must no longer find the order either.
     if (Object.hasOwn(columns, 'buyer_search')) {
       const row: { store_id: unknown } | undefined = await db('amazon_order').where({ id }).first('store_id');

@@ -146,7 +146,8 @@ describeEachDatabase('admin pages', (db) => {
     it('shows one card per store with marketplace, status, last successful sync and orders needing attention', async () => {
       await db().knex('amazon_sync_state').where({ store_id: us.id }).update({ last_success_at: new Date('2026-11-26T09:55:00Z'), last_result: 'success' });
       await db().knex('amazon_sync_state').where({ store_id: eu.id }).update({ last_result: 'failed', last_error: 'QuotaExceeded' });
-      await db().knex('amazon_order').where({ store_id: us.id, amazon_order_id: all[0].id }).update({ status: 'Error', local_status: 'Error', note: 'Transmission of tracking information failed.' });
+      const failed = (await h.orders.find(us.id, all[0].id))!;
+      await h.orders.update(failed.id, { status: 'Error', local_status: 'Error', note: 'Transmission of tracking information failed.' });
       const page = await getPage(h, `${BASE}/amazon/stores`);
       expect(page.html.match(/class="asc-card"/g)).to.have.length(2);
       expect(page.html).to.include('US Store').and.include('United States (ATVPDKIKX0DER)').and.include('Germany (A1PA6795UKMFR9)');
@@ -483,7 +484,9 @@ describeEachDatabase('admin pages', (db) => {
       const errorLink = hrefs(errorsOnly).find((href) => href.startsWith(`${BASE}/amazon/stores/${us.id}/orders?`))!;
       expect(gridOrderNumbers((await getPage(h, errorLink)).html)).to.deep.equal([all[0].id]);
 
-      await db().knex('amazon_order').where({ store_id: us.id, status: 'Error' }).update({ status: 'Shipped', local_status: null });
+      for (const { id } of await db().knex('amazon_order').where({ store_id: us.id, status: 'Error' }).select('id')) {
+        await h.orders.update(Number(id), { status: 'Shipped', local_status: null });
+      }
       expect(await widget.render(adminContext())).to.equal(null);
     });
   });
