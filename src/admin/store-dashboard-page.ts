@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort } from '../host/ports.ts';
-import { orderGridCountUpTo, orderGridPage, DEFAULT_SORT, type BoundedCount } from '../orders/order-grid.ts';
+import { COUNT_BOUND, DEFAULT_SORT, orderGridCountUpTo, orderGridKeysetPage, searchPlan, type BoundedCount } from '../orders/order-grid.ts';
 import { MARKETPLACES } from '../stores/marketplaces.ts';
 import { Stores } from '../stores/stores.ts';
 import { Acl } from './acl.ts';
@@ -46,14 +46,16 @@ export class StoreDashboardPage extends ModuleRoute {
     const store = await this.stores.get(storeIdParam(request));
     const now = this.clock.now();
     const state = readGridState(store.id, request.query, this.clock.now());
-    const [settings, choices, syncState, totals, rows, counted] = await Promise.all([
+    // The search's candidates, chosen once for the rows and the count.
+    const plan = await searchPlan(this.db, state.filter);
+    const [settings, choices, syncState, totals, { rows }, counted] = await Promise.all([
       this.stores.settings(store.id),
       this.stores.settingsChoices(),
       readSyncState(this.db, store.id),
       dailyTotals(this.db, store.id, now),
       // Recent Orders: newest first, like the original; sorting and paging live on All Orders.
-      orderGridPage(this.db, state.filter, DEFAULT_SORT, { limit: RECENT_ORDERS_LIMIT, offset: 0 }),
-      orderGridCountUpTo(this.db, state.filter),
+      orderGridKeysetPage(this.db, state.filter, DEFAULT_SORT, { limit: RECENT_ORDERS_LIMIT, offset: 0 }, plan),
+      orderGridCountUpTo(this.db, state.filter, COUNT_BOUND, { plan }),
     ]);
     const view = choices.storeViews.find((v) => v.code === settings.hostStoreView) ?? choices.storeViews.find((v) => v.isDefault) ?? null;
     // Filter links and the form land on the Recent Orders section, not the top of the dashboard.

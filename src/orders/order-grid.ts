@@ -184,13 +184,9 @@ export async function orderGridKeysetPage(
   const order: OrderGridSort = page.before ? { column: sort.column, direction: flip(sort.direction) } : sort;
   // The page's ids first, from the index alone, then their rows: selecting the rows' columns in the
   // same query makes MariaDB read every row it passes on the way to a deep page.
-  const ids = filteredOrders(db, filter, plan ?? (await searchPlan(db, filter))).select('amazon_order.id').limit(page.limit).offset(page.offset);
-  const cursor = page.before ?? page.after;
-  if (cursor) afterKeyset(ids, column, order.direction, cursor);
-  // Descending past the last key, only rows without one are left: the id alone orders them (MariaDB
-  // would sort them all rather than see that the key is the same NULL throughout).
-  if (cursor?.key === null && order.direction === 'desc') ids.orderBy('amazon_order.id', 'desc');
-  else sorted(ids, order);
+  const ids = inGridOrder(filteredOrders(db, filter, plan ?? (await searchPlan(db, filter))).select('amazon_order.id'), order, page.before ?? page.after)
+    .limit(page.limit)
+    .offset(page.offset);
   const query = db
     .from(ids.as('page'))
     .join('amazon_order', 'amazon_order.id', 'page.id')
@@ -227,12 +223,30 @@ export interface BoundedCount {
   more: boolean;
 }
 
-/** Counts matching orders up to `bound`: reads at most bound + 1 index entries, whatever the store holds. */
-export async function orderGridCountUpTo(db: Knex, filter: OrderGridFilter, bound = COUNT_BOUND): Promise<BoundedCount> {
-  const matching = filteredOrders(db, filter, await searchPlan(db, filter)).select(db.raw('1')).limit(bound + 1);
+/**
+ * Counts matching orders up to `bound`, or with `after` those past a row in the grid's order (how
+ * many pages follow a deep one): reads at most bound + 1 index entries, whatever the store holds.
+ */
+export async function orderGridCountUpTo(
+  db: Knex,
+  filter: OrderGridFilter,
+  bound = COUNT_BOUND,
+  options: { plan?: SearchPlan; after?: { sort: OrderGridSort; cursor: GridCursor } } = {},
+): Promise<BoundedCount> {
+  const filtered = filteredOrders(db, filter, options.plan ?? (await searchPlan(db, filter))).select(db.raw('1'));
+  const matching = (options.after ? inGridOrder(filtered, options.after.sort, options.after.cursor) : filtered).limit(bound + 1);
   const row = await db.count({ n: '*' }).from(matching.as('matching')).first();
   const n = Number(row?.n ?? 0);
   return n > bound ? { count: bound, more: true } : { count: n, more: false };
+}
+
+/** The query in the grid's order, from just after `cursor` when there is one. */
+function inGridOrder(query: Knex.QueryBuilder, sort: OrderGridSort, cursor?: GridCursor): Knex.QueryBuilder {
+  if (cursor) afterKeyset(query, SORTABLE_COLUMNS[sort.column], sort.direction, cursor);
+  // Descending past the last key, only rows without one are left: the id alone orders them (MariaDB
+  // would sort them all rather than see that the key is the same NULL throughout).
+  if (cursor?.key === null && sort.direction === 'desc') return query.orderBy('amazon_order.id', 'desc');
+  return sorted(query, sort);
 }
 
 /**
