@@ -134,6 +134,14 @@ describeEachDatabase('order repository and grid', (db) => {
     expect(await found({ buyer: 'rtin-🦄' })).to.deep.equal(['205-7654321-1234567']);
     expect(await found({ orderNumber: '4567-7' })).to.deep.equal(['205-1234567-7654321']);
     expect(await found({ orderNumber: '4567' })).to.deep.equal(['205-1234567-7654321', '205-7654321-1234567']);
+    // The two rarest n-grams together narrow further than either; the LIKE still decides.
+    const names = { '206-0000000-0000001': 'Qxyzw', '206-0000000-0000002': 'Qxyz', '206-0000000-0000003': 'Qyzw', '206-0000000-0000004': 'Qxyz Qyzw' };
+    for (const [orderId, buyerName] of Object.entries(names)) await store(amazonOrder({ orderId, buyer: { buyerName } }), otherStoreId);
+    const both = (await searchPlan(db().knex, { storeId: otherStoreId, buyer: 'xyzw' })).buyer!;
+    const candidates: Array<{ order_id: unknown }> = await both.orderIds;
+    const numbers = await db().knex('amazon_order').whereIn('id', candidates.map((c) => Number(c.order_id))).pluck('amazon_order_id');
+    expect(numbers.sort()).to.deep.equal(['206-0000000-0000001', '206-0000000-0000004']);
+    expect(await found({ buyer: 'xyzw' })).to.deep.equal(['206-0000000-0000001']);
     // Shorter than an n-gram: a scan, with the same answer.
     expect(await searchPlan(db().knex, { storeId: otherStoreId, buyer: 'zo' })).to.deep.equal({ buyer: null });
     expect(await found({ buyer: 'zo' })).to.deep.equal(['205-1234567-7654321']);
