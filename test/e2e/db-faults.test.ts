@@ -261,12 +261,13 @@ describeOnDatabase('mysql', 'database connection killed in the middle of a run',
     const run = ascProcess('sync', '--json');
     let killed: string;
     try {
-      killed = await killWhenRunning(/^update `amazon_order` set `marketplace_id`/, run);
+      // The sync reads a stored order under its row lock before it writes the newer version.
+      killed = await killWhenRunning(/^select `id`, `amazon_updated_at`, .* from `amazon_order` where `id` = \d+ limit 1 for update$/, run);
     } finally {
       await held.rollback();
     }
     const run1 = await run;
-    expect(killed).to.match(new RegExp(`where \`id\` = ${firstRow.id}$`));
+    expect(killed).to.match(new RegExp(`where \`id\` = ${firstRow.id} limit 1 for update$`));
     expect(run1.code, run1.stderr).to.equal(1);
     expectCleanRun(run1);
     const [failed] = JSON.parse(run1.stdout) as StoreSyncResult[];
