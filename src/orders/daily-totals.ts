@@ -6,11 +6,11 @@
  * OrderRepository is the one writer of the order columns counted here (DAILY_KEY_COLUMNS): it
  * moves an order between rows in the transaction that changes it, and the moves are written just
  * before that transaction commits, in one fixed order, so the shared rows are held briefly and
- * two transactions cannot deadlock on them. rebuildDailyTotals counts everything afresh (the
+ * two transactions cannot deadlock on them (see writeDeltas). rebuildDailyTotals counts everything afresh (the
  * migration; after a bulk load written below the repository).
  */
 import type { Knex } from 'knex';
-import { isSqlite } from '../db/schema.ts';
+import { forUpdate, isSqlite } from '../db/schema.ts';
 import { fromDb } from '../db/time.ts';
 import { deferUntilCommit } from '../db/transaction.ts';
 
@@ -79,15 +79,35 @@ export async function moveInDailyTotals(trx: Knex.Transaction, from: DailyPlace 
   });
 }
 
+/** Each store's lock row: never read as a day (days are "YYYY-MM-DD"). */
+const lockRow = (storeId: number) => ({ store_id: storeId, day: '', status: '', currency_code: NO_CURRENCY });
+const KEY = ['store_id', 'day', 'status', 'currency_code'];
+
+/**
+ * Adds the deltas in one order (store, day, status, currency), each row locked by its primary
+ * key, so two transactions cannot deadlock on them. Creating a row is the exception: InnoDB's
+ * duplicate check locks the gap beside it too, and two transactions inserting into one gap
+ * deadlock. So a transaction that creates rows first takes its store's lock row (which sorts
+ * before the store's days), one such transaction at a time; one that only adds to existing rows
+ * never takes it. SQLite lets one writer in at a time anyway.
+ */
 async function writeDeltas(trx: Knex.Transaction, deltas: Map<string, Delta>): Promise<void> {
   const table = DAILY_TOTALS_TABLE;
-  for (const key of [...deltas.keys()].sort()) {
-    const { place, orders, revenueE4 } = deltas.get(key)!;
-    if (orders === 0 && revenueE4 === 0n) continue;
-    await trx(table)
-      .insert({ store_id: place.storeId, day: place.day, status: place.status, currency_code: place.currencyCode, orders, revenue_e4: revenueE4.toString() })
-      .onConflict(['store_id', 'day', 'status', 'currency_code'])
-      .merge({ orders: trx.raw('??.?? + ?', [table, 'orders', orders]), revenue_e4: trx.raw('??.?? + ?', [table, 'revenue_e4', revenueE4.toString()]) });
+  const changes = [...deltas.keys()].sort().map((key) => deltas.get(key)!).filter((d) => d.orders !== 0 || d.revenueE4 !== 0n);
+  const keyOf = ({ place }: Delta) => ({ store_id: place.storeId, day: place.day, status: place.status, currency_code: place.currencyCode });
+  // Consistent reads: no lock taken.
+  const exists = new Set<Delta>();
+  for (const change of changes) if (await trx(table).where(keyOf(change)).first('orders')) exists.add(change);
+  for (const storeId of [...new Set(changes.filter((c) => !exists.has(c)).map((c) => c.place.storeId))].sort((a, b) => a - b)) {
+    // Inserted only when missing: an insert that finds the row takes a shared lock first, and two of those then waiting to lock it deadlock.
+    if (!(await trx(table).where(lockRow(storeId)).first('orders'))) await trx(table).insert({ ...lockRow(storeId), orders: 0, revenue_e4: '0' }).onConflict(KEY).ignore();
+    await forUpdate(trx(table).where(lockRow(storeId))).first('orders');
+  }
+  for (const change of changes) {
+    const add = { orders: trx.raw('??.?? + ?', [table, 'orders', change.orders]), revenue_e4: trx.raw('??.?? + ?', [table, 'revenue_e4', change.revenueE4.toString()]) };
+    if (exists.has(change)) await trx(table).where(keyOf(change)).update(add);
+    // Created since this transaction's snapshot by another: added to all the same.
+    else await trx(table).insert({ ...keyOf(change), orders: change.orders, revenue_e4: change.revenueE4.toString() }).onConflict(KEY).merge(add);
   }
 }
 
@@ -99,6 +119,8 @@ export async function rebuildDailyTotals(db: Knex | Knex.Transaction, storeId?: 
   const bindings = storeId === undefined ? [] : [storeId];
   const run = async (trx: Knex | Knex.Transaction) => {
     await (storeId === undefined ? trx(DAILY_TOTALS_TABLE) : trx(DAILY_TOTALS_TABLE).where({ store_id: storeId })).delete();
+    const stores = storeId === undefined ? await trx('amazon_store').pluck('id') : [storeId];
+    for (const id of stores) await trx(DAILY_TOTALS_TABLE).insert({ ...lockRow(Number(id)), orders: 0, revenue_e4: '0' });
     await trx.raw(
       `insert into ?? (store_id, day, status, currency_code, orders, revenue_e4)
        select store_id, ${day}, status, coalesce(currency_code, ?), count(*), coalesce(sum(grand_total_e4), 0)
