@@ -2,8 +2,8 @@
  * The grid's substring searches (buyer's name, order number) without scanning the store: every
  * order's folded buyer name and order number are cut into n-grams (overlapping runs of n
  * characters) in `amazon_order_search_gram`, written in the same transaction as the order. A
- * search then reads the orders holding the search text's two rarest n-grams (two index ranges,
- * joined) and checks the substring on those alone, with the same LIKE as before: the index only narrows, the
+ * search then reads the orders holding the search text's rarest n-grams (index ranges, joined)
+ * and checks the substring on those alone, with the same LIKE as before: the index only narrows, the
  * answer is the LIKE's, on both databases.
  *
  * When even the rarest n-gram is in more than CANDIDATE_LIMIT orders, or the text is shorter than
@@ -24,6 +24,8 @@ export type SearchField = keyof typeof SEARCH_FIELDS;
 
 /** Above this many orders for its rarest n-gram, a search text is common enough to scan for. */
 export const CANDIDATE_LIMIT = 20_000;
+/** How many of the text's rarest n-grams a candidate must hold: each is a probe per candidate, far cheaper than reading an order row. */
+const INTERSECTED = 8;
 
 /** The text as it is searched: folded like the grid's filter (order numbers are ASCII: lower case). */
 export function searchableText(field: SearchField, text: string): string {
@@ -94,8 +96,8 @@ export interface SearchCandidates {
 }
 
 /**
- * The orders that may hold `text` in `field` (those holding the text's two rarest n-grams), or
- * null when the text is common or short and a scan is the better plan.
+ * The orders that may hold `text` in `field` (those holding the text's rarest n-grams), or null
+ * when the text is common or short and a scan is the better plan.
  */
 export async function searchCandidates(db: Knex, storeId: number, field: SearchField, text: string): Promise<SearchCandidates | null> {
   const { code, n } = SEARCH_FIELDS[field];
@@ -109,17 +111,20 @@ export async function searchCandidates(db: Knex, storeId: number, field: SearchF
       return { gram, n: Number(row?.n ?? 0) };
     }),
   );
-  const [rarest, second] = counts.sort((a, b) => a.n - b.n);
+  const [rarest, ...others] = counts.sort((a, b) => a.n - b.n);
   if (rarest.n > CANDIDATE_LIMIT) return null;
-  if (!second) return { orderIds: posting(rarest.gram).select('order_id') };
-  // The orders holding both of the two rarest n-grams: a rare name of common n-grams ("Zoe
-  // Dvorak") has far fewer than either. Both lists are read in order_id order, from the gram
-  // table's own pages, before any order row is read to check the LIKE.
-  const orderIds = db('amazon_order_search_gram as p1')
-    .where({ 'p1.store_id': storeId, 'p1.field': code, 'p1.gram': rarest.gram })
-    .join('amazon_order_search_gram as p2', (on) => {
-      on.on('p2.store_id', 'p1.store_id').andOn('p2.field', 'p1.field').andOnVal('p2.gram', second.gram).andOn('p2.order_id', 'p1.order_id');
-    })
-    .select('p1.order_id');
-  return { orderIds };
+  // The orders holding each of the text's rarest n-grams: a rare name made of common n-grams
+  // ("Zoe Dvorak") has far fewer than any one of them. Each further list is probed by order id in
+  // the gram table's own index, before any order row is read to check the LIKE.
+  const both = db('amazon_order_search_gram as p0').where({ 'p0.store_id': storeId, 'p0.field': code, 'p0.gram': rarest.gram });
+  others.slice(0, INTERSECTED - 1).forEach(({ gram }, i) => {
+    const alias = `p${i + 1}`;
+    both.join(`amazon_order_search_gram as ${alias}`, (on) => {
+      on.on(`${alias}.store_id`, 'p0.store_id').andOn(`${alias}.field`, 'p0.field').andOnVal(`${alias}.gram`, gram).andOn(`${alias}.order_id`, 'p0.order_id');
+    });
+  });
+  // Grouped, so MariaDB computes the list first (a derived table it cannot merge) instead of
+  // reading each order row of the rarest list before probing the others.
+  both.groupBy('p0.order_id').select('p0.order_id');
+  return { orderIds: db.from(both.as('candidates')).select('candidates.order_id') };
 }
