@@ -148,6 +148,16 @@ describeEachDatabase('daily order totals', (db) => {
     expect(day.reduce((sum, row) => sum + row.revenueE4, 0n)).to.equal(numbers.reduce((sum, n) => sum + BigInt(n) * 10_000n + 7_500n, 0n));
   });
 
+  it('creates the rows of many new days at once, losing none', async () => {
+    const { knex } = db();
+    // One order on each of twelve days, then each moved at the same moment to a status no order of its day had: twelve new rows side by side.
+    const days = Array.from({ length: 12 }, (_, i) => `2026-11-${String(2 + i).padStart(2, '0')}`);
+    for (const [i, day] of days.entries()) await store(version(300 + i, { day, total: '1.00', updated: '2026-11-24T00:00:00Z' }));
+    const ids = await Promise.all(days.map(async (_, i) => (await find(300 + i)).id));
+    await Promise.all(ids.map((id) => repository.update(id, { status: 'Error', local_status: 'Error' })));
+    expect(await storedTotals(knex)).to.deep.equal(await countedTotals(knex));
+  });
+
   it("reads where an order counted under its row lock: a change waiting for the sync's transaction moves it from where that left it", async () => {
     const { knex } = db();
     await store(version(200, { day: '2026-11-25', total: '5.00', updated: '2026-11-25T00:00:00Z' }));
