@@ -1,6 +1,6 @@
 /**
- * Target 1 of issue 10: the orders grid and the store pages at merchant scale, through the real
- * reference host over real HTTP, signed in as an admin.
+ * Targets 1 and 2 of issue 10: the orders grid, the store pages and the CSV export at merchant
+ * scale, through the real reference host over real HTTP, signed in as an admin.
  *
  *   npx tsx bench/grid.ts [--database mysql|sqlite] [--stores 1] [--orders 1000000 (SQLite 200000)]
  *                         [--runs 7] [--sample 300] [--json path] [--fresh] [--temporary] [--only name,name]
@@ -33,6 +33,7 @@ import type { AmazonStore } from '../src/stores/store.ts';
 import { AdminClient, unescapeHtml } from '../test/support/admin-client.ts';
 import { checkBulk, datasetSpec, distribution, readDatasetSpec, writeBulk, writeDatasetSpec, type DatasetSpec } from './grid-data.ts';
 import { BUYER_SEARCH } from './grid-pools.ts';
+import { csvExportText, measureCsvExport, type CsvExportResult } from './csv-export.ts';
 import { createCatalog, MINUTE, writeSample } from './grid-sample.ts';
 import {
   databaseKind, dropMysqlDatabase, emptyMysqlDatabase, machineText, mysqlDatabaseExists, mysqlUrl, percentile, REPO_ROOT, runMain, silentLogger, tempVarDir, type BenchDatabase,
@@ -45,6 +46,7 @@ const ADMIN = { username: 'bench', password: 'bench-password' };
 const TARGET = { pageP95Ms: 50, substringP95Ms: 100, maxFullOverBare: 1.5 };
 const SLOW_MS = 1000;
 const MANY_ROWS = 50_000;
+const CSV_SHAPE = 'csv export';
 
 interface Options {
   database: BenchDatabase;
@@ -475,6 +477,7 @@ async function measureAll(options: Options, spec: DatasetSpec, { host, generated
     const loadBefore = os.loadavg()[0]!;
     const admin = await host.startAdmin({ port: 0, hostname: '127.0.0.1' });
     const results: Measured[] = [];
+    let csv: CsvExportResult | null = null;
     try {
       const client = new AdminClient(admin.url);
       const login = await client.login(ADMIN.username, ADMIN.password);
@@ -485,6 +488,10 @@ async function measureAll(options: Options, spec: DatasetSpec, { host, generated
         const result = await measure(host, client, shape, options, storeRows, large);
         results.push(result);
         console.log(`  ${result.name}: p50 ${ms(result.p50)} ms, p95 ${ms(result.p95)} ms, bare ${ms(result.bareP50)} ms, ${result.verdict}`);
+      }
+      if (options.only?.some((part) => CSV_SHAPE.includes(part)) ?? true) {
+        csv = await measureCsvExport(admin.url, client, new AdminUrls('/admin').ordersCsv(store.id), storeRows);
+        console.log(`  ${CSV_SHAPE}: ${csv.rows.toLocaleString('en-US')} rows in ${csv.seconds.toFixed(1)} s, peak RSS ${csv.rss.peak} MiB`);
       }
     } finally {
       await admin.close();
@@ -497,10 +504,11 @@ async function measureAll(options: Options, spec: DatasetSpec, { host, generated
     console.log(`targets: p95 < ${TARGET.pageP95Ms} ms (substring searches < ${TARGET.substringP95Ms} ms), full request <= ${TARGET.maxFullOverBare}x its bare SQL, no plan scans the store's rows\n`);
     console.log(table(results));
     console.log(`\nevery target met: ${results.filter((r) => r.missed.length === 0).length} of ${results.length} shapes`);
+    if (csv) console.log(`\nTarget 2, ${CSV_SHAPE} of the measured store over HTTP (RSS of this process, which serves it):\n\n${csvExportText(csv)}`);
     console.log(`\nPlans (${options.database === 'mysql' ? 'MariaDB ANALYZE: rows = estimate, r_rows = rows read' : 'SQLite EXPLAIN QUERY PLAN'}):\n${plansText(results, isSqlite(db))}`);
 
     fs.mkdirSync(path.dirname(options.json), { recursive: true });
-    const report = { machine, load, database: options.database, stores: spec.stores, ordersPerStore: spec.ordersPerStore, storeRows, runs: options.runs, generated, generationMs, target: TARGET, results };
+    const report = { machine, load, database: options.database, stores: spec.stores, ordersPerStore: spec.ordersPerStore, storeRows, runs: options.runs, generated, generationMs, target: TARGET, results, csvExport: csv };
     fs.writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`\nJSON: ${path.relative(process.cwd(), options.json)}`);
   } finally {
