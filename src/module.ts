@@ -46,6 +46,7 @@ import { OutboxSendCron } from './fulfillment/outbox-cron.ts';
 import { FulfillmentGuard, FulfillmentOutboxHook, PortCancelObserver } from './fulfillment/fulfillment-hooks.ts';
 import { OrdersCancelCommand, OutboxListCommand, OutboxRetryCommand, OutboxSendCommand } from './cli/outbox-commands.ts';
 import { CancelOrderAction, OutboxRetryAction } from './admin/fulfillment-actions.ts';
+import { OrderChangeHandler } from './notifications/order-change-handler.ts';
 
 const services: Newable<object>[] = [
   AmazonAppSettings,
@@ -65,6 +66,7 @@ const services: Newable<object>[] = [
   OutboxSender,
   OrderCancellation,
   StoreConnections,
+  OrderChangeHandler,
 ];
 
 const cliCommands: Newable<object>[] = [

@@ -187,6 +187,12 @@ function responseError(context: ResponseContext, locator: string, orderId: strin
   return new AmazonResponseError(message, context.operation, context.requestId, orderId, fullPath, issues);
 }
 
+/** What is wrong with a document Amazon sent by another way than a response (a notification), or null when it is valid. */
+export function documentProblem(schema: TSchema, document: unknown): string | null {
+  const issues = validateValue(schema, document);
+  return issues.length > 0 ? formatIssues(issues) : null;
+}
+
 /** Validates a whole body against an object schema; throws AmazonResponseError naming the path. */
 export function parseResponse<T>(schema: TSchema, body: unknown, context: ResponseContext): T {
   const issues = validateValue(schema, body);

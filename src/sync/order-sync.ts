@@ -27,6 +27,7 @@ import type { Order } from '../amazon/models.ts';
 import { AmazonCallAborted, AmazonRateLimitWaitError, isExpiredPaginationToken } from '../amazon/errors.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
 import { AmazonOrderReader, type SyncProgress } from './amazon-order-reader.ts';
+import type { CallCounters } from '../stores/amazon-clients.ts';
 import { transaction } from '../db/transaction.ts';
 
 /** Amazon refuses a window ending less than two minutes ago; a little more absorbs clock skew. */
@@ -79,7 +80,7 @@ export interface SyncOptions {
 }
 
 /** What storing orders counts, kept apart until their transaction commits. */
-type StoreCounts = Pick<StoreSyncResult, 'seen' | 'new' | 'updated' | 'invalid'>;
+export type StoreCounts = Pick<StoreSyncResult, 'seen' | 'new' | 'updated' | 'invalid'>;
 
 function addCounts(result: StoreSyncResult, counts: StoreCounts): void {
   result.seen += counts.seen;
@@ -299,6 +300,26 @@ export class OrderSync {
     const outcome = await this.orders.upsertFromAmazon(trx, store.id, order, snapshot, decision);
     if (outcome === 'new') result.new += 1;
     if (outcome === 'updated') result.updated += 1;
+  }
+
+  /**
+   * Fetches one order and stores it as a page of the sync would (an ORDER_CHANGE notification
+   * names it; the notification itself carries no money). An order in a shape the module cannot
+   * use is logged and queued to be fetched again, as the sync does. Takes no lease: the
+   * repository keeps concurrent writes of one order right; creating host orders needs the lease.
+   */
+  async fetchAndStore(store: AmazonStore, orderId: string, counters: CallCounters, signal?: AbortSignal): Promise<StoreCounts> {
+    const fetched = await this.reader.getOrder(store, orderId, counters, signal);
+    const settings = await this.stores.settings(store.id);
+    return transaction(this.db, async (trx) => {
+      const counts: StoreCounts = { seen: 0, new: 0, updated: 0, invalid: 0 };
+      if ('order' in fetched) await this.storeOrder(trx, store, settings, fetched.order, counts);
+      else {
+        counts.invalid += 1;
+        await this.reader.recordInvalid(store, orderId, fetched.invalid, trx);
+      }
+      return counts;
+    });
   }
 
   /** Orders a page carried in an unusable shape, fetched again one by one (a few per run). */
