@@ -83,13 +83,18 @@ export async function moveInDailyTotals(trx: Knex.Transaction, from: DailyPlace 
 const lockRow = (storeId: number) => ({ store_id: storeId, day: '', status: '', currency_code: NO_CURRENCY });
 const KEY = ['store_id', 'day', 'status', 'currency_code'];
 
+/** Made with the store (and by the migration for stores before it), so no two transactions race to make it. */
+export async function createDailyTotalsLockRow(trx: Knex | Knex.Transaction, storeId: number): Promise<void> {
+  await trx(DAILY_TOTALS_TABLE).insert({ ...lockRow(storeId), orders: 0, revenue_e4: '0' });
+}
+
 /**
  * Adds the deltas in one order (store, day, status, currency), each row locked by its primary
  * key, so two transactions cannot deadlock on them. Creating a row is the exception: InnoDB's
  * duplicate check locks the gap beside it too, and two transactions inserting into one gap
  * deadlock. So a transaction that creates rows first takes its store's lock row (which sorts
- * before the store's days), one such transaction at a time; one that only adds to existing rows
- * never takes it. SQLite lets one writer in at a time anyway.
+ * before the store's days, made with the store), one such transaction at a time; one that only
+ * adds to existing rows never takes it. SQLite lets one writer in at a time anyway.
  */
 async function writeDeltas(trx: Knex.Transaction, deltas: Map<string, Delta>): Promise<void> {
   const table = DAILY_TOTALS_TABLE;
@@ -99,7 +104,8 @@ async function writeDeltas(trx: Knex.Transaction, deltas: Map<string, Delta>): P
   const exists = new Set<Delta>();
   for (const change of changes) if (await trx(table).where(keyOf(change)).first('orders')) exists.add(change);
   for (const storeId of [...new Set(changes.filter((c) => !exists.has(c)).map((c) => c.place.storeId))].sort((a, b) => a - b)) {
-    // Inserted only when missing: an insert that finds the row takes a shared lock first, and two of those then waiting to lock it deadlock.
+    // A store made below the module has none yet. Inserted only when missing: an insert that finds
+    // the row takes a shared lock first, and two of those then waiting to lock it deadlock.
     if (!(await trx(table).where(lockRow(storeId)).first('orders'))) await trx(table).insert({ ...lockRow(storeId), orders: 0, revenue_e4: '0' }).onConflict(KEY).ignore();
     await forUpdate(trx(table).where(lockRow(storeId))).first('orders');
   }
@@ -120,7 +126,7 @@ export async function rebuildDailyTotals(db: Knex | Knex.Transaction, storeId?: 
   const run = async (trx: Knex | Knex.Transaction) => {
     await (storeId === undefined ? trx(DAILY_TOTALS_TABLE) : trx(DAILY_TOTALS_TABLE).where({ store_id: storeId })).delete();
     const stores = storeId === undefined ? await trx('amazon_store').pluck('id') : [storeId];
-    for (const id of stores) await trx(DAILY_TOTALS_TABLE).insert({ ...lockRow(Number(id)), orders: 0, revenue_e4: '0' });
+    for (const id of stores) await createDailyTotalsLockRow(trx, Number(id));
     await trx.raw(
       `insert into ?? (store_id, day, status, currency_code, orders, revenue_e4)
        select store_id, ${day}, status, coalesce(currency_code, ?), count(*), coalesce(sum(grand_total_e4), 0)

@@ -21,6 +21,7 @@ import {
 } from './store.ts';
 import type { Region } from './marketplaces.ts';
 import { transaction } from '../db/transaction.ts';
+import { createDailyTotalsLockRow } from '../orders/daily-totals.ts';
 import { AmazonAppSettings, type AmazonApp } from './amazon-app.ts';
 
 export class StoreInputRejected extends Error {
@@ -193,6 +194,7 @@ export class Stores {
         updated_at: now,
       });
       await trx('amazon_sync_state').insert({ store_id: storeId });
+      await createDailyTotalsLockRow(trx, storeId);
       return storeId;
     });
     return this.get(id);
