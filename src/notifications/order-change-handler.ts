@@ -18,7 +18,7 @@ import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
-import { API_ERROR_TABLE, MAX_ERROR_MESSAGE_CHARS } from '../amazon/error-log.ts';
+import { DatabaseApiErrorRecorder, MAX_ERROR_MESSAGE_CHARS } from '../amazon/error-log.ts';
 import { errorSummary } from '../error-summary.ts';
 import { OrderImporter } from '../orders/order-importer.ts';
 import { Stores } from '../stores/stores.ts';
@@ -109,14 +109,13 @@ export class OrderChangeHandler {
   /** Logged, and kept in the communication errors log (for no store: a message that names none here, or none readable). */
   private async reject(reason: string): Promise<MessageOutcome> {
     this.logger.warn("Amazon sent a notification the module cannot handle; it is left for the queue's dead-letter policy", { reason });
-    await this.db(API_ERROR_TABLE).insert({
-      store_id: null,
+    await new DatabaseApiErrorRecorder(this.db, this.clock).record({
+      storeId: null,
       operation: 'ORDER_CHANGE',
-      http_status: null,
+      httpStatus: null,
       code: 'InvalidNotification',
       message: shorten(reason, MAX_ERROR_MESSAGE_CHARS),
-      request_id: null,
-      created_at: this.clock.now(),
+      requestId: null,
     });
     return { result: 'rejected', delete: false, reason };
   }
