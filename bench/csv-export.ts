@@ -26,7 +26,7 @@ export async function measureCsvExport(baseUrl: string, client: AdminClient, pat
   let atTenth = 0;
   let atHalf = 0;
   try {
-    const response = await fetch(new URL(path, baseUrl), { headers: { cookie: [...client.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ') } });
+    const response = await fetch(new URL(path, baseUrl), { headers: { cookie: client.cookieHeader() } });
     if (response.status !== 200 || !response.body) throw new Error(`the CSV export answered ${response.status}`);
     let quoted = false;
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {

@@ -14,9 +14,14 @@ export class AdminClient {
 
   constructor(readonly baseUrl: string) {}
 
+  /** The Cookie header this browser sends (empty before any cookie was set). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+  }
+
   async request(method: 'GET' | 'POST', path: string, form?: Record<string, string> | URLSearchParams): Promise<Page> {
     const headers: Record<string, string> = {};
-    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+    if (this.cookies.size > 0) headers.cookie = this.cookieHeader();
     const body = form === undefined ? undefined : form instanceof URLSearchParams ? form : new URLSearchParams(form);
     const send = () => fetch(`${this.baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
     let response: Response;
