@@ -11,6 +11,7 @@ import type {
   WidgetZone,
 } from '../../src/host/contributions.ts';
 import type { CronJob } from './cron-runner.ts';
+import type { Worker } from './worker-runner.ts';
 import type { LoadedModule } from './module-loader.ts';
 
 export interface RegisteredRoute {
@@ -62,6 +63,10 @@ export class ContributionRegistry {
         return { module: m.manifest.name, schedule: declared.schedule, observer };
       }),
     );
+  }
+
+  workers(): Worker[] {
+    return this.modules.flatMap((m) => m.contributions.workers.map((worker) => ({ module: m.manifest.name, worker })));
   }
 
   cliCommands(): Array<{ module: string; command: CliCommandContribution }> {

@@ -21,6 +21,7 @@ import { clockFromEnv } from './clock.ts';
 import { HostConfig } from './config.ts';
 import { ContributionRegistry } from './contribution-registry.ts';
 import { CronRunner } from './cron-runner.ts';
+import { WorkerRunner, type WorkerRunnerTimings } from './worker-runner.ts';
 import { checkConnection, createKnex, type DatabaseTarget } from './database.ts';
 import { EventBus } from './events.ts';
 import type { HostExtension, HostExtensionContext } from './extensions.ts';
@@ -158,6 +159,10 @@ export class Host {
 
   createCronRunner(): CronRunner {
     return new CronRunner(this.registry.cronJobs(), this.clock, this.logger);
+  }
+
+  createWorkerRunner(timings?: Partial<WorkerRunnerTimings>): WorkerRunner {
+    return new WorkerRunner(this.registry.workers(), this.logger, timings);
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,7 @@ import {
   type OrderGuardContribution,
   type OrderTransactionHookContribution,
   type SettingsSectionContribution,
+  type WorkerContribution,
 } from '../../src/host/contributions.ts';
 import { HOST_CONTRACT_VERSION, aclIds, validateManifest, type ModuleManifest } from '../../src/host/manifest.ts';
 import { Contributions } from '../../src/host/tokens.ts';
@@ -49,6 +50,7 @@ export interface ModuleContributions {
   cron: CronObserverContribution[];
   events: EventObserverContribution[];
   cli: CliCommandContribution[];
+  workers: WorkerContribution[];
 }
 
 export interface LoadedModule {
@@ -176,6 +178,7 @@ export function bindingProblems(manifest: ModuleManifest, bound: ModuleContribut
   check('order after-hook', hooks.filter((h) => h.kind === 'after'), bound.afterHooks, (d) => d.id, (c) => c.id, (d, c) => actionsDiffer(d.actions, c.actions));
   check('event observer', manifest.events ?? [], bound.events, (d) => d.id, (c) => c.id, (d, c) => differs('event', d.event, c.event));
   check('CLI command', manifest.cli ?? [], bound.cli, (d) => d.name, (c) => c.name, (_d, c) => cliSpecProblems(c));
+  check('worker', manifest.workers ?? [], bound.workers, (d) => d.id, (c) => c.id);
   return problems;
 }
 
@@ -239,6 +242,7 @@ export async function loadModule(source: ModuleSource, portsContainer: Container
     cron: resolveAll(container, Contributions.CronObserver, 'CronObserver', resolveProblems),
     events: resolveAll(container, Contributions.EventObserver, 'EventObserver', resolveProblems),
     cli: resolveAll(container, Contributions.CliCommand, 'CliCommand', resolveProblems),
+    workers: resolveAll(container, Contributions.Worker, 'Worker', resolveProblems),
   };
   const all = [...resolveProblems, ...bindingProblems(manifest, contributions)];
   if (all.length > 0) throw new ModuleLoadError(name, all);

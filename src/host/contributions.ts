@@ -174,6 +174,24 @@ export interface CronObserverContribution {
   run(context: CronRunContext): Promise<void>;
 }
 
+/** What the host hands a worker. */
+export interface WorkerRunContext {
+  /** Aborted when the process stops; the worker finishes what it holds (leases, in-flight messages) and returns. */
+  signal: AbortSignal;
+}
+
+/**
+ * Since contract 1.3.0: a long-lived worker (e.g. a queue consumer), run once in every host process
+ * that serves (the admin and cron), from its start until it stops. Any number of processes may run
+ * it at once, so a worker coordinates through the database, never through process memory. `run`
+ * returns only once `signal` aborted; returning or throwing earlier is a crash the host logs and
+ * answers by starting the worker again after a pause.
+ */
+export interface WorkerContribution {
+  id: string;
+  run(context: WorkerRunContext): Promise<void>;
+}
+
 export interface EventObserverContribution {
   id: string;
   event: string;

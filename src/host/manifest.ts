@@ -38,10 +38,12 @@ export interface ModuleManifest {
   hooks: Array<{ id: string; kind: 'guard' | 'transaction' | 'after'; actions: OrderAction[] }>;
   events: Array<{ id: string; event: string }>;
   cli: Array<{ name: string }>;
+  /** Long-lived workers the host runs in each serving process; since contract 1.3.0 (optional). */
+  workers?: Array<{ id: string; description: string }>;
 }
 
 /** The version of this contract. Hosts compare it with `hostCompatibility`. */
-export const HOST_CONTRACT_VERSION = '1.2.0';
+export const HOST_CONTRACT_VERSION = '1.3.0';
 
 export function aclIds(nodes: AclNode[]): string[] {
   return nodes.flatMap((node) => [node.id, ...aclIds(node.children ?? [])]);
@@ -83,6 +85,7 @@ export function validateManifest(manifest: ModuleManifest): string[] {
     ...(manifest.events ?? []).map((x) => `event:${x.id}`),
     ...(manifest.settings ?? []).map((x) => `settings:${x.id}`),
     ...(manifest.cli ?? []).map((x) => `cli:${x.name}`),
+    ...(manifest.workers ?? []).map((x) => `worker:${x.id}`),
   ];
   for (const id of ids) {
     if (seen.has(id)) problems.push(`${id} is declared twice`);

@@ -24,4 +24,6 @@ export const Contributions = {
   CronObserver: Symbol.for('host.contribution.CronObserver'),
   EventObserver: Symbol.for('host.contribution.EventObserver'),
   CliCommand: Symbol.for('host.contribution.CliCommand'),
+  /** Since contract 1.3.0. */
+  Worker: Symbol.for('host.contribution.Worker'),
 } as const;

@@ -89,6 +89,7 @@ describe('module loader checks (fixture module)', () => {
     const loaded = await loadModule({ directory: FIXTURE_MODULE }, host.portsContainer);
     expect(loaded.contributions.routes).to.have.length(5);
     expect(loaded.contributions.cli.map((c) => c.name)).to.deep.equal(['fixture:echo']);
+    expect(loaded.contributions.workers.map((w) => w.id)).to.deep.equal(['fixture.worker']);
   });
 
   it('reports a declared id that is not bound', async () => {
@@ -100,10 +101,12 @@ describe('module loader checks (fixture module)', () => {
     const problems = await problemsLoading(host, fixtureManifest((m) => {
       m.events = m.events.filter((e) => e.id !== 'fixture.on-created');
       m.cli = [];
+      delete m.workers;
     }));
     expect(problems).to.have.members([
       'event observer "fixture.on-created" is bound but not declared in module.json',
       'CLI command "fixture:echo" is bound but not declared in module.json',
+      'worker "fixture.worker" is bound but not declared in module.json',
     ]);
   });
 

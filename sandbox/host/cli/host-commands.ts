@@ -44,7 +44,7 @@ export function hostCommands(host: Host, runtime: CliRuntime): CliCommandContrib
     },
     {
       name: 'start',
-      summary: 'Migrate if needed, seed demo data on an empty database, and run the admin and the cron runner',
+      summary: 'Migrate if needed, seed demo data on an empty database, and run the admin, the cron runner and the modules\' workers',
       flags: [
         { name: 'port', type: 'int', min: 0, description: 'Port to listen on (default: $PORT or 8080)' },
         { name: 'host', type: 'string', description: 'Address to listen on (default 127.0.0.1)' },
@@ -82,6 +82,8 @@ export function hostCommands(host: Host, runtime: CliRuntime): CliCommandContrib
         }
         const cron = host.createCronRunner();
         cron.start();
+        const workers = host.createWorkerRunner();
+        workers.start();
         const login = `${admin.url}/admin`;
         if (adminPassword) write(io.stdout, `Admin login: ${login}  user: admin  password: ${adminPassword}`);
         else write(io.stdout, `Admin login: ${login}  (existing users; add one with: asc host:admin:create --username U --password P)`);
@@ -89,6 +91,7 @@ export function hostCommands(host: Host, runtime: CliRuntime): CliCommandContrib
 
         const signal = await runtime.waitForShutdown();
         write(io.stdout, `Stopping (${signal})...`);
+        await workers.stop();
         await stopServices();
         await cron.stop();
         await admin.close();
