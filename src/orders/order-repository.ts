@@ -218,7 +218,7 @@ export class OrderRepository {
     if (existingRow) {
       orderId = Number(existingRow.id);
       await trx('amazon_order').where({ id: orderId }).update(columns);
-      if (existingRow.buyer_search !== columns.buyer_search) await writeSearchGrams(trx, storeId, orderId, { buyer: columns.buyer_search });
+      if (existingRow.buyer_search !== columns.buyer_search) await writeSearchGrams(trx, storeId, orderId, { buyer: { before: existingRow.buyer_search as string | null, after: columns.buyer_search } });
     } else {
       const [inserted] = await trx('amazon_order').insert({
         ...columns,
@@ -227,7 +227,7 @@ export class OrderRepository {
         created_at: now,
       });
       orderId = Number(inserted);
-      await writeSearchGrams(trx, storeId, orderId, { orderNumber: snapshot.amazonOrderId, buyer: columns.buyer_search });
+      await writeSearchGrams(trx, storeId, orderId, { orderNumber: { before: null, after: snapshot.amazonOrderId }, buyer: { before: null, after: columns.buyer_search } });
     }
     await this.replaceItems(trx, orderId, order, snapshot);
     await moveInDailyTotals(trx, existingRow ? dailyPlaceOf(existingRow) : null, dailyPlaceOf({ ...columns, store_id: storeId }));
@@ -368,6 +368,10 @@ export class OrderRepository {
   }
 
   async update(id: number, columns: Record<string, unknown>, db: Knex | Knex.Transaction = this.db): Promise<void> {
+    // The PII purge clears the name: it must no longer find the order either.
+    const searched: { store_id: unknown; buyer_search: string | null } | undefined = Object.hasOwn(columns, 'buyer_search')
+      ? await db('amazon_order').where({ id }).first('store_id', 'buyer_search')
+      : undefined;
     if (touchesDailyTotals(columns)) {
       // The order moves in the daily totals: from where it counted (locked, so read exactly) to where it counts now.
       const move = async (trx: Knex.Transaction) => {
@@ -380,11 +384,7 @@ export class OrderRepository {
     } else {
       await db('amazon_order').where({ id }).update({ ...columns, updated_at: this.clock.now() });
     }
-    // The PII purge clears the name: it must no longer find the order either.
-    if (Object.hasOwn(columns, 'buyer_search')) {
-      const row: { store_id: unknown } | undefined = await db('amazon_order').where({ id }).first('store_id');
-      if (row) await writeSearchGrams(db, Number(row.store_id), id, { buyer: columns.buyer_search as string | null });
-    }
+    if (searched) await writeSearchGrams(db, Number(searched.store_id), id, { buyer: { before: searched.buyer_search, after: columns.buyer_search as string | null } });
   }
 
   /** Seller SKU -> host SKU matches an admin set for the store. */

@@ -52,23 +52,37 @@ async function insertRows(db: Knex | Knex.Transaction, rows: Array<Record<string
   for (let i = 0; i < rows.length; i += perInsert) await db('amazon_order_search_gram').insert(rows.slice(i, i + perInsert));
 }
 
+/** A field's text as stored before and after a change (null: none, e.g. a new order or a purged buyer). */
+export interface SearchTextChange {
+  before: string | null;
+  after: string | null;
+}
+
 /**
- * Replaces the n-grams of one order's fields, from the texts as stored (amazon_order_id, and
- * buyer_search: what the LIKE checks); a null text removes them (a purged buyer is not found by name).
+ * Moves the n-grams of one order's fields from the texts as they were stored (amazon_order_id, and
+ * buyer_search: what the LIKE checks) to the texts as stored now; a null text has none (a purged
+ * buyer is not found by name). Only the grams that differ are written, each row by its primary
+ * key: nothing is deleted by order id, which on MariaDB would lock the gap after the newest
+ * order's grams, where two transactions creating orders at once both insert and deadlock.
  */
 export async function writeSearchGrams(
   trx: Knex | Knex.Transaction,
   storeId: number,
   orderId: number,
-  texts: Partial<Record<SearchField, string | null>>,
+  changes: Partial<Record<SearchField, SearchTextChange>>,
 ): Promise<void> {
-  const fields = Object.keys(texts) as SearchField[];
-  if (fields.length === 0) return;
-  await trx('amazon_order_search_gram').where({ order_id: orderId }).whereIn('field', fields.map((field) => SEARCH_FIELDS[field].code)).delete();
-  await insertRows(trx, fields.flatMap((field) => gramRows(storeId, orderId, field, texts[field] ?? null)));
+  const added: Array<Record<string, unknown>> = [];
+  for (const [field, change] of Object.entries(changes) as Array<[SearchField, SearchTextChange]>) {
+    const before = new Set(gramRows(storeId, orderId, field, change.before).map((row) => row.gram));
+    const after = gramRows(storeId, orderId, field, change.after);
+    const kept = new Set(after.map((row) => row.gram));
+    const gone = [...before].filter((gram) => !kept.has(gram));
+    if (gone.length > 0) await trx('amazon_order_search_gram').where({ store_id: storeId, field: SEARCH_FIELDS[field].code, order_id: orderId }).whereIn('gram', gone).delete();
+    added.push(...after.filter((row) => !before.has(row.gram)));
+  }
+  await insertRows(trx, added);
 }
 
-/** Builds the n-grams of every order that has none yet (the migration's backfill; after a bulk load), in batches. */
 export async function fillSearchGrams(db: Knex, batchSize = 2_000): Promise<number> {
   let filled = 0;
   for (let lastId = 0; ; ) {
