@@ -179,7 +179,7 @@ export function amazonSandboxCommands(env: NodeJS.ProcessEnv = process.env): Cli
       name: 'sandbox:fault:add',
       summary: 'Make the Amazon sandbox misbehave for an operation (429, 500, 503, delays, resets, bad JSON...)',
       flags: [
-        { name: 'operation', type: 'enum', values: ['*', ...FAULT_OPERATIONS], description: 'SP-API operation, or * for all of them; lwaToken and uploadFeedDocument take reset, delay, error500 and error503', required: true },
+        { name: 'operation', type: 'enum', values: ['*', ...FAULT_OPERATIONS], description: 'SP-API operation, or * for all of them; lwaToken and uploadFeedDocument take reset, delay, error500 and error503; notifications takes dropNotifications, duplicateNotifications and reorderNotifications', required: true },
         { name: 'kind', type: 'enum', values: FAULT_KINDS, description: 'What goes wrong', required: true },
         { name: 'count', type: 'int', min: 1, description: 'For the next N requests (default 1)' },
         { name: 'minutes', type: 'int', min: 1, description: 'For this many sandbox minutes' },

@@ -25,15 +25,25 @@
  *   POST   /_sandbox/access-tokens/expire      {}
  *   GET    /_sandbox/feeds                     {feeds} with per-message results
  *   GET    /_sandbox/feeds/{feedId}/report     the processing report XML (not gzipped)
+ *   GET    /_sandbox/sqs                       {url, region, available, accessKeyIds, queues}
+ *   POST   /_sandbox/sqs                       {available: boolean} -> same as GET
+ *   POST   /_sandbox/sqs/queues                {name, visibilityTimeoutSeconds?, fifo?, allowAmazonToSend?} -> 201 {url, arn}
+ *   GET    /_sandbox/sqs/queues/{name}         {queue} (visible / inFlight / delayed counts)
+ *   POST   /_sandbox/sqs/credentials           {accessKeyId, secretAccessKey} -> 201 {accessKeyIds}
+ *   GET    /_sandbox/notifications?sellerId=&amazonOrderId=&subscriptionId=&outcome=   {notifications}
+ *   GET    /_sandbox/notifications/subscriptions   {destinations, subscriptions}
+ *   POST   /_sandbox/notifications/release     {released} (what a reorder fault holds, newest first)
  *   POST   /_sandbox/reset                     {seed?: boolean}
  */
 import { ClockError, toMillis } from './clock.ts';
 import { FaultError, parseFaultSpec } from './faults.ts';
 import { isOperation, isRecord, type SandboxRequest, type SandboxResponse } from './http.ts';
 import { LwaError, type SandboxApp } from './lwa.ts';
+import type { NotificationOutcome } from './notifications.ts';
 import { OrderError, type PlaceOrderInput } from './order-book.ts';
 import { RateLimitError } from './rate-limits.ts';
 import type { AmazonSandbox } from './sandbox.ts';
+import { DEMO_AWS, SqsError, type CreateQueueOptions } from './sqs.ts';
 
 const ok = (json: unknown, status = 200): SandboxResponse => ({ status, json });
 const fail = (status: number, error: string): SandboxResponse => ({ status, json: { error } });
@@ -57,13 +67,14 @@ interface SandboxUrls {
   url: string;
   lwaUrl: string;
   consentUrl: string;
+  sqsUrl: string;
 }
 
 export function handleControl(sandbox: AmazonSandbox, req: SandboxRequest, info: SandboxUrls): SandboxResponse {
   try {
     return route(sandbox, req, info);
   } catch (error) {
-    if (error instanceof OrderError) return fail(error.status, error.message);
+    if (error instanceof OrderError || error instanceof SqsError) return fail(error.status, error.message);
     if (error instanceof ControlInputError || error instanceof ClockError || error instanceof FaultError || error instanceof RateLimitError || error instanceof LwaError) {
       return fail(400, error.message);
     }
@@ -86,6 +97,10 @@ function route(sandbox: AmazonSandbox, req: SandboxRequest, info: SandboxUrls): 
       url: info.url,
       lwaUrl: info.lwaUrl,
       consentUrl: info.consentUrl,
+      sqsUrl: info.sqsUrl,
+      sqsRegion: sandbox.sqsRegion,
+      demoAws: DEMO_AWS,
+      demoQueue: sandbox.demoQueue,
       demoApp: sandbox.demoApp,
       sellers: sandbox.lwa.sellers(),
       ...clockState(sandbox),
@@ -146,7 +161,7 @@ function route(sandbox: AmazonSandbox, req: SandboxRequest, info: SandboxUrls): 
         sandbox.clearFaults();
         return ok({ faults: [] });
       }
-      if (m === 'DELETE' && id) return sandbox.faults.remove(id) ? ok({ removed: id }) : fail(404, `no fault ${id}`);
+      if (m === 'DELETE' && id) return sandbox.removeFault(id) ? ok({ removed: id }) : fail(404, `no fault ${id}`);
       break;
     }
     case 'requests': {
@@ -199,6 +214,48 @@ function route(sandbox: AmazonSandbox, req: SandboxRequest, info: SandboxUrls): 
         const report = sandbox.feedReport(id);
         return report === undefined ? fail(404, `feed ${id} has no report (unknown or not finished)`) : { status: 200, headers: { 'content-type': 'text/xml; charset=UTF-8' }, raw: report };
       }
+      break;
+    }
+    case 'sqs': {
+      const state = () => ok({ url: info.sqsUrl, region: sandbox.sqsRegion, available: sandbox.sqs.isAvailable, accessKeyIds: sandbox.sqs.accessKeyIds(), queues: sandbox.listQueues() });
+      if (m === 'GET' && !id) return state();
+      if (m === 'POST' && !id) {
+        const b = body(req);
+        if (typeof b.available !== 'boolean') throw new ControlInputError('available must be true or false');
+        sandbox.setSqsAvailable(b.available);
+        return state();
+      }
+      if (id === 'queues' && m === 'POST' && !action) {
+        const { name, visibilityTimeoutSeconds, fifo, allowAmazonToSend } = body(req);
+        if (typeof name !== 'string') throw new ControlInputError('name must be a string');
+        if (visibilityTimeoutSeconds !== undefined) number(visibilityTimeoutSeconds, 'visibilityTimeoutSeconds');
+        for (const [flag, value] of Object.entries({ fifo, allowAmazonToSend })) {
+          if (value !== undefined && typeof value !== 'boolean') throw new ControlInputError(`${flag} must be true or false`);
+        }
+        return ok(sandbox.createQueue(name, { visibilityTimeoutSeconds, fifo, allowAmazonToSend } as CreateQueueOptions), 201);
+      }
+      if (id === 'queues' && m === 'GET' && action) return ok({ queue: sandbox.describeQueue(action) });
+      if (id === 'credentials' && m === 'POST' && !action) {
+        const { accessKeyId, secretAccessKey } = body(req);
+        sandbox.addAwsCredentials({ accessKeyId, secretAccessKey } as { accessKeyId: string; secretAccessKey: string });
+        return ok({ accessKeyIds: sandbox.sqs.accessKeyIds() }, 201);
+      }
+      break;
+    }
+    case 'notifications': {
+      if (m === 'GET' && !id) {
+        const filter = (name: string) => req.query.get(name) ?? undefined;
+        return ok({
+          notifications: sandbox.notificationsSent({
+            sellerId: filter('sellerId'),
+            amazonOrderId: filter('amazonOrderId'),
+            subscriptionId: filter('subscriptionId'),
+            outcome: filter('outcome') as NotificationOutcome | undefined,
+          }),
+        });
+      }
+      if (m === 'GET' && id === 'subscriptions') return ok({ destinations: sandbox.listDestinations(), subscriptions: sandbox.listSubscriptions() });
+      if (m === 'POST' && id === 'release') return ok({ released: sandbox.releaseHeldNotifications() });
       break;
     }
     case 'reset':

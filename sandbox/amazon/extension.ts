@@ -4,7 +4,8 @@
  * store through the same consent flow a merchant uses. `asc sandbox:*` commands drive it.
  *
  * Environment: AMAZON_SANDBOX=0 to not start it, AMAZON_SANDBOX_PORT (default 4610),
- * AMAZON_SANDBOX_SPEED (sandbox ms per real ms, default 1).
+ * AMAZON_SANDBOX_SQS_PORT (its SQS endpoint; default 4611, or a free port when AMAZON_SANDBOX_PORT
+ * is 0), AMAZON_SANDBOX_SPEED (sandbox ms per real ms, default 1).
  */
 import type { HostExtension, ServiceContext } from '../host/extensions.ts';
 import { BASE_PATH } from '../host/admin/context.ts';
@@ -21,14 +22,17 @@ export const amazonSandboxExtension: HostExtension = {
   async start(context) {
     if (context.env.AMAZON_SANDBOX === '0') return { description: 'Amazon sandbox: off (AMAZON_SANDBOX=0)', stop: async () => undefined };
     const port = context.env.AMAZON_SANDBOX_PORT ? Number(context.env.AMAZON_SANDBOX_PORT) : DEFAULT_AMAZON_SANDBOX_PORT;
+    const sqsPort = context.env.AMAZON_SANDBOX_SQS_PORT ? Number(context.env.AMAZON_SANDBOX_SQS_PORT) : undefined;
     let sandbox;
     try {
-      sandbox = await startAmazonSandbox({ port, clock: { speed: context.env.AMAZON_SANDBOX_SPEED ? Number(context.env.AMAZON_SANDBOX_SPEED) : 1 }, seed: true });
+      sandbox = await startAmazonSandbox({ port, sqsPort, clock: { speed: context.env.AMAZON_SANDBOX_SPEED ? Number(context.env.AMAZON_SANDBOX_SPEED) : 1 }, seed: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
       // A setting to change, not a crash: one line and exit 2.
+      const taken = (error as { port?: number }).port;
+      const variable = taken !== undefined && taken !== port ? 'AMAZON_SANDBOX_SQS_PORT' : 'AMAZON_SANDBOX_PORT';
       throw new CliUsageError(
-        `the Amazon sandbox cannot listen on port ${port}, which is in use: set AMAZON_SANDBOX_PORT to another port (0 picks a free one), or AMAZON_SANDBOX=0 to start without it`,
+        `the Amazon sandbox cannot listen on port ${taken ?? port}, which is in use: set ${variable} to another port (0 picks a free one), or AMAZON_SANDBOX=0 to start without it`,
       );
     }
     const demoStore = await offerDemoConnection(sandbox, context);

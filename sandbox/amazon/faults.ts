@@ -18,10 +18,18 @@
  * SP-API only): 'lwaToken' (POST /auth/o2/token, answered with LWA's server_error /
  * temporarily_unavailable) and 'uploadFeedDocument' (the PUT to a presigned document URL, answered
  * with S3's InternalError / SlowDown).
+ *
+ * The target 'notifications' (Amazon delivering notifications to SQS, not a request) takes only the
+ * three notification kinds, and they only it; `count` counts notifications, `durationMs` is sandbox
+ * time (see notifications.ts for what each does to a notification):
+ * - dropNotifications: the notification is never sent (the consumer's poll safety net must find the change)
+ * - duplicateNotifications: it is sent as two SQS messages with the same body (same NotificationId)
+ * - reorderNotifications: it is held back; held notifications go out newest first (default count 2)
  */
 import { errorResponse, isOperation, isRecord, OPERATIONS, type Operation, type SandboxResponse } from './http.ts';
 
-export const FAULT_KINDS = ['throttle', 'error500', 'error503', 'delay', 'reset', 'malformedJson', 'invalidOrder', 'expiredToken', 'messageError'] as const;
+export const NOTIFICATION_FAULT_KINDS = ['dropNotifications', 'duplicateNotifications', 'reorderNotifications'] as const;
+export const FAULT_KINDS = ['throttle', 'error500', 'error503', 'delay', 'reset', 'malformedJson', 'invalidOrder', 'expiredToken', 'messageError', ...NOTIFICATION_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Endpoints outside the SP-API operations that take faults, and the kinds they take. */
@@ -29,18 +37,25 @@ export const WIRE_TARGETS = ['lwaToken', 'uploadFeedDocument'] as const;
 export type WireTarget = (typeof WIRE_TARGETS)[number];
 const WIRE_FAULT_KINDS: readonly FaultKind[] = ['error500', 'error503', 'reset', 'delay'];
 
-/** What a fault can be scoped to: an SP-API operation, a wire target, or '*' (every SP-API operation). */
-export const FAULT_OPERATIONS = [...OPERATIONS, ...WIRE_TARGETS] as const;
-export type FaultTarget = Operation | WireTarget;
+/** Amazon delivering notifications to their SQS destinations. */
+export const NOTIFICATIONS_TARGET = 'notifications';
+
+/** What a fault can be scoped to: an SP-API operation, a wire target, notifications, or '*' (every SP-API operation). */
+export const FAULT_OPERATIONS = [...OPERATIONS, ...WIRE_TARGETS, NOTIFICATIONS_TARGET] as const;
+export type FaultTarget = Operation | WireTarget | typeof NOTIFICATIONS_TARGET;
 
 function isWireTarget(value: unknown): value is WireTarget {
   return typeof value === 'string' && (WIRE_TARGETS as readonly string[]).includes(value);
 }
 
+function isNotificationKind(value: unknown): boolean {
+  return typeof value === 'string' && (NOTIFICATION_FAULT_KINDS as readonly string[]).includes(value);
+}
+
 export interface FaultSpec {
   operation: FaultTarget | '*';
   kind: FaultKind;
-  /** How many matching requests the fault hits; default 1 unless durationMs is given. */
+  /** How many matching requests (notifications) the fault hits; default 1 (reorderNotifications: 2) unless durationMs is given. */
   count?: number;
   /** Active for this much sandbox time from now. */
   durationMs?: number;
@@ -69,11 +84,14 @@ export class FaultError extends Error {
 export function parseFaultSpec(input: unknown): FaultSpec {
   if (!isRecord(input)) throw new FaultError('a fault is an object {operation, kind, count?, durationMs?, ...}');
   const { operation, kind, count, durationMs, delayMs, variant, phase } = input;
-  if (operation !== '*' && !isOperation(operation) && !isWireTarget(operation)) {
-    throw new FaultError(`operation must be '*', an SP-API operation name or one of ${WIRE_TARGETS.join(', ')}, got ${JSON.stringify(operation)}`);
+  if (operation !== '*' && !isOperation(operation) && !isWireTarget(operation) && operation !== NOTIFICATIONS_TARGET) {
+    throw new FaultError(`operation must be '*', an SP-API operation name or one of ${[...WIRE_TARGETS, NOTIFICATIONS_TARGET].join(', ')}, got ${JSON.stringify(operation)}`);
   }
   if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) throw new FaultError(`kind must be one of ${FAULT_KINDS.join(', ')}`);
   if (isWireTarget(operation) && !WIRE_FAULT_KINDS.includes(kind as FaultKind)) throw new FaultError(`operation ${operation} takes only the kinds ${WIRE_FAULT_KINDS.join(', ')}`);
+  if ((operation === NOTIFICATIONS_TARGET) !== isNotificationKind(kind)) {
+    throw new FaultError(`the kinds ${NOTIFICATION_FAULT_KINDS.join(', ')} go with operation '${NOTIFICATIONS_TARGET}', and only they`);
+  }
   if (kind === 'messageError' && operation !== 'createFeed') throw new FaultError('a messageError fault applies to createFeed only');
   const spec: FaultSpec = { operation, kind: kind as FaultKind };
   if (count !== undefined) {
@@ -105,10 +123,12 @@ export class FaultInjector {
 
   add(spec: FaultSpec, now: number): Fault {
     const checked = parseFaultSpec(spec);
+    // Holding back one notification alone reorders nothing.
+    const defaultCount = checked.kind === 'reorderNotifications' ? 2 : 1;
     const fault: Fault = {
       ...checked,
       id: `fault-${this.nextId++}`,
-      remaining: checked.count ?? (checked.durationMs === undefined ? 1 : undefined),
+      remaining: checked.count ?? (checked.durationMs === undefined ? defaultCount : undefined),
       until: checked.durationMs === undefined ? undefined : now + checked.durationMs,
       hits: 0,
     };

@@ -238,7 +238,7 @@ function acknowledge(context: FeedContext, order: OrderState, body: XmlElement):
   const toCancel = cancels.filter(({ item }) => item.quantityCancelled < item.quantityOrdered);
   if (toCancel.length === 0) return; // already cancelled: acknowledging again changes nothing
   for (const { item, reason } of toCancel) context.book.cancelItem(item, 'MERCHANT', reason);
-  context.book.touch(order, context.at);
+  context.book.touch(order, context.at, { type: 'OrderStatusChange', reason: 'Canceled by Seller' });
 }
 
 function adjust(context: FeedContext, order: OrderState, body: XmlElement, messageId: string): void {

@@ -14,6 +14,14 @@ export const OPERATIONS = [
   'getFeed',
   'cancelFeed',
   'getFeedDocument',
+  'createDestination',
+  'getDestinations',
+  'getDestination',
+  'deleteDestination',
+  'createSubscription',
+  'getSubscription',
+  'getSubscriptionById',
+  'deleteSubscriptionById',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -36,6 +44,15 @@ export interface SandboxRequest {
 export interface Caller {
   sellerId: string;
   clientId: string;
+}
+
+/**
+ * The app alone, calling a grantless operation (Notifications API destinations) with a token of
+ * LWA's client_credentials grant: no seller, one scope.
+ */
+export interface GrantlessCaller {
+  clientId: string;
+  scope: string;
 }
 
 export interface SandboxResponse {

@@ -4,11 +4,13 @@
  * gave apps, the authorization codes of the consent workflow (consent.ts) and the access tokens
  * `POST /auth/o2/token` hands out. Codes and access tokens expire by the sandbox clock.
  * SP-API calls are authenticated here: a missing, unknown or expired `x-amz-access-token` is 403
- * with Amazon's wording.
+ * with Amazon's wording. Besides sellers' tokens (refresh_token and authorization_code grants) the
+ * client_credentials grant gives an app a grantless token for one scope
+ * (`sellingpartnerapi::notifications`): no seller, no refresh token.
  */
 import crypto from 'node:crypto';
 import type { SandboxClock } from './clock.ts';
-import { errorResponse, isRecord, type Caller, type SandboxRequest, type SandboxResponse } from './http.ts';
+import { errorResponse, isRecord, type Caller, type GrantlessCaller, type SandboxRequest, type SandboxResponse } from './http.ts';
 import { randomToken, randomUuid } from './random.ts';
 
 export interface SandboxApp {
@@ -53,10 +55,11 @@ export const AUTHORIZATION_CODE_TTL_MS = 5 * 60_000;
 
 const SELLER_ID = /^[A-Z0-9]{5,32}$/;
 
-interface AccessToken {
-  caller: Caller;
-  expiresAt: number;
-}
+/** The scopes of LWA's client_credentials grant the sandbox serves (Amazon has one more, for secret rotation). */
+export const GRANTLESS_SCOPES = ['sellingpartnerapi::notifications'] as const;
+
+/** A seller's token speaks for `caller`; a grantless one for `grantless` (the app alone). */
+type AccessToken = { expiresAt: number } & ({ caller: Caller; grantless?: undefined } | { grantless: GrantlessCaller; caller?: undefined });
 
 interface AuthorizationCode {
   caller: Caller;
@@ -72,7 +75,10 @@ interface SignedGrant {
   nonce: string;
 }
 
-export type AuthResult = { ok: true; caller: Caller } | { ok: false; response: SandboxResponse };
+export type AuthResult =
+  | { ok: true; caller: Caller; grantless?: undefined }
+  | { ok: true; grantless: GrantlessCaller; caller?: undefined }
+  | { ok: false; response: SandboxResponse };
 
 export class LwaError extends Error {
   override name = 'LwaError';
@@ -210,7 +216,10 @@ export class Lwa {
     for (const entry of this.accessTokens.values()) entry.expiresAt = Math.min(entry.expiresAt, this.clock.now());
   }
 
-  /** `POST /auth/o2/token`: the refresh_token grant, and the authorization_code grant of the consent workflow. */
+  /**
+   * `POST /auth/o2/token`: the refresh_token grant, the authorization_code grant of the consent
+   * workflow, and the client_credentials grant (grantless tokens).
+   */
   token(req: SandboxRequest): SandboxResponse {
     const type = String(req.headers['content-type'] ?? '');
     if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
@@ -219,12 +228,13 @@ export class Lwa {
     const form = new URLSearchParams(req.body.toString('utf8'));
     const grantType = form.get('grant_type');
     if (grantType === null) return lwaError(400, 'invalid_request', 'The request is missing a required parameter : grant_type');
-    if (grantType !== 'refresh_token' && grantType !== 'authorization_code') {
+    if (grantType !== 'refresh_token' && grantType !== 'authorization_code' && grantType !== 'client_credentials') {
       return lwaError(400, 'unsupported_grant_type', `The authorization grant type is not supported by the authorization server: ${grantType}`);
     }
     const clientId = form.get('client_id');
     const clientSecret = form.get('client_secret');
     if (clientId === null || clientSecret === null) return lwaError(401, 'invalid_client', 'Client authentication failed');
+    if (grantType === 'client_credentials') return this.grantlessToken(form, clientId, clientSecret);
     const parameter = grantType === 'refresh_token' ? 'refresh_token' : 'code';
     const missing = [parameter, ...(grantType === 'authorization_code' ? ['redirect_uri'] : [])].find((name) => form.get(name) === null);
     if (missing !== undefined) return lwaError(400, 'invalid_request', `The request is missing a required parameter : ${missing}`);
@@ -243,7 +253,7 @@ export class Lwa {
     };
   }
 
-  /** Checks the `x-amz-access-token` header of an SP-API call. */
+  /** Checks the `x-amz-access-token` header of an SP-API call: a seller's token, or an app's grantless one. */
   authenticate(req: SandboxRequest): AuthResult {
     const header = req.headers['x-amz-access-token'];
     const token = Array.isArray(header) ? header[0] : header;
@@ -251,7 +261,23 @@ export class Lwa {
     const entry = this.accessTokens.get(token);
     if (!entry) return denied('The access token you provided is revoked, malformed or invalid.');
     if (this.clock.now() >= entry.expiresAt) return denied('The access token you provided has expired.');
-    return { ok: true, caller: entry.caller };
+    return entry.grantless ? { ok: true, grantless: entry.grantless } : { ok: true, caller: entry.caller };
+  }
+
+  /** client_credentials: a token for the app alone, for the scope asked (no refresh token: the app asks again). */
+  private grantlessToken(form: URLSearchParams, clientId: string, clientSecret: string): SandboxResponse {
+    const scope = form.get('scope');
+    if (scope === null || scope.trim() === '') return lwaError(400, 'invalid_scope', 'The request is missing a required parameter : scope');
+    const app = this.apps.get(clientId);
+    if (app?.clientSecret !== clientSecret) return lwaError(401, 'invalid_client', 'Client authentication failed');
+    if (!(GRANTLESS_SCOPES as readonly string[]).includes(scope)) return lwaError(400, 'invalid_scope', 'The request has an invalid parameter : scope');
+    const accessToken = `Atc|${randomToken(48)}`;
+    this.accessTokens.set(accessToken, { grantless: { clientId, scope }, expiresAt: this.clock.now() + this.accessTokenTtlMs });
+    return {
+      status: 200,
+      headers: { 'cache-control': 'no-cache, no-store, must-revalidate', pragma: 'no-cache' },
+      json: { access_token: accessToken, scope, token_type: 'bearer', expires_in: Math.floor(this.accessTokenTtlMs / 1000) },
+    };
   }
 
   private requireApp(clientId: string): RegisteredApp {
@@ -298,7 +324,7 @@ export class Lwa {
   }
 
   private dropAccessTokens(caller: Caller): void {
-    for (const [token, entry] of this.accessTokens) if (sameCaller(entry.caller, caller)) this.accessTokens.delete(token);
+    for (const [token, entry] of this.accessTokens) if (entry.caller && sameCaller(entry.caller, caller)) this.accessTokens.delete(token);
   }
 }
 

@@ -2,6 +2,8 @@
  * The sandbox's orders: how they are placed and priced, their lifecycle by the sandbox clock
  * (PENDING_AVAILABILITY -> PENDING -> UNSHIPPED -> PARTIALLY_SHIPPED/SHIPPED, CANCELLED), and a
  * JSON-safe description for the control API. The wire shape of the Orders API is in `orders.ts`.
+ * Every change Amazon notifies (ORDER_CHANGE) goes through `touch` with its change type and reason,
+ * and `onChange` hears of it (notifications.ts); placing an order is one too.
  */
 import type { SandboxClock } from './clock.ts';
 import { isoSeconds, parseIsoDateTime } from './clock.ts';
@@ -125,6 +127,22 @@ export interface PlaceOrderInput {
   orderId?: string;
 }
 
+/** The kinds of change an ORDER_CHANGE notification names (OrderChangeNotification.json). */
+export const ORDER_CHANGE_TYPES = ['OrderStatusChange', 'BuyerRequestedChange', 'DeliveryTipChange'] as const;
+export type OrderChangeType = (typeof ORDER_CHANGE_TYPES)[number];
+
+/** What changed, as Amazon's notification says it: the type and a ChangeReason text. */
+export interface OrderChange {
+  type: OrderChangeType;
+  reason: string;
+}
+
+/** A change that happened to `order` at sandbox time `at`. */
+export interface OrderChangeEvent extends OrderChange {
+  order: OrderState;
+  at: number;
+}
+
 export interface LifecycleTimings {
   /** PENDING -> UNSHIPPED after this much sandbox time. */
   verificationDelayMs: number;
@@ -182,6 +200,19 @@ export function orderTotal(order: OrderState): bigint {
   return sum(order.items.map(itemTotal)) + order.deliveryTip;
 }
 
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * What Amazon promised the buyer, at the sandbox's fixed offsets from the purchase: ship within two
+ * days (seller-fulfilled orders only; Amazon ships its own) and deliver between day 3 and day 7.
+ */
+export function promiseWindows(order: OrderState): { shipBy: { earliest: number; latest: number } | null; deliverBy: { earliest: number; latest: number } } {
+  return {
+    shipBy: order.fulfilledBy === 'MERCHANT' ? { earliest: order.createdTime, latest: order.createdTime + 2 * DAY_MS } : null,
+    deliverBy: { earliest: order.createdTime + 3 * DAY_MS, latest: order.createdTime + 7 * DAY_MS },
+  };
+}
+
 function floorSecond(ms: number): number {
   return Math.floor(ms / 1000) * 1000;
 }
@@ -189,6 +220,8 @@ function floorSecond(ms: number): number {
 export class OrderBook {
   private orders = new Map<string, OrderState>();
   private itemIds = new Set<string>();
+  /** Hears of every change a notification is sent for (the sandbox wires its Notifications API here). */
+  onChange?: (event: OrderChangeEvent) => void;
 
   constructor(
     private readonly clock: SandboxClock,
@@ -210,9 +243,18 @@ export class OrderBook {
     this.itemIds.clear();
   }
 
-  /** Records a change: lastUpdatedTime moves forward on every change, by at least one second. */
-  touch(order: OrderState, at: number): void {
+  /**
+   * Records a change: lastUpdatedTime moves forward on every change, by at least one second. A
+   * change Amazon notifies (status, buyer's request) names its `change`; others (an alias, a
+   * refund) do not.
+   */
+  touch(order: OrderState, at: number, change?: OrderChange): void {
     order.lastUpdatedTime = Math.max(floorSecond(at), order.lastUpdatedTime + 1000);
+    if (change) this.changed(order, at, change);
+  }
+
+  private changed(order: OrderState, at: number, change: OrderChange): void {
+    this.onChange?.({ order, at, ...change });
   }
 
   place(input: PlaceOrderInput): OrderState {
@@ -286,6 +328,7 @@ export class OrderBook {
     if (stage === 'PENDING_AVAILABILITY') this.clock.schedule(order.releaseTime!, (at) => this.release(order, at));
     else if (stage === 'PENDING') this.clock.schedule(createdTime + this.timings.verificationDelayMs, (at) => this.verify(order, at));
     else this.verified(order, createdTime);
+    this.changed(order, createdTime, { type: 'OrderStatusChange', reason: 'Order Placed' });
     return order;
   }
 
@@ -299,13 +342,14 @@ export class OrderBook {
     if (requestOnly) {
       if (by !== 'BUYER') throw new OrderError('only the buyer requests a cancellation; Amazon cancels directly');
       for (const item of order.items) item.cancellationRequest = { requester: 'BUYER', cancelReason: reason };
+      this.touch(order, at, { type: 'BuyerRequestedChange', reason: 'Buyer Requested Cancel' });
     } else {
       for (const item of order.items) {
         if (by === 'BUYER') item.cancellationRequest = { requester: 'BUYER', cancelReason: reason };
         this.cancelItem(item, by, reason);
       }
+      this.touch(order, at, { type: 'OrderStatusChange', reason: by === 'BUYER' ? 'Canceled by Buyer' : 'Canceled by Amazon' });
     }
-    this.touch(order, at);
     return order;
   }
 
@@ -318,15 +362,15 @@ export class OrderBook {
   private release(order: OrderState, at: number): void {
     if (orderStatus(order) !== 'PENDING_AVAILABILITY') return;
     order.stage = 'PENDING';
-    this.touch(order, at);
+    this.touch(order, at, { type: 'OrderStatusChange', reason: 'Preorder Released' });
     this.clock.schedule(at + this.timings.verificationDelayMs, (when) => this.verify(order, when));
   }
 
   private verify(order: OrderState, at: number): void {
     if (orderStatus(order) !== 'PENDING') return;
-    order.stage = 'UNSHIPPED';
-    this.touch(order, at);
+    // Verified first: the notification of the change carries what verification brings (the address).
     this.verified(order, at);
+    this.touch(order, at, { type: 'OrderStatusChange', reason: 'Payment Verified' });
   }
 
   private verified(order: OrderState, at: number): void {
@@ -340,7 +384,7 @@ export class OrderBook {
     const status = orderStatus(order);
     if (status !== 'UNSHIPPED' && status !== 'PARTIALLY_SHIPPED') return;
     for (const item of order.items) item.quantityShipped += unshippedQuantity(item);
-    this.touch(order, at);
+    this.touch(order, at, { type: 'OrderStatusChange', reason: 'Shipped by Amazon' });
   }
 
   private priceItem(input: PlaceOrderItemInput, index: number, marketplace: Marketplace): OrderItemState {

@@ -7,7 +7,7 @@ import { isoSeconds, parseIsoDateTime, type SandboxClock } from './clock.ts';
 import { invalidInput, jsonResponse, notFound, type Caller, type SandboxRequest, type SandboxResponse } from './http.ts';
 import { findMarketplace } from './marketplaces.ts';
 import { money, sum } from './money.ts';
-import { FULFILLMENT_STATUSES, isOrderId, itemTotal, orderStatus, orderTotal, type OrderBook, type OrderItemState, type OrderState } from './order-book.ts';
+import { FULFILLMENT_STATUSES, isOrderId, itemTotal, orderStatus, orderTotal, promiseWindows, type OrderBook, type OrderItemState, type OrderState } from './order-book.ts';
 import { randomToken } from './random.ts';
 
 export const INCLUDED_DATA = ['BUYER', 'RECIPIENT', 'PROCEEDS', 'EXPENSE', 'PROMOTION', 'CANCELLATION', 'FULFILLMENT', 'PACKAGES', 'TAX', 'PAYMENT', 'FULFILLMENT_ORDERS'] as const;
@@ -277,13 +277,13 @@ export function toApiOrder(order: OrderState, included: ReadonlySet<IncludedData
     out.proceeds = { grandTotal: money(orderTotal(order), c), breakdowns };
   }
   if (included.has('FULFILLMENT')) {
-    const day = 24 * 3600_000;
+    const { shipBy, deliverBy } = promiseWindows(order);
     out.fulfillment = {
       fulfillmentStatus: orderStatus(order),
       fulfilledBy: order.fulfilledBy,
       fulfillmentServiceLevel: order.serviceLevel,
-      ...(merchant ? { shipByWindow: { earliestDateTime: isoSeconds(order.createdTime), latestDateTime: isoSeconds(order.createdTime + 2 * day) } } : {}),
-      deliverByWindow: { earliestDateTime: isoSeconds(order.createdTime + 3 * day), latestDateTime: isoSeconds(order.createdTime + 7 * day) },
+      ...(shipBy ? { shipByWindow: { earliestDateTime: isoSeconds(shipBy.earliest), latestDateTime: isoSeconds(shipBy.latest) } } : {}),
+      deliverByWindow: { earliestDateTime: isoSeconds(deliverBy.earliest), latestDateTime: isoSeconds(deliverBy.latest) },
     };
   }
   out.orderItems = order.items.map((item) => toApiItem(item, c, included));

@@ -1,10 +1,11 @@
 /**
- * Amazon's usage plans: a token bucket per (seller, application, operation). Each call takes one
+ * Amazon's usage plans: a token bucket per (seller, application, operation), per (application,
+ * operation) for grantless calls, which have no seller. Each call takes one
  * token; tokens refill at `rate` per second of sandbox time up to `burst`. An empty bucket is a
  * 429 QuotaExceeded (no Retry-After, no x-amzn-RateLimit-Limit).
  */
 import type { SandboxClock } from './clock.ts';
-import { errorResponse, type Caller, type Operation, type SandboxResponse } from './http.ts';
+import { errorResponse, type Operation, type SandboxResponse } from './http.ts';
 
 export interface RateLimit {
   /** Requests per second. */
@@ -22,6 +23,14 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<Operation, RateLimit>> = Objec
   getFeed: { rate: 2, burst: 15 },
   cancelFeed: { rate: 2, burst: 15 },
   getFeedDocument: { rate: 0.0222, burst: 10 },
+  createDestination: { rate: 1, burst: 5 },
+  getDestinations: { rate: 1, burst: 5 },
+  getDestination: { rate: 1, burst: 5 },
+  deleteDestination: { rate: 1, burst: 5 },
+  createSubscription: { rate: 1, burst: 5 },
+  getSubscription: { rate: 1, burst: 5 },
+  getSubscriptionById: { rate: 1, burst: 5 },
+  deleteSubscriptionById: { rate: 1, burst: 5 },
 });
 
 export class RateLimitError extends Error {
@@ -71,9 +80,9 @@ export class RateLimiter {
   }
 
   /** Takes a token; false when the bucket is empty (the call is counted as throttled). */
-  take(caller: Caller, operation: Operation): boolean {
+  take(caller: { clientId: string; sellerId?: string }, operation: Operation): boolean {
     const { rate, burst } = this.limits[operation];
-    const key = `${caller.sellerId}|${caller.clientId}|${operation}`;
+    const key = `${caller.sellerId ?? ''}|${caller.clientId}|${operation}`;
     const now = this.clock.now();
     const bucket = this.buckets.get(key) ?? { tokens: burst, at: now };
     bucket.tokens = Math.min(burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * rate);

@@ -1,8 +1,8 @@
 /**
  * Every request the sandbox received on Amazon's side (LWA, SP-API, document URLs), with its
  * answer status, for tests and for looking at what a client really sent. Secrets are masked:
- * the access token header keeps its "Atza|" prefix only, LWA client secrets and refresh tokens
- * are replaced. Control API calls (/_sandbox/...) are not recorded.
+ * the access token header keeps its "Atza|" (grantless: "Atc|") prefix only, LWA client secrets
+ * and refresh tokens are replaced. Control API calls (/_sandbox/...) are not recorded.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -32,7 +32,7 @@ const SECRET_HEADERS = new Set(['authorization', 'x-amz-security-token', 'cookie
 const SECRET_FORM_FIELDS = ['client_secret', 'refresh_token', 'code'];
 
 export function maskToken(value: string): string {
-  const prefix = /^(Atz[ar]\|)/.exec(value)?.[1] ?? '';
+  const prefix = /^(Atz[ar]\||Atc\|)/.exec(value)?.[1] ?? '';
   return `${prefix}***`;
 }
 

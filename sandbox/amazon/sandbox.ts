@@ -1,7 +1,8 @@
 /**
- * The sandbox's world without the HTTP server: clock, LWA, orders, feeds, rate limits, faults and
- * recorded requests, plus the control functions tests call in-process (the same ones the
- * /_sandbox/ HTTP endpoints expose). Every control function first runs the tasks that became due.
+ * The sandbox's world without the HTTP servers: clock, LWA, orders, feeds, notifications, the SQS
+ * queues they go to, rate limits, faults and recorded requests, plus the control functions tests
+ * call in-process (the same ones the /_sandbox/ HTTP endpoints expose). Every control function
+ * first runs the tasks that became due.
  */
 import { SandboxClock, type ClockOptions } from './clock.ts';
 import { FeedsApi, DEFAULT_FEED_TIMINGS, type FeedTimings } from './feeds.ts';
@@ -9,11 +10,13 @@ import { FaultInjector, type Fault, type FaultSpec } from './faults.ts';
 import type { Operation } from './http.ts';
 import { DEMO_APP, DEFAULT_ACCESS_TOKEN_TTL_MS, Lwa, type SandboxApp } from './lwa.ts';
 import { DEFAULT_LIFECYCLE, describeOrder, OrderBook, OrderError, orderStatus, type OrderDescription, type PlaceOrderInput } from './order-book.ts';
+import { NotificationsApi, type DestinationState, type NotificationFilter, type NotificationRecord, type SubscriptionState } from './notifications.ts';
 import { OrdersApi, DEFAULT_PAGINATION_TOKEN_TTL_MS } from './orders.ts';
 import { SeededRandom } from './random.ts';
 import { RateLimiter, type RateLimit } from './rate-limits.ts';
 import { RequestRecorder, type RecordedRequest } from './recorder.ts';
 import { seedDemoOrders } from './seed.ts';
+import { DEMO_QUEUE_NAME, SandboxSqs, type AwsCredentials, type CreateQueueOptions, type QueueDescription } from './sqs.ts';
 
 export interface AmazonSandboxOptions {
   /** A clock to share, or options for a new one (default: real time, speed 1). */
@@ -56,6 +59,9 @@ export class AmazonSandbox {
   readonly limits: RateLimiter;
   readonly faults = new FaultInjector();
   readonly recorder = new RequestRecorder();
+  /** The AWS side: the queues notifications go to (served by the running sandbox's SQS listener). */
+  readonly sqs = new SandboxSqs();
+  readonly notifications: NotificationsApi;
   private readonly rng: SeededRandom;
   private readonly extraApps: SandboxApp[];
 
@@ -79,8 +85,11 @@ export class AmazonSandbox {
     this.orders = new OrdersApi(this.clock, this.book, options.paginationTokenTtlMs ?? DEFAULT_PAGINATION_TOKEN_TTL_MS);
     this.feeds = new FeedsApi(this.clock, this.book, this.rng, baseUrl, { ...DEFAULT_FEED_TIMINGS, ...options.feedTimings });
     this.limits = new RateLimiter(this.clock, options.rateLimits);
+    this.notifications = new NotificationsApi(this.clock, this.lwa, this.sqs, this.faults);
+    this.book.onChange = (change) => this.notifications.orderChanged(change);
     this.extraApps = options.apps ?? [];
     this.registerApps();
+    this.sqs.createQueue(DEMO_QUEUE_NAME);
     if (options.seed) seedDemoOrders(this);
   }
 
@@ -150,8 +159,18 @@ export class AmazonSandbox {
     return this.faults.list(this.clock.now());
   }
 
+  /** Removes every fault; notifications a reorder fault held go out (newest first). */
   clearFaults(): void {
     this.faults.clear();
+    this.notifications.releaseHeld();
+  }
+
+  /** Removes one fault; removing a reorder fault sends what is held (newest first). */
+  removeFault(id: string): boolean {
+    const fault = this.faults.list(this.clock.now()).find((f) => f.id === id);
+    const removed = this.faults.remove(id);
+    if (fault?.kind === 'reorderNotifications') this.notifications.releaseHeld();
+    return removed;
   }
 
   requests(filter: { operation?: string; sinceSeq?: number } = {}): RecordedRequest[] {
@@ -216,10 +235,65 @@ export class AmazonSandbox {
     return this.feeds.get(feedId)?.report;
   }
 
+  /** SQS's region (the queue ARNs' and the SigV4 scope's). */
+  get sqsRegion(): string {
+    return this.sqs.region;
+  }
+
+  /** The queue every sandbox has, Amazon allowed to send to it. */
+  get demoQueue(): { name: string; url: string; arn: string } {
+    const { name, url, arn } = this.sqs.describe(DEMO_QUEUE_NAME);
+    return { name, url, arn };
+  }
+
+  /** Lets another access key (same AWS account) call SQS. */
+  addAwsCredentials(credentials: AwsCredentials): void {
+    this.sqs.addCredentials(credentials);
+  }
+
+  /** Creates an SQS queue (default: standard, 30 s visibility, Amazon allowed to send). */
+  createQueue(name: string, options: CreateQueueOptions = {}): { url: string; arn: string } {
+    return this.sqs.createQueue(name, options);
+  }
+
+  /** A queue (by name, URL or ARN) and its message counts. */
+  describeQueue(queue: string): QueueDescription {
+    return this.sqs.describe(queue);
+  }
+
+  listQueues(): QueueDescription[] {
+    return this.sqs.list();
+  }
+
+  /** false: every SQS request is answered 503 ServiceUnavailable until set back (Amazon still delivers). */
+  setSqsAvailable(available: boolean): void {
+    this.sqs.setAvailable(available);
+  }
+
+  /** The notifications Amazon published, oldest first, with what became of each. */
+  notificationsSent(filter: NotificationFilter = {}): NotificationRecord[] {
+    this.clock.runDue();
+    return this.notifications.published(filter);
+  }
+
+  /** Sends the notifications a reorder fault holds now, newest first; returns how many. */
+  releaseHeldNotifications(): number {
+    return this.notifications.releaseHeld();
+  }
+
+  listDestinations(): DestinationState[] {
+    return this.notifications.listDestinations();
+  }
+
+  listSubscriptions(): SubscriptionState[] {
+    return this.notifications.listSubscriptions();
+  }
+
   /**
-   * Forgets orders, feeds, pagination tokens, buckets, faults, recorded requests and unused
-   * authorization codes. Registered apps (with their redirect URIs), sellers and issued tokens stay
-   * valid; the clock keeps its time (it never goes back).
+   * Forgets orders, feeds, pagination tokens, buckets, faults, recorded requests, unused
+   * authorization codes, destinations, subscriptions, notifications and the SQS queues (the demo
+   * queue is made again, empty; SQS is available again). Registered apps (with their redirect URIs),
+   * sellers, issued tokens and AWS keys stay valid; the clock keeps its time (it never goes back).
    */
   reset(options: { seed?: boolean } = {}): void {
     this.clock.clearTasks();
@@ -230,6 +304,9 @@ export class AmazonSandbox {
     this.limits.reset();
     this.faults.clear();
     this.recorder.clear();
+    this.notifications.reset();
+    this.sqs.reset();
+    this.sqs.createQueue(DEMO_QUEUE_NAME);
     if (options.seed) seedDemoOrders(this);
   }
 

@@ -2,12 +2,14 @@
  * The sandbox HTTP server (node:http, no framework). One request goes:
  *   read body -> run due clock tasks -> control API (/_sandbox/..., not recorded)
  *   or Amazon's side: Seller Central consent page | LWA token | presigned document URL | SP-API route:
- *   authenticate (403) -> faults (reset/429/500/503) -> rate limit (429) -> handler ->
+ *   authenticate (403; a grantless operation takes only a grantless token, the others only a
+ *   seller's) -> faults (reset/429/500/503) -> rate limit (429) -> handler ->
  *   x-amzn-RateLimit-Limit on 20x/400/404 -> response faults (invalid order, malformed JSON,
  *   reset after processing, delay) -> record -> answer with x-amzn-RequestId.
  * The LWA token endpoint and document uploads take the faults named for them (lwaToken,
  * uploadFeedDocument): reset/500/503 before the handler, reset after and delay after it. The
- * consent pages take no access token, rate limit or fault.
+ * consent pages take no access token, rate limit or fault. SQS (AWS, not Amazon) has a listener of
+ * its own (sqs.ts), started and closed with this one.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,13 +18,14 @@ import { handleControl } from './control.ts';
 import { corruptOrders, internalFailure, serviceUnavailable, truncateJson, type Fault, type FaultKind, type FaultTarget, type WireTarget } from './faults.ts';
 import { s3ServerFailure } from './feeds.ts';
 import { lwaServerFailure } from './lwa.ts';
-import { errorResponse, type Caller, type Operation, type SandboxRequest, type SandboxResponse } from './http.ts';
+import { errorResponse, type Caller, type GrantlessCaller, type Operation, type SandboxRequest, type SandboxResponse } from './http.ts';
 import { quotaExceeded } from './rate-limits.ts';
 import { maskBody, maskHeaders, type RecordedRequest } from './recorder.ts';
 import { randomUuid } from './random.ts';
 import { paginationTokenExpired } from './orders.ts';
 import { AmazonSandbox, type AmazonSandboxOptions } from './sandbox.ts';
 import { confirmShipment } from './shipments.ts';
+import { DEFAULT_SQS_PORT, DEMO_AWS } from './sqs.ts';
 
 export const DEFAULT_AMAZON_SANDBOX_PORT = 4610;
 /** Bigger than Amazon's 10 MiB feed limit, so oversized feeds reach the handler. */
@@ -31,6 +34,8 @@ const MAX_BODY_BYTES = 20 * 1024 * 1024;
 export interface StartAmazonSandboxOptions extends AmazonSandboxOptions {
   /** Default 4610; 0 picks a free port (tests). */
   port?: number;
+  /** The SQS endpoint's port: default 4611, or 0 (a free port) when `port` is 0. */
+  sqsPort?: number;
   /** Default 127.0.0.1. */
   host?: string;
   /**
@@ -46,12 +51,28 @@ export interface SandboxExchange {
   response: SandboxResponse | null;
 }
 
-interface SpApiRoute {
+interface RouteBase {
   method: string;
   pattern: RegExp;
   operation: Operation;
+}
+
+/** Called with a seller's access token (refresh token or consent). */
+interface SellerRoute extends RouteBase {
+  grantless?: false;
   handle: (sandbox: AmazonSandbox, req: SandboxRequest, caller: Caller) => SandboxResponse;
 }
+
+/** Called with the app's grantless token (client_credentials). */
+interface GrantlessRoute extends RouteBase {
+  grantless: true;
+  handle: (sandbox: AmazonSandbox, req: SandboxRequest, app: GrantlessCaller) => SandboxResponse;
+}
+
+type SpApiRoute = SellerRoute | GrantlessRoute;
+
+const DESTINATIONS = '/notifications/v1/destinations';
+const SUBSCRIPTION = '/notifications/v1/subscriptions/(?<notificationType>[^/]+)';
 
 const SP_API_ROUTES: SpApiRoute[] = [
   { method: 'GET', pattern: /^\/orders\/2026-01-01\/orders$/, operation: 'searchOrders', handle: (s, r, c) => s.orders.search(r, c) },
@@ -67,6 +88,26 @@ const SP_API_ROUTES: SpApiRoute[] = [
   { method: 'POST', pattern: /^\/feeds\/2021-06-30\/feeds$/, operation: 'createFeed', handle: (s, r, c) => s.feeds.createFeed(r, c) },
   { method: 'GET', pattern: /^\/feeds\/2021-06-30\/feeds\/(?<feedId>[^/]+)$/, operation: 'getFeed', handle: (s, r, c) => s.feeds.getFeed(r, c) },
   { method: 'DELETE', pattern: /^\/feeds\/2021-06-30\/feeds\/(?<feedId>[^/]+)$/, operation: 'cancelFeed', handle: (s, r, c) => s.feeds.cancelFeed(r, c) },
+  { method: 'POST', pattern: new RegExp(`^${DESTINATIONS}$`), operation: 'createDestination', grantless: true, handle: (s, r, a) => s.notifications.createDestination(r, a) },
+  { method: 'GET', pattern: new RegExp(`^${DESTINATIONS}$`), operation: 'getDestinations', grantless: true, handle: (s, r, a) => s.notifications.getDestinations(r, a) },
+  { method: 'GET', pattern: new RegExp(`^${DESTINATIONS}/(?<destinationId>[^/]+)$`), operation: 'getDestination', grantless: true, handle: (s, r, a) => s.notifications.getDestination(r, a) },
+  { method: 'DELETE', pattern: new RegExp(`^${DESTINATIONS}/(?<destinationId>[^/]+)$`), operation: 'deleteDestination', grantless: true, handle: (s, r, a) => s.notifications.deleteDestination(r, a) },
+  { method: 'POST', pattern: new RegExp(`^${SUBSCRIPTION}$`), operation: 'createSubscription', handle: (s, r, c) => s.notifications.createSubscription(r, c) },
+  { method: 'GET', pattern: new RegExp(`^${SUBSCRIPTION}$`), operation: 'getSubscription', handle: (s, r, c) => s.notifications.getSubscription(r, c) },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^${SUBSCRIPTION}/(?<subscriptionId>[^/]+)$`),
+    operation: 'getSubscriptionById',
+    grantless: true,
+    handle: (s, r, a) => s.notifications.getSubscriptionById(r, a),
+  },
+  {
+    method: 'DELETE',
+    pattern: new RegExp(`^${SUBSCRIPTION}/(?<subscriptionId>[^/]+)$`),
+    operation: 'deleteSubscriptionById',
+    grantless: true,
+    handle: (s, r, a) => s.notifications.deleteSubscriptionById(r, a),
+  },
 ];
 
 const S3_ROUTE = /^\/s3\/[^/]+\/(?<key>[^/]+)$/;
@@ -94,20 +135,38 @@ export class RunningAmazonSandbox extends AmazonSandbox {
   port = 0;
   private server?: http.Server;
 
-  /** Stops listening and drops open connections. */
+  /** The SQS endpoint's base URL (AWS's side: `new SQSClient({ region: sqsRegion, endpoint: sqsUrl, credentials: DEMO_AWS })`). */
+  get sqsUrl(): string {
+    return this.sqs.url;
+  }
+
+  /** Stops listening (SP-API and SQS) and drops open connections. */
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
     this.clock.clearTasks();
-    await new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    });
+    await Promise.all([
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+      this.sqs.close(),
+    ]);
   }
 
-  /** @internal */
-  async listen(port: number, host: string): Promise<void> {
+  /** @internal Listens for Amazon's side, then SQS's (closing the first when the second cannot). */
+  async listen(port: number, host: string, sqsPort: number): Promise<void> {
+    await this.listenAmazon(port, host);
+    try {
+      await this.sqs.listen(sqsPort, host);
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  private async listenAmazon(port: number, host: string): Promise<void> {
     const server = http.createServer((req, res) => {
       this.serve(req, res).catch((error: unknown) => {
         // A bug of the sandbox: answered as Amazon answers its own internal errors, with the cause in details.
@@ -155,7 +214,7 @@ export class RunningAmazonSandbox extends AmazonSandbox {
     this.clock.runDue();
 
     if (request.path === '/_sandbox' || request.path.startsWith('/_sandbox/')) {
-      send(res, requestId, handleControl(this, request, { url: this.url, lwaUrl: this.lwaUrl, consentUrl: this.consentUrl }));
+      send(res, requestId, handleControl(this, request, { url: this.url, lwaUrl: this.lwaUrl, consentUrl: this.consentUrl, sqsUrl: this.sqsUrl }));
       return;
     }
 
@@ -226,7 +285,18 @@ export class RunningAmazonSandbox extends AmazonSandbox {
       outcome.response = auth.response;
       return outcome;
     }
-    outcome.caller = auth.caller;
+    const principal = route.grantless ? auth.grantless : auth.caller;
+    if (!principal) {
+      outcome.response = errorResponse(403, {
+        code: 'Unauthorized',
+        message: 'Access to requested resource is denied.',
+        details: route.grantless
+          ? `${operation} is a grantless operation: call it with a token of LWA's client_credentials grant (scope sellingpartnerapi::notifications).`
+          : `${operation} needs a selling partner's authorization: call it with a token of the refresh_token grant, not a grantless one.`,
+      });
+      return outcome;
+    }
+    if (auth.caller) outcome.caller = auth.caller;
     const now = this.clock.now();
     const take = this.faultTaker(operation, outcome, now);
 
@@ -250,14 +320,18 @@ export class RunningAmazonSandbox extends AmazonSandbox {
       outcome.response = serviceUnavailable();
       return outcome;
     }
-    if (!this.limits.take(auth.caller, operation)) {
+    if (!this.limits.take(principal, operation)) {
       outcome.throttled = true;
       outcome.response = quotaExceeded();
       return outcome;
     }
 
     const response =
-      operation === 'searchOrders' && req.query.has('paginationToken') && take('expiredToken') ? paginationTokenExpired() : route.handle(this, req, auth.caller);
+      operation === 'searchOrders' && req.query.has('paginationToken') && take('expiredToken')
+        ? paginationTokenExpired()
+        : route.grantless
+          ? route.handle(this, req, auth.grantless!)
+          : route.handle(this, req, auth.caller!);
     if (response.status < 300 || response.status === 400 || response.status === 404) {
       response.headers = { ...response.headers, 'x-amzn-RateLimit-Limit': this.limits.header(operation) };
     }
@@ -341,13 +415,15 @@ function send(res: http.ServerResponse, requestId: string, response: SandboxResp
 }
 
 /**
- * Starts the sandbox: `{ url, lwaUrl, consentUrl, port, demoApp, close(), ...control functions }`.
- * SP-API base URL = `url`; LWA token URL = `lwaUrl`; Seller Central's consent page = `consentUrl`.
+ * Starts the sandbox: `{ url, lwaUrl, consentUrl, sqsUrl, port, demoApp, close(), ...control functions }`.
+ * SP-API base URL = `url`; LWA token URL = `lwaUrl`; Seller Central's consent page = `consentUrl`;
+ * SQS endpoint = `sqsUrl` (region `sqsRegion`, credentials DEMO_AWS).
  */
 export async function startAmazonSandbox(options: StartAmazonSandboxOptions = {}): Promise<RunningAmazonSandbox> {
   let base = '';
   const sandbox = new RunningAmazonSandbox(options, () => base);
-  await sandbox.listen(options.port ?? DEFAULT_AMAZON_SANDBOX_PORT, options.host ?? '127.0.0.1');
+  const port = options.port ?? DEFAULT_AMAZON_SANDBOX_PORT;
+  await sandbox.listen(port, options.host ?? '127.0.0.1', options.sqsPort ?? (port === 0 ? 0 : DEFAULT_SQS_PORT));
   base = sandbox.url;
   return sandbox;
 }
@@ -366,5 +442,9 @@ export function describeSandbox(sandbox: RunningAmazonSandbox): string {
     `  application id  : ${app.applicationId}`,
     `  consent page    : ${sandbox.consentUrl}`,
     `  control API     : ${sandbox.url}/_sandbox`,
+    `  SQS endpoint    : ${sandbox.sqsUrl} (region ${sandbox.sqsRegion})`,
+    `  AWS access key  : ${DEMO_AWS.accessKeyId}`,
+    `  AWS secret key  : ${DEMO_AWS.secretAccessKey}`,
+    `  demo queue      : ${sandbox.demoQueue.url} (${sandbox.demoQueue.arn})`,
   ].join('\n');
 }

@@ -61,7 +61,7 @@ export function applyShipment(book: OrderBook, order: OrderState, shipment: Ship
     items: [...wanted].map(([orderItemId, quantity]) => ({ orderItemId, quantity })),
     via: shipment.via,
   });
-  book.touch(order, at);
+  book.touch(order, at, { type: 'OrderStatusChange', reason: 'Shipment Confirmed' });
   return null;
 }
 
