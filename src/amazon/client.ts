@@ -1,7 +1,7 @@
 /**
  * One Selling Partner API client per Amazon store: wires the LWA token cache, the shared rate
  * limiter, the communication errors log and the HTTP layer, and exposes the operations grouped as
- * `orders`, `shipments` and `feeds`.
+ * `orders`, `shipments`, `feeds` and `notifications`.
  *
  * Keep one client per store for as long as the process runs: the access token is cached in it.
  */
@@ -21,6 +21,7 @@ import { DatabaseApiErrorRecorder, type ApiErrorRecorder } from './error-log.ts'
 import { FeedsApi } from './feeds-api.ts';
 import { SpApiHttp, type OperationPlan, type RateLimitWaitEvent } from './http.ts';
 import { LwaTokenProvider, type AccessTokenSource, type LwaCredentials } from './lwa.ts';
+import { NotificationsApi } from './notifications-api.ts';
 import { OrdersApi } from './orders-api.ts';
 import { DatabaseRateLimiter, type RateLimiter } from './rate-limiter.ts';
 import type { RetryPolicy, Sleep } from './retry.ts';
@@ -65,6 +66,7 @@ export interface SpApiClientDependencies {
   limiter?: RateLimiter;
   recorder?: ApiErrorRecorder;
   tokens?: AccessTokenSource;
+  grantlessTokens?: AccessTokenSource;
   sleep?: Sleep;
   random?: () => number;
   fetch?: typeof fetch;
@@ -74,6 +76,7 @@ export class SpApiClient {
   readonly orders: OrdersApi;
   readonly shipments: ShipmentsApi;
   readonly feeds: FeedsApi;
+  readonly notifications: NotificationsApi;
 
   constructor(
     readonly http: SpApiHttp,
@@ -83,6 +86,7 @@ export class SpApiClient {
     this.orders = new OrdersApi(http, clock, logger);
     this.shipments = new ShipmentsApi(http);
     this.feeds = new FeedsApi(http);
+    this.notifications = new NotificationsApi(http);
   }
 }
 
@@ -97,14 +101,21 @@ export function resolvePlans(overrides: Partial<Record<SpApiOperation, RatePlan>
   return plans;
 }
 
+/** The scope of the grantless token the Notifications API's destinations need. */
+export const NOTIFICATIONS_SCOPE = 'sellingpartnerapi::notifications';
+
 export function createSpApiClient(store: AmazonStoreConnection, deps: SpApiClientDependencies): SpApiClient {
   if (store.sellerId.trim() === '') throw new Error(`Amazon store "${store.name}" has no seller id`);
   const common = { clock: deps.clock, logger: deps.logger, sleep: deps.sleep, random: deps.random, fetch: deps.fetch, timeoutMs: deps.timeoutMs, retry: deps.retry };
+  const tokenUrl = store.lwaEndpoint ?? DEFAULT_LWA_TOKEN_URL;
   const tokens =
     deps.tokens ??
-    new LwaTokenProvider({ ...common, storeName: store.name, credentials: store.credentials, tokenUrl: store.lwaEndpoint ?? DEFAULT_LWA_TOKEN_URL });
+    new LwaTokenProvider({ ...common, storeName: store.name, credentials: store.credentials, tokenUrl });
+  const grantlessTokens =
+    deps.grantlessTokens ?? new LwaTokenProvider({ ...common, storeName: store.name, credentials: store.credentials, tokenUrl, grantlessScope: NOTIFICATIONS_SCOPE });
   const http = new SpApiHttp({
     ...common,
+    grantlessTokens,
     store: { storeId: store.storeId, storeName: store.name, sellerId: store.sellerId },
     baseUrl: store.endpoint ?? defaultEndpoint(store.region),
     tokens,

@@ -26,6 +26,11 @@ export const SP_API_OPERATIONS = [
   'createFeed',
   'getFeed',
   'getFeedDocument',
+  'getDestinations',
+  'createDestination',
+  'getSubscription',
+  'createSubscription',
+  'deleteSubscriptionById',
 ] as const;
 export type SpApiOperation = (typeof SP_API_OPERATIONS)[number];
 
@@ -44,6 +49,11 @@ export const DEFAULT_RATE_PLANS: Record<SpApiOperation, RatePlan> = {
   createFeed: { rate: 0.0083, burst: 15 },
   getFeed: { rate: 2, burst: 15 },
   getFeedDocument: { rate: 0.0222, burst: 10 },
+  getDestinations: { rate: 1, burst: 5 },
+  createDestination: { rate: 1, burst: 5 },
+  getSubscription: { rate: 1, burst: 5 },
+  createSubscription: { rate: 1, burst: 5 },
+  deleteSubscriptionById: { rate: 1, burst: 5 },
 };
 
 /** Amazon's own sandbox endpoints apply one plan to every call. */

@@ -49,7 +49,7 @@ export class FeedsApi {
   async createFeedDocument(contentType: string): Promise<CreateFeedDocumentResponse> {
     if (isBlank(contentType)) throw new AmazonRequestError('createFeedDocument: contentType is required', 'createFeedDocument', 'contentType');
     const response = await this.http.send({ operation: 'createFeedDocument', method: 'POST', path: '/feeds/2021-06-30/documents', body: { contentType } });
-    return this.validated(response, parseCreateFeedDocumentResponse, 'createFeedDocument');
+    return this.http.validated(response, parseCreateFeedDocumentResponse, 'createFeedDocument');
   }
 
   /** Step 2: the content, to the presigned URL, with exactly the Content-Type given in step 1. */
@@ -72,7 +72,7 @@ export class FeedsApi {
     const body: CreateFeedSpecification = { feedType, marketplaceIds: [...marketplaceIds], inputFeedDocumentId, ...(feedOptions ? { feedOptions } : {}) };
     // Not idempotent: a feed created twice is processed twice (a refund would be paid twice).
     const response = await this.http.send({ operation: 'createFeed', method: 'POST', path: '/feeds/2021-06-30/feeds', body, idempotent: false });
-    const { feedId } = await this.validated(response, parseCreateFeedResponse, 'createFeed');
+    const { feedId } = await this.http.validated(response, parseCreateFeedResponse, 'createFeed');
     return { feedId };
   }
 
@@ -94,7 +94,7 @@ export class FeedsApi {
   async getFeed(feedId: string): Promise<Feed> {
     if (feedId.trim() === '') throw new AmazonRequestError('getFeed: feedId is required', 'getFeed', 'feedId');
     const response = await this.http.send({ operation: 'getFeed', method: 'GET', path: `/feeds/2021-06-30/feeds/${encodeURIComponent(feedId)}` });
-    return this.validated(response, parseFeed, 'getFeed');
+    return this.http.validated(response, parseFeed, 'getFeed');
   }
 
   /** Step 5a: where to download a document (e.g. the result of a processed feed). */
@@ -105,7 +105,7 @@ export class FeedsApi {
       method: 'GET',
       path: `/feeds/2021-06-30/documents/${encodeURIComponent(feedDocumentId)}`,
     });
-    return this.validated(response, parseFeedDocument, 'getFeedDocument');
+    return this.http.validated(response, parseFeedDocument, 'getFeedDocument');
   }
 
   /** Step 5b: the document's text, gunzipped when Amazon compressed it, decoded by its charset. */
@@ -158,20 +158,6 @@ export class FeedsApi {
     }
   }
 
-  private async validated<T>(
-    response: { status: number; body: unknown; requestId: string | null },
-    parse: (body: unknown, context: ResponseContext) => T,
-    operation: string,
-  ): Promise<T> {
-    try {
-      return parse(response.body, { operation, requestId: response.requestId });
-    } catch (error) {
-      if (error instanceof AmazonResponseError) {
-        await this.http.recordFailure(error, { httpStatus: response.status, code: 'InvalidResponse', requestId: response.requestId });
-      }
-      throw error;
-    }
-  }
 }
 
 /** Decodes by the charset of the Content-Type (reports are not always UTF-8); UTF-8 otherwise. */

@@ -17,6 +17,7 @@ import { USER_AGENT, type RatePlan, type SpApiOperation } from './config.ts';
 import type { ApiErrorEntry, ApiErrorRecorder } from './error-log.ts';
 import { AmazonApiError, AmazonAuthError, AmazonCallAborted, AmazonError, AmazonNetworkError, AmazonRateLimitWaitError, AmazonResponseError, requestIdNote } from './errors.ts';
 import type { AccessTokenSource } from './lwa.ts';
+import type { ResponseContext } from './validate.ts';
 import { bucketKey, type RateLimiter } from './rate-limiter.ts';
 import {
   backoffDelayMs,
@@ -52,6 +53,8 @@ export interface SpApiHttpOptions {
   store: StoreIdentity;
   baseUrl: string;
   tokens: AccessTokenSource;
+  /** The application's grantless token (client_credentials) for calls marked `grantless`. */
+  grantlessTokens?: AccessTokenSource;
   limiter: RateLimiter;
   plans: Record<SpApiOperation, OperationPlan>;
   recorder: ApiErrorRecorder;
@@ -90,6 +93,13 @@ export interface SpApiCall {
    * the connection never opened); any other failure is reported with `outcomeUnknown`.
    */
   idempotent?: boolean;
+  /**
+   * Statuses that answer the question rather than fail the call (getSubscription's 404: the seller
+   * has none): thrown as AmazonApiError all the same, but neither retried nor logged as failures.
+   */
+  answers?: readonly number[];
+  /** Made with the application's grantless token instead of the seller's (Notifications API destinations). */
+  grantless?: boolean;
 }
 
 export interface SpApiResponse {
@@ -231,7 +241,8 @@ export class SpApiHttp {
         }
         throw error;
       }
-      const accessToken = await this.accessToken();
+      const tokens = this.tokenSource(call);
+      const accessToken = await this.accessToken(tokens);
       const startedAt = this.options.clock.now().getTime();
       const context = { store: store.storeName, operation: call.operation, method: call.method, path: call.path };
 
@@ -307,7 +318,7 @@ export class SpApiHttp {
         // One refresh and one retry: a second rejection means the problem is not the token's age.
         tokenRefreshed = true;
         logger.warn('Amazon rejected the access token, refreshing it once', { ...context, status: response.status, requestId });
-        this.options.tokens.invalidate(accessToken);
+        tokens.invalidate(accessToken);
         continue;
       }
       if (RETRYABLE_STATUSES.has(response.status)) {
@@ -321,6 +332,7 @@ export class SpApiHttp {
           continue;
         }
       }
+      if (call.answers?.includes(response.status)) throw apiError;
       logger.error('Amazon call failed', { ...context, status: response.status, code: apiError.code, requestId });
       await this.recordFailure(apiError, { httpStatus: apiError.status, code: apiError.code, requestId });
       throw apiError;
@@ -404,14 +416,30 @@ export class SpApiHttp {
     }
   }
 
+  private tokenSource(call: SpApiCall): AccessTokenSource {
+    if (!call.grantless) return this.options.tokens;
+    if (!this.options.grantlessTokens) throw new Error(`${call.operation} needs a grantless token source, and this client has none`);
+    return this.options.grantlessTokens;
+  }
+
   /** The access token; a refused or unreachable Login with Amazon is logged as a communication error too. */
-  private async accessToken(): Promise<string> {
+  private async accessToken(tokens: AccessTokenSource): Promise<string> {
     try {
-      return await this.options.tokens.getAccessToken();
+      return await tokens.getAccessToken();
     } catch (error) {
       if (error instanceof AmazonAuthError) await this.recordFailure(error, { httpStatus: error.status, code: error.code, requestId: error.requestId });
       else if (error instanceof AmazonApiError) await this.recordFailure(error, { httpStatus: error.status, code: error.code, requestId: error.requestId });
       else if (error instanceof AmazonNetworkError) await this.recordFailure(error, { httpStatus: null, code: error.timedOut ? 'Timeout' : 'NetworkError', requestId: null });
+      throw error;
+    }
+  }
+
+  /** A 2xx body checked by `parse`; a body that breaks the model is logged as a communication error and thrown. */
+  async validated<T>(response: SpApiResponse, parse: (body: unknown, context: ResponseContext) => T, operation: SpApiOperation): Promise<T> {
+    try {
+      return parse(response.body, { operation, requestId: response.requestId });
+    } catch (error) {
+      if (error instanceof AmazonResponseError) await this.recordFailure(error, { httpStatus: response.status, code: 'InvalidResponse', requestId: response.requestId });
       throw error;
     }
   }

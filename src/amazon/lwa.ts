@@ -39,6 +39,11 @@ export interface LwaTokenProviderOptions {
   /** Named in AmazonAuthError so the admin knows which store to re-authorize. */
   storeName: string;
   credentials: LwaCredentials;
+  /**
+   * A grantless token for this scope (`client_credentials`, e.g. "sellingpartnerapi::notifications")
+   * instead of the seller's (`refresh_token`): the application's own calls, on no seller's behalf.
+   */
+  grantlessScope?: string;
   clock: ClockPort;
   logger: LoggerPort;
   tokenUrl?: string;
@@ -53,7 +58,7 @@ export interface LwaTokenProviderOptions {
 export const REFRESH_MARGIN_MS = 60_000;
 const OPERATION = 'lwaRefreshToken';
 /** LWA's `error` values that mean "these credentials are wrong", not "try again". */
-const CREDENTIAL_ERRORS = new Set(['invalid_client', 'invalid_grant', 'unauthorized_client', 'invalid_request', 'unsupported_grant_type']);
+const CREDENTIAL_ERRORS = new Set(['invalid_client', 'invalid_grant', 'unauthorized_client', 'invalid_request', 'unsupported_grant_type', 'invalid_scope']);
 
 interface CachedToken {
   token: string;
@@ -112,13 +117,14 @@ export class LwaTokenProvider implements AccessTokenSource {
     }
   }
 
-  /** One refresh-token grant. Throws typed errors; never includes the request body in any of them. */
+  /** One refresh-token (or client-credentials) grant. Throws typed errors; never includes the request body in any of them. */
   private async requestToken(): Promise<CachedToken> {
-    const { credentials, storeName } = this.options;
+    const { credentials, storeName, grantlessScope } = this.options;
     const startedAt = this.options.clock.now().getTime();
+    const client = { client_id: credentials.clientId, client_secret: credentials.clientSecret };
     const json = await postToLwa({
       tokenUrl: this.tokenUrl,
-      form: { grant_type: 'refresh_token', refresh_token: credentials.refreshToken, client_id: credentials.clientId, client_secret: credentials.clientSecret },
+      form: grantlessScope === undefined ? { grant_type: 'refresh_token', refresh_token: credentials.refreshToken, ...client } : { grant_type: 'client_credentials', scope: grantlessScope, ...client },
       secrets: [credentials.clientSecret, credentials.refreshToken],
       subject: `store "${storeName}"`,
       storeName,

@@ -3,12 +3,12 @@
  * console. The client secret is read from a file (or /dev/stdin), never from a flag, so it does not
  * land in shell history or in the process list.
  */
-import fs from 'node:fs';
 import { inject, injectable } from 'inversify';
 import { CliUsageError, type CliCommandContribution, type CliFlagValue, type CliIO } from '../host/contributions.ts';
 import { AmazonAppSettings, appInput, type AmazonApp, type AmazonAppInput } from '../stores/amazon-app.ts';
 import { withUsageErrors } from './errors.ts';
 import { printJson } from './output.ts';
+import { readSecretFile } from './secret-file.ts';
 
 const FLAG_NAMES: Record<keyof AmazonAppInput, string> = {
   clientId: '--client-id',
@@ -20,9 +20,6 @@ const FLAG_NAMES: Record<keyof AmazonAppInput, string> = {
   lwaEndpoint: '--lwa-endpoint',
   spApiEndpoint: '--sp-api-endpoint',
 };
-
-/** Longer than any LWA client secret: a bigger file is the wrong file. */
-const MAX_SECRET_FILE_BYTES = 4096;
 
 /** The JSON shape of the application in --json output (the secret is only said to be saved). */
 function appJson(app: AmazonApp) {
@@ -44,19 +41,6 @@ function printApp(io: CliIO, app: AmazonApp): void {
   io.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** The first line of the file, read at most MAX_SECRET_FILE_BYTES far (so /dev/zero or a log file cannot hang or flood it). */
-async function readSecretFile(path: string): Promise<string> {
-  let text = '';
-  try {
-    for await (const chunk of fs.createReadStream(path, { encoding: 'utf8', start: 0, end: MAX_SECRET_FILE_BYTES })) text += chunk;
-  } catch (error) {
-    throw new CliUsageError(`--client-secret-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if (Buffer.byteLength(text) > MAX_SECRET_FILE_BYTES) throw new CliUsageError(`--client-secret-file: ${path} is longer than ${MAX_SECRET_FILE_BYTES} bytes; it should hold the client secret alone`);
-  const secret = text.split(/\r?\n/)[0]!.trim();
-  if (secret === '') throw new CliUsageError(`--client-secret-file: ${path} is empty`);
-  return secret;
-}
 
 @injectable()
 export class AppCredentialsSetCommand implements CliCommandContribution {
@@ -83,7 +67,7 @@ export class AppCredentialsSetCommand implements CliCommandContribution {
     const secretFile = flags['client-secret-file'];
     const input: AmazonAppInput = {
       clientId: text('client-id', saved.clientId),
-      clientSecret: secretFile === undefined ? '' : await readSecretFile(String(secretFile)),
+      clientSecret: secretFile === undefined ? '' : await readSecretFile(String(secretFile), '--client-secret-file', 'the client secret'),
       applicationId: text('application-id', saved.applicationId),
       redirectUri: text('redirect-uri', saved.redirectUri),
       draft: flags.draft !== undefined ? Boolean(flags.draft) : saved.draft,
