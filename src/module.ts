@@ -24,6 +24,7 @@ import { StoreConnections } from './stores/store-connection.ts';
 import { ConnectCallbackPage, ConnectStoreAction, ConnectStorePage, ConnectWithTokenAction } from './admin/connect-store-pages.ts';
 import { AppCredentialsAction, AppCredentialsPage } from './admin/app-credentials-page.ts';
 import { DisconnectStoreAction, DisconnectStorePage, ReconnectStoreAction, RenameStoreAction, StoreStatusAction } from './admin/store-management.ts';
+import { RealtimeUpdatesAction, RealtimeUpdatesOffAction, RealtimeUpdatesPage } from './admin/realtime-updates-page.ts';
 import { ImportRetry } from './sync/import-retry.ts';
 import { UnmatchedListings } from './orders/unmatched-listings.ts';
 import { StoresPage } from './admin/stores-page.ts';
@@ -47,6 +48,9 @@ import { FulfillmentGuard, FulfillmentOutboxHook, PortCancelObserver } from './f
 import { OrdersCancelCommand, OutboxListCommand, OutboxRetryCommand, OutboxSendCommand } from './cli/outbox-commands.ts';
 import { CancelOrderAction, OutboxRetryAction } from './admin/fulfillment-actions.ts';
 import { OrderChangeHandler } from './notifications/order-change-handler.ts';
+import { RealtimeUpdates } from './notifications/realtime-updates.ts';
+import { NotificationConsumer } from './notifications/notification-consumer.ts';
+import { NotificationsOffCommand, NotificationsOnCommand, NotificationsStatusCommand } from './cli/notification-commands.ts';
 
 const services: Newable<object>[] = [
   AmazonAppSettings,
@@ -67,6 +71,7 @@ const services: Newable<object>[] = [
   OrderCancellation,
   StoreConnections,
   OrderChangeHandler,
+  RealtimeUpdates,
 ];
 
 const cliCommands: Newable<object>[] = [
@@ -87,6 +92,9 @@ const cliCommands: Newable<object>[] = [
   OutboxSendCommand,
   OutboxRetryCommand,
   OrdersCancelCommand,
+  NotificationsOnCommand,
+  NotificationsOffCommand,
+  NotificationsStatusCommand,
 ];
 
 const adminRoutes: Newable<object>[] = [
@@ -111,6 +119,9 @@ const adminRoutes: Newable<object>[] = [
   OutboxRetryAction,
   UnmatchedListingsPage,
   MatchListingAction,
+  RealtimeUpdatesPage,
+  RealtimeUpdatesAction,
+  RealtimeUpdatesOffAction,
 ];
 
 const dashboardWidgets: Newable<object>[] = [ImportProblemsMessage, ToShipWidget];
@@ -130,6 +141,7 @@ export const containerModule = new ContainerModule(({ bind }) => {
     [Contributions.OrderGuard, [FulfillmentGuard]],
     [Contributions.OrderTransactionHook, [FulfillmentOutboxHook]],
     [Contributions.EventObserver, [PortCancelObserver]],
+    [Contributions.Worker, [NotificationConsumer]],
   ];
   for (const [point, classes] of contributions) {
     for (const contribution of classes) {

@@ -12,6 +12,11 @@ import { BASE_PATH } from '../host/admin/context.ts';
 import { AmazonAppSettings, CONNECT_CALLBACK_PATH, type AmazonAppInput } from '../../src/stores/amazon-app.ts';
 import { CliUsageError } from '../../src/host/contributions.ts';
 import { Stores } from '../../src/stores/stores.ts';
+import { authorizationProblem } from '../../src/stores/store.ts';
+import { RealtimeUpdates } from '../../src/notifications/realtime-updates.ts';
+import { realSleep } from '../../src/amazon/retry.ts';
+import { errorSummary } from '../../src/error-summary.ts';
+import { DEMO_AWS } from './sqs.ts';
 import { amazonSandboxCommands } from './cli.ts';
 import { DEFAULT_AMAZON_SANDBOX_PORT, describeSandbox, startAmazonSandbox, type RunningAmazonSandbox } from './server.ts';
 
@@ -36,9 +41,57 @@ export const amazonSandboxExtension: HostExtension = {
       );
     }
     const demoStore = await offerDemoConnection(sandbox, context);
-    return { description: `${describeSandbox(sandbox)}${demoStore}`, stop: () => sandbox.close() };
+    const realtime = keepDemoStoresRealtime(sandbox, context);
+    return {
+      description: `${describeSandbox(sandbox)}${demoStore}\nReal-time updates: on for every demo store once connected (its orders arrive in seconds through ${sandbox.demoQueue.url})`,
+      stop: async () => {
+        await realtime.stop();
+        await sandbox.close();
+      },
+    };
   },
 };
+
+/** How often the demo looks for a newly connected demo store to turn real-time updates on for. */
+const DEMO_REALTIME_CHECK_MS = 2_000;
+
+/**
+ * The demo turns real-time updates on for each store of the sandbox's demo seller as soon as it is
+ * connected (Active and authorized), with the sandbox's demo queue and AWS key, as a merchant does
+ * on the store's Real-time updates page: a sandbox order placed then reaches the admin in seconds.
+ * A store an admin turned off (it has settings) is left alone.
+ */
+function keepDemoStoresRealtime(sandbox: RunningAmazonSandbox, context: ServiceContext): { stop(): Promise<void> } {
+  const realtime = context.container.get(RealtimeUpdates);
+  const stores = context.container.get(Stores);
+  const controller = new AbortController();
+  const turnOnNewDemoStores = async () => {
+    const configured = new Set((await realtime.list()).map((n) => n.storeId));
+    for (const store of await stores.list()) {
+      if (configured.has(store.id) || store.sellerId !== sandbox.demoApp.sellerId || store.status !== 'active' || authorizationProblem(store) !== null) continue;
+      const result = await realtime.enable(store.id, {
+        queueUrl: sandbox.demoQueue.url,
+        region: sandbox.sqsRegion,
+        accessKeyId: DEMO_AWS.accessKeyId,
+        secretAccessKey: DEMO_AWS.secretAccessKey,
+      });
+      if (result.ok) context.logger.info('Demo: real-time updates turned on', { storeId: store.id, queueUrl: sandbox.demoQueue.url });
+      else context.logger.warn('Demo: real-time updates could not be turned on', { storeId: store.id, errors: result.errors });
+    }
+  };
+  const done = (async () => {
+    while (!controller.signal.aborted) {
+      await turnOnNewDemoStores().catch((error: unknown) => context.logger.warn('Demo: real-time updates check failed', { error: errorSummary(error) }));
+      await realSleep(DEMO_REALTIME_CHECK_MS, controller.signal);
+    }
+  })();
+  return {
+    async stop() {
+      controller.abort();
+      await done;
+    },
+  };
+}
 
 /**
  * The sandbox's demo app as the module's SP-API application for the admin at `adminUrl` (its

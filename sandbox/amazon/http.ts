@@ -2,7 +2,7 @@
  * The request and response shapes the sandbox handlers work with, and Amazon's error bodies.
  * Handlers are plain functions from a parsed request to a response; `server.ts` does the I/O.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 
 /** The SP-API operations the sandbox serves (names as in the models' operationId). */
 export const OPERATIONS = [
@@ -110,4 +110,15 @@ export function readJsonBody(req: SandboxRequest, { unsupportedMediaStatus = 415
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Starts `server` on port and host; rejects with the listen error (EADDRINUSE) instead of emitting it. */
+export function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

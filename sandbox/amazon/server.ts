@@ -18,7 +18,7 @@ import { handleControl } from './control.ts';
 import { corruptOrders, internalFailure, serviceUnavailable, truncateJson, type Fault, type FaultKind, type FaultTarget, type WireTarget } from './faults.ts';
 import { s3ServerFailure } from './feeds.ts';
 import { lwaServerFailure } from './lwa.ts';
-import { errorResponse, type Caller, type GrantlessCaller, type Operation, type SandboxRequest, type SandboxResponse } from './http.ts';
+import { errorResponse, listen, type Caller, type GrantlessCaller, type Operation, type SandboxRequest, type SandboxResponse } from './http.ts';
 import { quotaExceeded } from './rate-limits.ts';
 import { maskBody, maskHeaders, type RecordedRequest } from './recorder.ts';
 import { randomUuid } from './random.ts';
@@ -174,13 +174,7 @@ export class RunningAmazonSandbox extends AmazonSandbox {
         else res.destroy();
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, port, host);
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
     const shownHost = host.includes(':') ? `[${host}]` : host;

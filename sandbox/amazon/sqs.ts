@@ -28,7 +28,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createRequestHandler } from 'local-aws-sqs';
-import { isRecord } from './http.ts';
+import { isRecord, listen } from './http.ts';
 
 type SqsService = ReturnType<typeof createRequestHandler>['service'];
 type Queue = SqsService['Queues'][number];
@@ -245,13 +245,7 @@ export class SandboxSqs {
         else res.destroy();
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, port, host);
     this.server = server;
     this.closed = false;
     const shownHost = host.includes(':') ? `[${host}]` : host;

@@ -18,6 +18,8 @@ export const ROUTE_PATHS = {
   storeStatus: '/amazon/stores/:storeId/status',
   storeReconnect: '/amazon/stores/:storeId/reconnect',
   storeDisconnect: '/amazon/stores/:storeId/disconnect',
+  realtime: '/amazon/stores/:storeId/realtime',
+  realtimeOff: '/amazon/stores/:storeId/realtime/off',
   connect: '/amazon/connect',
   connectToken: '/amazon/connect/token',
   connectCallback: CONNECT_CALLBACK_PATH,
@@ -81,6 +83,12 @@ export class AdminUrls {
   }
   storeDisconnect(storeId: number): string {
     return this.path(ROUTE_PATHS.storeDisconnect, { storeId });
+  }
+  realtime(storeId: number, query?: URLSearchParams): string {
+    return withQuery(this.path(ROUTE_PATHS.realtime, { storeId }), query);
+  }
+  realtimeOff(storeId: number): string {
+    return this.path(ROUTE_PATHS.realtimeOff, { storeId });
   }
   connect(): string {
     return this.path(ROUTE_PATHS.connect);

@@ -14,7 +14,7 @@ export interface PageHead {
 }
 
 /** Which page of a store: its navigation's, an order's, or an action's (reconnect, disconnect) outside the navigation. */
-export type StorePage = 'dashboard' | 'orders' | 'unmatched' | 'order' | 'action';
+export type StorePage = 'dashboard' | 'orders' | 'unmatched' | 'realtime' | 'order' | 'action';
 
 export function storeNav(store: AmazonStore, urls: AdminUrls, context: AdminContext, current: StorePage): NonNullable<PageHead['nav']> {
   const nav: NonNullable<PageHead['nav']> = [
@@ -24,6 +24,7 @@ export function storeNav(store: AmazonStore, urls: AdminUrls, context: AdminCont
   ];
   if (context.can(Acl.orderSettings)) {
     nav.push({ label: 'Order Settings', href: context.links.settings(ORDER_SETTINGS_SECTION, String(store.id)), current: false, external: false });
+    nav.push({ label: 'Real-time updates', href: urls.realtime(store.id), current: current === 'realtime', external: false });
   }
   nav.push({ label: 'Seller Central', href: sellerCentralOrdersUrl(store.marketplaceId), current: false, external: true });
   return nav;

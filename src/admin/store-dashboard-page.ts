@@ -1,6 +1,7 @@
 /**
- * The store dashboard: header, sync health, the 30-day chart and Recent Orders (the latest orders
- * with the original's "Filter by" controls and a link to All Orders carrying the same filters).
+ * The store dashboard: header, sync health (the poll's and the real-time updates'), the 30-day chart
+ * and Recent Orders (the latest orders with the original's "Filter by" controls and a link to All
+ * Orders carrying the same filters).
  */
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
@@ -21,6 +22,8 @@ import { chartView, dailyTotals } from './orders-chart.ts';
 import { storeHead } from './page-head.ts';
 import { AdminViews } from './renderer.ts';
 import { readSyncState, syncHealthView } from './sync-health.ts';
+import { pollSkippedUntil, realtimeHealthView } from './realtime-health.ts';
+import { RealtimeUpdates } from '../notifications/realtime-updates.ts';
 import { storeFlash } from './store-management.ts';
 import { CSRF_FIELD } from './csrf.ts';
 
@@ -38,6 +41,7 @@ export class StoreDashboardPage extends ModuleRoute {
     @inject(Ports.Database) private readonly db: Knex,
     @inject(Ports.Clock) private readonly clock: ClockPort,
     @inject(Stores) private readonly stores: Stores,
+    @inject(RealtimeUpdates) private readonly realtime: RealtimeUpdates,
   ) {
     super(views);
   }
@@ -48,10 +52,11 @@ export class StoreDashboardPage extends ModuleRoute {
     const state = readGridState(store.id, request.query, this.clock.now());
     // The search's candidates, chosen once for the rows and the count.
     const plan = await searchPlan(this.db, state.filter);
-    const [settings, choices, syncState, totals, { rows }, counted] = await Promise.all([
+    const [settings, choices, syncState, notifications, totals, { rows }, counted] = await Promise.all([
       this.stores.settings(store.id),
       this.stores.settingsChoices(),
       readSyncState(this.db, store.id),
+      this.realtime.get(store.id),
       dailyTotals(this.db, store.id, now),
       // Recent Orders: newest first, like the original; sorting and paging live on All Orders.
       orderGridKeysetPage(this.db, state.filter, DEFAULT_SORT, { limit: RECENT_ORDERS_LIMIT, offset: 0 }, plan),
@@ -85,7 +90,11 @@ export class StoreDashboardPage extends ModuleRoute {
             disconnectHref: store.authorization === 'disconnected' ? null : urls.storeDisconnect(store.id),
           }
         : null,
-      sync: syncHealthView(store, syncState, now),
+      sync: syncHealthView(store, syncState, now, undefined, pollSkippedUntil(notifications, syncState.lastSuccessAt)),
+      realtime: {
+        health: realtimeHealthView(notifications),
+        href: request.can(Acl.orderSettings) ? urls.realtime(store.id) : null,
+      },
       chart: chartView(totals, MARKETPLACES.get(store.marketplaceId)?.currencyCode ?? null),
       recent: {
         anchor: RECENT_ORDERS_ANCHOR,

@@ -100,7 +100,11 @@ function statsList(json: string | null): SyncHealthView['stats'] {
     });
 }
 
-export function syncHealthView(store: AmazonStore, state: SyncState, now: Date, schedules: SyncSchedules = syncSchedules()): SyncHealthView {
+/**
+ * `skippedUntil`: the sync leaves the store out until then (its real-time updates keep it current,
+ * realtime-health.ts pollSkippedUntil), so its next run is the schedule's first run from then on.
+ */
+export function syncHealthView(store: AmazonStore, state: SyncState, now: Date, schedules: SyncSchedules = syncSchedules(), skippedUntil: Date | null = null): SyncHealthView {
   const running = state.lastStartedAt !== null && (state.lastFinishedAt === null || state.lastFinishedAt < state.lastStartedAt);
   // A store no run has started on yet is the first-sync job's.
   const schedule = state.lastStartedAt === null ? schedules.firstSync : schedules.sync;
@@ -108,7 +112,9 @@ export function syncHealthView(store: AmazonStore, state: SyncState, now: Date, 
   if (store.status !== 'active') nextRunNote = 'Store is inactive: orders are not synced';
   else if (authorizationProblem(store) !== null) nextRunNote = 'Not synced until the store is reconnected';
   else if (!schedule) nextRunNote = 'Not scheduled';
-  const next = nextRunNote === null && schedule ? nextCronRun(schedule, now) : null;
+  // A run at skippedUntil itself takes the store: the first minute from then, not after it.
+  const from = state.lastStartedAt !== null && skippedUntil !== null && skippedUntil > now ? new Date(skippedUntil.getTime() - 1) : now;
+  const next = nextRunNote === null && schedule ? nextCronRun(schedule, from) : null;
   return {
     running,
     lastRun: timeTextOrNull(state.lastStartedAt),

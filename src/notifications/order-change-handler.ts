@@ -20,6 +20,7 @@ import { Ports } from '../host/tokens.ts';
 import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { DatabaseApiErrorRecorder, MAX_ERROR_MESSAGE_CHARS } from '../amazon/error-log.ts';
 import { errorSummary } from '../error-summary.ts';
+import { realSleep } from '../amazon/retry.ts';
 import { OrderImporter } from '../orders/order-importer.ts';
 import { Stores } from '../stores/stores.ts';
 import { authorizationProblem, type AmazonStore } from '../stores/store.ts';
@@ -29,22 +30,38 @@ import { shorten } from '../text.ts';
 import { NotificationFormatError, readOrderChange, type OrderChange } from './order-change-notification.ts';
 
 export const NOTIFICATION_TABLE = 'amazon_notification';
+/** How often a busy store's lease is asked for again while waiting for it. */
+const LEASE_RETRY_MS = 100;
 
 export type MessageOutcome =
   /** Stored (and imported when the rules say so); delete the message. */
-  | { result: 'handled'; delete: true; change: OrderChange; stored: 'new' | 'updated' | 'unchanged' | 'invalid' }
+  | { result: 'handled'; delete: true; storeId: number; change: OrderChange; stored: 'new' | 'updated' | 'unchanged' | 'invalid' }
   /** Handled before (a duplicate delivery); delete it. */
-  | { result: 'duplicate'; delete: true; change: OrderChange }
+  | { result: 'duplicate'; delete: true; storeId: number; change: OrderChange }
   /** For a store that does not sync now (Inactive, not authorized): its next sync reads the change; delete it. */
-  | { result: 'ignored'; delete: true; change: OrderChange; reason: string }
+  | { result: 'ignored'; delete: true; storeId: number; change: OrderChange; reason: string }
   /** Cannot be handled now; leave it: the queue delivers it again. */
-  | { result: 'retry'; delete: false; change: OrderChange; reason: string }
+  | { result: 'retry'; delete: false; storeId: number; change: OrderChange; reason: string }
   /** Can never be handled; leave it for the dead-letter queue. */
   | { result: 'rejected'; delete: false; reason: string };
 
+export interface HandleOptions {
+  /** Stops the work at its next safe point (the message is then left for later). */
+  signal?: AbortSignal;
+  /**
+   * How long to wait for the store's lease when another process holds it (another consumer
+   * handling the same store's message, a sync) before leaving the message for later; default 0.
+   * A message left costs the queue's visibility timeout, a short wait costs less.
+   */
+  leaseWaitMs?: number;
+  /** False when the queue delivered the message before (its ApproximateReceiveCount); default true. */
+  firstDelivery?: boolean;
+}
+
 @injectable()
 export class OrderChangeHandler {
-  readonly owner = `notifications:${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  private readonly process = `notifications:${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  private handled = 0;
 
   constructor(
     @inject(Ports.Database) private readonly db: Knex,
@@ -56,36 +73,48 @@ export class OrderChangeHandler {
     @inject(OrderImporter) private readonly importer: OrderImporter,
   ) {}
 
-  async handle(body: string, signal?: AbortSignal): Promise<MessageOutcome> {
+  async handle(body: string, options: HandleOptions = {}): Promise<MessageOutcome> {
+    const { signal, leaseWaitMs = 0, firstDelivery = true } = options;
     let change: OrderChange;
     try {
       change = readOrderChange(body);
     } catch (error) {
       if (!(error instanceof NotificationFormatError)) throw error;
-      return this.reject(error.message);
+      return this.reject(error.message, firstDelivery);
     }
     const store = (await this.stores.list()).find((s) => s.sellerId === change.sellerId && s.marketplaceId === change.marketplaceId);
-    if (!store) return this.reject(`order ${change.amazonOrderId}: no store here sells as ${change.sellerId} in marketplace ${change.marketplaceId}`);
+    if (!store) return this.reject(`order ${change.amazonOrderId}: no store here sells as ${change.sellerId} in marketplace ${change.marketplaceId}`, firstDelivery);
     const notSyncing = store.status !== 'active' ? 'the store is Inactive' : authorizationProblem(store);
-    if (notSyncing !== null) return { result: 'ignored', delete: true, change, reason: notSyncing };
-    if (await this.handledBefore(change.notificationId)) return { result: 'duplicate', delete: true, change };
-    if (!(await this.lease.acquire(store.id, this.owner))) {
-      return { result: 'retry', delete: false, change, reason: 'the store is being synced; the message comes back after its visibility timeout' };
+    if (notSyncing !== null) return { result: 'ignored', delete: true, storeId: store.id, change, reason: notSyncing };
+    if (await this.handledBefore(change.notificationId)) return { result: 'duplicate', delete: true, storeId: store.id, change };
+    // Each message holds the lease as its own owner: two readers in one process never share it.
+    const owner = `${this.process}:${++this.handled}`;
+    if (!(await this.acquireLease(store.id, owner, leaseWaitMs, signal))) {
+      return { result: 'retry', delete: false, storeId: store.id, change, reason: 'the store is being synced; the message comes back after its visibility timeout' };
     }
     try {
       const counts = await this.sync.fetchAndStore(store, change.amazonOrderId, { apiCalls: 0, throttled: 0 }, signal);
       await this.importer.processStore(store, await this.stores.settings(store.id), undefined, async () => {
-        if (!(await this.lease.renew(store.id, this.owner))) throw new Error('lost the store lease');
+        if (!(await this.lease.renew(store.id, owner))) throw new Error('lost the store lease');
       });
       await this.recordHandled(store, change);
       const stored = counts.invalid > 0 ? 'invalid' : counts.new > 0 ? 'new' : counts.updated > 0 ? 'updated' : 'unchanged';
-      return { result: 'handled', delete: true, change, stored };
+      return { result: 'handled', delete: true, storeId: store.id, change, stored };
     } catch (error) {
       const reason = errorSummary(error);
       this.logger.warn('An Amazon order change could not be handled now; the queue delivers it again', { storeId: store.id, amazonOrderId: change.amazonOrderId, reason });
-      return { result: 'retry', delete: false, change, reason };
+      return { result: 'retry', delete: false, storeId: store.id, change, reason };
     } finally {
-      await this.lease.giveBack(store.id, this.owner);
+      await this.lease.giveBack(store.id, owner);
+    }
+  }
+
+  private async acquireLease(storeId: number, owner: string, waitMs: number, signal?: AbortSignal): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      if (await this.lease.acquire(storeId, owner)) return true;
+      if (Date.now() >= deadline || signal?.aborted) return false;
+      await realSleep(LEASE_RETRY_MS, signal);
     }
   }
 
@@ -106,10 +135,14 @@ export class OrderChangeHandler {
     await this.db(NOTIFICATION_TABLE).insert(row).onConflict('notification_id').ignore();
   }
 
-  /** Logged, and kept in the communication errors log (for no store: a message that names none here, or none readable). */
-  private async reject(reason: string): Promise<MessageOutcome> {
+  /**
+   * Logged, and kept in the communication errors log (for no store: a message that names none
+   * here, or none readable) the first time it comes: the queue hands it out again until its
+   * dead-letter policy moves it, and the admin needs to read of it once.
+   */
+  private async reject(reason: string, firstDelivery: boolean): Promise<MessageOutcome> {
     this.logger.warn("Amazon sent a notification the module cannot handle; it is left for the queue's dead-letter policy", { reason });
-    await new DatabaseApiErrorRecorder(this.db, this.clock).record({
+    if (firstDelivery) await new DatabaseApiErrorRecorder(this.db, this.clock).record({
       storeId: null,
       operation: 'ORDER_CHANGE',
       httpStatus: null,

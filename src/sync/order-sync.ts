@@ -75,6 +75,8 @@ export interface StoreSyncResult {
 
 export interface SyncOptions {
   storeId?: number;
+  /** Stores left out of this run (their real-time updates keep them current). */
+  skip?: ReadonlySet<number>;
   signal?: AbortSignal;
   progress?: (event: SyncProgress) => void;
 }
@@ -114,7 +116,7 @@ export class OrderSync {
 
   /** Syncs every Active store (or the one asked for), one after the other. */
   async run(options: SyncOptions = {}): Promise<StoreSyncResult[]> {
-    const stores = options.storeId === undefined ? (await this.stores.list()).filter((s) => s.status === 'active') : [await this.stores.get(options.storeId)];
+    const stores = options.storeId === undefined ? (await this.stores.list()).filter((s) => s.status === 'active' && !options.skip?.has(s.id)) : [await this.stores.get(options.storeId)];
     const results: StoreSyncResult[] = [];
     for (const store of stores) {
       if (options.signal?.aborted) break;

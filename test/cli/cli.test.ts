@@ -252,6 +252,21 @@ describeEachDatabase('asc start', (db) => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect((await db().knex('amazon_order').select('id')).length).to.be.greaterThan(5);
+
+    // The demo turns real-time updates on for the connected store: an order placed at Amazon now
+    // reaches the module through the sandbox's queue and the started worker, with no sync.
+    for (let i = 0; i < 400 && !(await db().knex('amazon_store_notifications').where({ store_id: 1, enabled: true }).first()); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(stdout).to.contain('Real-time updates: on for every demo store once connected');
+    const sandboxUrl = /Amazon sandbox listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+    const placed = await runCliInProcess(['sandbox:order:place', '--sku', 'MUG-BLUE-12OZ', '--json'], { env: { DATABASE_URL: db().url, AMAZON_SANDBOX_URL: sandboxUrl } });
+    expect(placed.code, placed.stderr).to.equal(0);
+    const placedId = (JSON.parse(placed.stdout) as { orderId: string }).orderId;
+    for (let i = 0; i < 400 && !(await db().knex('amazon_order').where({ amazon_order_id: placedId }).first()); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await db().knex('amazon_order').where({ amazon_order_id: placedId }).first('status')).to.deep.equal({ status: 'Pending' });
     running.kill('SIGTERM');
     expect(await exited).to.equal(0);
     expect(stdout).to.contain('Stopped.');

@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import sinon from 'sinon';
+import type { Container } from 'inversify';
 import type { ClockPort } from '../../src/host/ports.ts';
 import { Stores } from '../../src/stores/stores.ts';
 import { AMAZON_CLIENT_TUNING, type AmazonClientTuning } from '../../src/stores/amazon-clients.ts';
@@ -24,7 +25,7 @@ export const START = '2026-11-26T10:00:00.000Z';
 /** The module's and the host's order data, children first: each test starts from empty tables. */
 const ORDER_DATA_TABLES = [
   'amazon_order_refetch', 'amazon_order_log', 'amazon_order_item', 'amazon_outbox', 'amazon_order', 'amazon_listing_match', 'amazon_sync_state',
-  'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store_authorization', 'amazon_store',
+  'amazon_order_settings', 'amazon_api_error', 'amazon_rate_bucket', 'amazon_store_authorization', 'amazon_notification', 'amazon_store_notifications', 'amazon_store',
   'host_order_comment', 'host_shipment_item', 'host_shipment', 'host_creditmemo_item', 'host_creditmemo', 'host_order_item', 'host_order',
   'host_customer', 'host_stock_reservation_item', 'host_stock_reservation', 'host_product',
 ];
@@ -73,7 +74,7 @@ export interface E2E {
 export async function startE2E(
   db: TestDatabase,
   /** `clientTuning` adds to (or replaces) the tuning below, e.g. a short `timeoutMs` for tests of timeouts. */
-  options: { integratedAt?: Date; verificationDelayMs?: number; fbaShipDelayMs?: number; clientTuning?: AmazonClientTuning } = {},
+  options: { integratedAt?: Date; verificationDelayMs?: number; fbaShipDelayMs?: number; clientTuning?: AmazonClientTuning; bind?: (container: Container) => void } = {},
 ): Promise<E2E> {
   const sandboxClock = new SandboxClock({ start: START, speed: 0 });
   const amazon = await startCheckedSandbox({
@@ -87,7 +88,10 @@ export async function startE2E(
     modules: [{ directory: REPO_ROOT }],
     clock,
     // Amazon's faults are retried as in production, only without the seconds of back-off in between.
-    bind: (container) => void container.bind<AmazonClientTuning>(AMAZON_CLIENT_TUNING).toConstantValue({ retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...options.clientTuning }),
+    bind: (container) => {
+      container.bind<AmazonClientTuning>(AMAZON_CLIENT_TUNING).toConstantValue({ retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...options.clientTuning });
+      options.bind?.(container);
+    },
   });
   const stores = host.container.get(Stores);
   const store = await stores.add({
