@@ -50,6 +50,7 @@ import { CancelOrderAction, OutboxRetryAction } from './admin/fulfillment-action
 import { OrderChangeHandler } from './notifications/order-change-handler.ts';
 import { RealtimeUpdates } from './notifications/realtime-updates.ts';
 import { NotificationConsumer } from './notifications/notification-consumer.ts';
+import { NotificationPurge } from './notifications/notification-purge.ts';
 import { NotificationsOffCommand, NotificationsOnCommand, NotificationsStatusCommand } from './cli/notification-commands.ts';
 
 const services: Newable<object>[] = [
@@ -128,7 +129,7 @@ const dashboardWidgets: Newable<object>[] = [ImportProblemsMessage, ToShipWidget
 
 const settingsSections: Newable<object>[] = [OrderSettingsSection];
 
-const cronJobs: Newable<object>[] = [OrderSyncCron, FirstSyncCron, OutboxSendCron, BuyerDataPurge];
+const cronJobs: Newable<object>[] = [OrderSyncCron, FirstSyncCron, OutboxSendCron, BuyerDataPurge, NotificationPurge];
 
 export const containerModule = new ContainerModule(({ bind }) => {
   for (const service of services) bind(service).toSelf().inSingletonScope();

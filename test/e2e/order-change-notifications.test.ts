@@ -10,6 +10,7 @@ import { describeEachDatabase } from '../support/databases.ts';
 import { MINUTE, eachTestE2E, emptyOrderTables, startE2E, type E2E } from '../support/e2e.ts';
 import { NOTIFICATION_TABLE, OrderChangeHandler } from '../../src/notifications/order-change-handler.ts';
 import { StoreLease } from '../../src/sync/store-lease.ts';
+import { NotificationPurge } from '../../src/notifications/notification-purge.ts';
 
 /** Past Amazon's verification delay: Pending orders are Unshipped by then. */
 const VERIFIED = 6 * MINUTE;
@@ -105,6 +106,17 @@ describeEachDatabase('ORDER_CHANGE notifications', (db) => {
     expect(await handler.handle(message)).to.deep.include({ result: 'handled', delete: true, stored: 'unchanged' });
     expect(await hostOrders(orderId)).to.equal(1);
     expect(await handledRows()).to.equal(1);
+  });
+
+  it('forgets handled notifications once SQS can no longer deliver them again (14 days)', async () => {
+    const now = e.clock.now().getTime();
+    const row = (id: string, daysAgo: number) => ({
+      notification_id: id, store_id: e.store.id, amazon_order_id: '111-0000000-0000000', change_type: 'OrderStatusChange',
+      published_at: new Date(now - daysAgo * 86_400_000), handled_at: new Date(now - daysAgo * 86_400_000),
+    });
+    await db().knex(NOTIFICATION_TABLE).insert([row('old', 14.01), row('recent', 13.99), row('today', 0)]);
+    expect(await e.host.container.get(NotificationPurge).purge()).to.equal(1);
+    expect((await db().knex(NOTIFICATION_TABLE).pluck('notification_id')).sort()).to.deep.equal(['recent', 'today']);
   });
 
   it('leaves the message while the sync holds the store, without asking Amazon', async () => {
