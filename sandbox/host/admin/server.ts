@@ -21,6 +21,9 @@ import { Router } from './router.ts';
 import { Views, html, type NavItem } from './views.ts';
 import { renderZone } from './widgets.ts';
 
+/** The longest page address a sign-in redirect carries back (before encoding). */
+const MAX_NEXT_CHARS = 2048;
+
 const HOST_NAV = [
   { label: 'Dashboard', href: '/admin', acl: 'Host::dashboard' },
   { label: 'Catalog', href: '/admin/catalog', acl: 'Host::catalog' },
@@ -109,7 +112,11 @@ export class AdminServer {
       if (route.acl !== null) {
         if (!context.admin) {
           if (context.method === 'GET') {
-            return sendRedirect(response, 302, `${BASE_PATH}/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+            // Back to the page after signing in; an address too long for a Location header (a
+            // client's limit is 16 KiB of headers) comes back without its query.
+            const back = url.pathname + url.search;
+            const next = encodeURIComponent(back.length <= MAX_NEXT_CHARS ? back : url.pathname.slice(0, MAX_NEXT_CHARS));
+            return sendRedirect(response, 302, `${BASE_PATH}/login?next=${next}`);
           }
           throw new HttpError(403, 'Please sign in first.');
         }
