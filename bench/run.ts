@@ -31,6 +31,7 @@ const FULL: Run[] = [
   { script: 'grid.ts', args: ['--database', 'mysql', '--stores', '1', '--orders', '1000000'], mysql: true },
   { script: 'grid.ts', args: ['--database', 'mysql', '--stores', '10', '--orders', '1000000'], mysql: true },
   { script: 'grid.ts', args: ['--database', 'sqlite', '--stores', '1', '--orders', '200000'], mysql: false },
+  { script: 'order-latency.ts', args: ['--database', 'mysql'], mysql: true },
 ];
 
 const SMOKE_GRID = ['--orders', '2000', '--runs', '2', '--sample', '40', '--temporary'];
@@ -40,6 +41,7 @@ const SMOKE: Run[] = [
   { script: 'grid.ts', args: ['--database', 'sqlite', ...SMOKE_GRID], mysql: false },
   // Two stores, so the per-store code paths run too.
   { script: 'grid.ts', args: ['--database', 'mysql', '--stores', '2', ...SMOKE_GRID], mysql: true },
+  { script: 'order-latency.ts', args: ['--database', 'sqlite', '--smoke'], mysql: false },
 ];
 
 async function main(): Promise<void> {
