@@ -275,12 +275,12 @@ export class RealtimeUpdates {
     return { access: { queueUrl, region, accessKeyId, secretAccessKey: secret }, pollIntervalMinutes: poll };
   }
 
-  /** The queue's ARN, once SQS confirmed the key may read it and it is a standard queue. */
   private async savedSecret(storeId: number): Promise<string> {
     const row = await this.db<Row>(STORE_NOTIFICATIONS_TABLE).where({ store_id: storeId }).first('aws_secret_encrypted');
     return this.secrets.decrypt(row!.aws_secret_encrypted);
   }
 
+  /** The queue's ARN, once SQS confirmed the key may read it and it is a standard queue. */
   private async checkQueue(access: QueueAccess): Promise<string> {
     const queue = new SqsQueue(access);
     try {
@@ -312,6 +312,11 @@ export class RealtimeUpdates {
           if (subscription === null) throw error;
         }
       }
+      if (subscription.destinationId !== destinationId && !(await this.subscriptionSharedWithOtherStore(store, subscription.subscriptionId))) {
+        // This store's own (its queue changed), or one no store here uses any more: moved to the new queue.
+        await api.deleteOrderChangeSubscription(subscription.subscriptionId);
+        subscription = await api.createOrderChangeSubscription(destinationId);
+      }
       if (subscription.destinationId !== destinationId) {
         throw new Refused({
           field: 'queue_url',
@@ -320,7 +325,7 @@ export class RealtimeUpdates {
       }
       return { destinationId, subscriptionId: subscription.subscriptionId };
     } catch (error) {
-      if (error instanceof AmazonError && !(error instanceof Refused)) throw new Refused({ field: 'queue_url', message: `Amazon refused: ${error.message}` });
+      if (error instanceof AmazonError) throw new Refused({ field: 'queue_url', message: `Amazon refused: ${error.message}` });
       throw error;
     }
   }
@@ -339,6 +344,7 @@ export class RealtimeUpdates {
     }
   }
 
+  /** Whether another store of the seller has notifications on through this subscription. */
   private async subscriptionSharedWithOtherStore(store: AmazonStore, subscriptionId: string): Promise<boolean> {
     const others = await this.db(STORE_NOTIFICATIONS_TABLE)
       .join('amazon_store', 'amazon_store.id', `${STORE_NOTIFICATIONS_TABLE}.store_id`)

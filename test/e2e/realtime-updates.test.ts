@@ -69,12 +69,14 @@ describeEachDatabase('real-time updates (ORDER_CHANGE through SQS)', (db) => {
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
   }
   const imported = (orderId: string) => eventually(`order ${orderId} imported`, async () => (await e.orders.find(e.store.id, orderId))?.importState === 'imported' || undefined);
+  /** Amazon's Notifications API allows 1 call/s (burst 5), and Amazon's clock stands still here: time to refill between steps. */
+  const pause = () => e.advance(10_000);
   const queueCounts = (url: string) => {
     const { visible, inFlight } = e.amazon.describeQueue(url);
     return { visible, inFlight };
   };
 
-  it('turns on: Amazon gets a destination for the queue and the seller\'s subscription; the secret is kept encrypted', async () => {
+  it('turns on: Amazon gets a destination for the queue and the seller\'s subscription, which follows the queue; the secret is kept encrypted', async () => {
     await turnOn();
     const [destination] = e.amazon.listDestinations();
     expect(destination?.arn).to.equal(e.amazon.demoQueue.arn);
@@ -86,6 +88,7 @@ describeEachDatabase('real-time updates (ORDER_CHANGE through SQS)', (db) => {
     expect(JSON.stringify(row)).to.not.contain(DEMO_AWS.secretAccessKey);
 
     // Again (a changed poll interval, the secret left empty): the destination and subscription are reused.
+    pause();
     const again = await realtime.enable(e.store.id, { ...queueAccess(e.amazon.demoQueue.url), secretAccessKey: '', pollIntervalMinutes: 60 });
     expect(again.ok && again.notifications.pollIntervalMinutes).to.equal(60);
     expect(e.amazon.listDestinations()).to.have.length(1);
@@ -95,16 +98,41 @@ describeEachDatabase('real-time updates (ORDER_CHANGE through SQS)', (db) => {
     const [before] = await realtime.consumedQueues();
     const rotated = { accessKeyId: 'AKIASANDBOXROTATED01', secretAccessKey: 'rotated-secret-access-key-0000000000001' };
     e.amazon.addAwsCredentials(rotated);
+    pause();
     expect((await realtime.enable(e.store.id, { ...queueAccess(e.amazon.demoQueue.url), ...rotated })).ok).to.equal(true);
     const [after] = await realtime.consumedQueues();
     expect(after!.access.accessKeyId).to.equal(rotated.accessKeyId);
     expect(after!.key).to.not.equal(before!.key);
     expect(after!.key).to.not.contain(rotated.secretAccessKey);
 
+    // Another queue for the store: its subscription moves there (Amazon keeps one per seller).
+    const other = e.amazon.createQueue('other-orders');
+    pause();
+    expect((await realtime.enable(e.store.id, { ...queueAccess(other.url), ...rotated })).ok).to.equal(true);
+    const [moved] = e.amazon.listSubscriptions();
+    expect(e.amazon.listSubscriptions()).to.have.length(1);
+    expect(e.amazon.listDestinations().find((d) => d.destinationId === moved!.destinationId)?.arn).to.equal(other.arn);
+    expect((await realtime.get(e.store.id))?.subscriptionId).to.equal(moved!.subscriptionId);
+    // A second store of the seller cannot send its changes to yet another queue while the first uses the subscription.
+    const canada = await e.stores.add({
+      name: 'Sandbox CA', region: 'na', marketplaceId: 'A2EUQ1WTGCTBG2', sellerId: e.amazon.demoApp.sellerId, clientId: e.amazon.demoApp.clientId,
+      clientSecret: e.amazon.demoApp.clientSecret, refreshToken: e.amazon.demoApp.refreshToken, spApiEndpoint: e.amazon.url, lwaEndpoint: e.amazon.lwaUrl,
+    });
+    pause();
+    const elsewhere = await realtime.enable(canada.id, queueAccess(e.amazon.demoQueue.url));
+    expect(elsewhere.ok || elsewhere.errors[0]!.message).to.match(/already sends the order changes of seller .* to another destination/);
+    pause();
+    expect((await realtime.enable(canada.id, { ...queueAccess(other.url), ...rotated })).ok).to.equal(true);
+    // Off for one of them keeps the subscription the other still uses.
+    pause();
+    await realtime.disable(canada.id);
+    expect(e.amazon.listSubscriptions()).to.have.length(1);
+
     // Off: the subscription is deleted at Amazon; the settings stay for next time.
+    pause();
     await realtime.disable(e.store.id);
     expect(e.amazon.listSubscriptions()).to.deep.equal([]);
-    expect(await realtime.get(e.store.id)).to.deep.include({ enabled: false, subscriptionId: null, queueUrl: e.amazon.demoQueue.url });
+    expect(await realtime.get(e.store.id)).to.deep.include({ enabled: false, subscriptionId: null, queueUrl: other.url });
   });
 
   it('refuses, saving nothing: a FIFO queue, a queue Amazon may not send to, a wrong secret, an Inactive store', async () => {
