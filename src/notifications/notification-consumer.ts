@@ -115,7 +115,7 @@ export class NotificationConsumer implements WorkerContribution {
             if (!outcome.delete) continue;
             await sqs.delete(message.receiptHandle);
             // SQS's timestamps are AWS's wall clock, so the lag is measured on it too.
-            handled.push({ storeId: outcome.storeId, lagMs: message.sentAt ? Math.max(0, Date.now() - message.sentAt.getTime()) : null });
+            if (outcome.storeId !== null) handled.push({ storeId: outcome.storeId, lagMs: message.sentAt ? Math.max(0, Date.now() - message.sentAt.getTime()) : null });
           } catch (error) {
             // Not deleted: it comes back, and the handler recognises it if it was handled.
             this.logger.warn('An Amazon order notification could not be handled; the queue delivers it again', { ...where, error: errorSummary(error) });

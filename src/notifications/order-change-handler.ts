@@ -9,8 +9,9 @@
  * back and be handled again: storing is idempotent (an older or the same lastUpdatedTime changes
  * nothing) and the host order is created once (lease + idempotency key). A message that cannot be
  * handled now (Amazon throttled or unreachable, the store's lease busy) is left for the queue to
- * deliver again; one that can never be (malformed, for no store here) is logged and left for the
- * queue's dead-letter policy. Nothing is deleted unhandled.
+ * deliver again; one that can never be (malformed, for a seller with no store here) is logged and
+ * left for the queue's dead-letter policy. Nothing is deleted unhandled, except a change in a
+ * marketplace of the seller that has no store here: the module has nothing to do with it.
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -38,8 +39,12 @@ export type MessageOutcome =
   | { result: 'handled'; delete: true; storeId: number; change: OrderChange; stored: 'new' | 'updated' | 'unchanged' | 'invalid' }
   /** Handled before (a duplicate delivery); delete it. */
   | { result: 'duplicate'; delete: true; storeId: number; change: OrderChange }
-  /** For a store that does not sync now (Inactive, not authorized): its next sync reads the change; delete it. */
-  | { result: 'ignored'; delete: true; storeId: number; change: OrderChange; reason: string }
+  /**
+   * For a store that does not sync now (Inactive, not authorized): its next sync reads the change;
+   * or for a marketplace of a seller here that has no store here (Amazon sends a seller's
+   * notifications for all its marketplaces: storeId null). Delete it.
+   */
+  | { result: 'ignored'; delete: true; storeId: number | null; change: OrderChange; reason: string }
   /** Cannot be handled now; leave it: the queue delivers it again. */
   | { result: 'retry'; delete: false; storeId: number; change: OrderChange; reason: string }
   /** Can never be handled; leave it for the dead-letter queue. */
@@ -82,8 +87,10 @@ export class OrderChangeHandler {
       if (!(error instanceof NotificationFormatError)) throw error;
       return this.reject(error.message, firstDelivery);
     }
-    const store = (await this.stores.list()).find((s) => s.sellerId === change.sellerId && s.marketplaceId === change.marketplaceId);
-    if (!store) return this.reject(`order ${change.amazonOrderId}: no store here sells as ${change.sellerId} in marketplace ${change.marketplaceId}`, firstDelivery);
+    const sellers = (await this.stores.list()).filter((s) => s.sellerId === change.sellerId);
+    if (sellers.length === 0) return this.reject(`order ${change.amazonOrderId}: no store here sells as ${change.sellerId}`, firstDelivery);
+    const store = sellers.find((s) => s.marketplaceId === change.marketplaceId);
+    if (!store) return { result: 'ignored', delete: true, storeId: null, change, reason: `no store here sells in marketplace ${change.marketplaceId}` };
     const notSyncing = store.status !== 'active' ? 'the store is Inactive' : authorizationProblem(store);
     if (notSyncing !== null) return { result: 'ignored', delete: true, storeId: store.id, change, reason: notSyncing };
     if (await this.handledBefore(change.notificationId)) return { result: 'duplicate', delete: true, storeId: store.id, change };
