@@ -15,6 +15,7 @@ import { DEMO_AWS } from '../../sandbox/amazon/index.ts';
 import { NOTIFICATION_CONSUMER_TUNING, NotificationConsumer, type NotificationConsumerTuning } from '../../src/notifications/notification-consumer.ts';
 import { RealtimeUpdates, STORE_NOTIFICATIONS_TABLE } from '../../src/notifications/realtime-updates.ts';
 import { SqsQueue } from '../../src/notifications/sqs-queue.ts';
+import { AdminClient } from '../support/admin-client.ts';
 import { OrderSyncCron } from '../../src/sync/sync-cron.ts';
 
 const VERIFIED = 6 * MINUTE;
@@ -272,5 +273,37 @@ describeEachDatabase('real-time updates (ORDER_CHANGE through SQS)', (db) => {
     for (const orderId of orderIds) await imported(orderId);
     await eventually('the queue empty', async () => queueCounts(e.amazon.demoQueue.url).visible + queueCounts(e.amazon.demoQueue.url).inFlight === 0);
     for (const orderId of orderIds) expect(await hostOrders(orderId), orderId).to.equal(1);
+  });
+
+  it('from the admin: the store\'s Real-time updates page turns them on against Amazon, and an order then arrives with no sync', async () => {
+    await e.product('MUG-RED', 10);
+    const created = await e.host.services.users.create('admin', 'admin-password', 'admin');
+    if (!created.ok && !created.message.includes('already exists')) throw new Error(created.message);
+    const running = await e.host.startAdmin({ port: 0 });
+    try {
+      const admin = new AdminClient(running.url);
+      await admin.login('admin', 'admin-password');
+      const page = `/admin/amazon/stores/${e.store.id}/realtime`;
+      const saved = await admin.submit(page, page, {
+        queue_url: e.amazon.demoQueue.url,
+        region: e.amazon.sqsRegion,
+        access_key_id: DEMO_AWS.accessKeyId,
+        secret_access_key: DEMO_AWS.secretAccessKey,
+        poll_interval_minutes: '30',
+      });
+      expect(saved.status, saved.text.slice(0, 500)).to.equal(303);
+      const shown = await admin.get(saved.location!);
+      expect(shown.text).to.contain('Real-time updates are on');
+      expect(shown.text).to.not.contain(DEMO_AWS.secretAccessKey);
+      expect(e.amazon.listSubscriptions()).to.have.length(1);
+      startConsumer();
+      const orderId = e.place({ items: [{ sku: 'MUG-RED', qty: 1, price: '12.00' }], status: 'UNSHIPPED' });
+      await imported(orderId);
+      expect(e.amazon.requests({ operation: 'searchOrders' })).to.have.length(0);
+      const dashboard = await admin.get(`/admin/amazon/stores/${e.store.id}`);
+      expect(dashboard.text).to.match(/Real-time updates/);
+    } finally {
+      await running.close();
+    }
   });
 });
