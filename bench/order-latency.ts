@@ -149,9 +149,12 @@ async function searchOrdersPerDay(): Promise<{ notifications: number; polling: n
     await addStore(host, amazon, 'A2EUQ1WTGCTBG2', new Date(clock.now()));
     await turnOn(host, amazon, realtime);
     const cron = host.container.get(OrderSyncCron);
+    const updates = host.container.get(RealtimeUpdates);
     const signal = new AbortController().signal;
     for (let i = 0; i < DAY_TICKS; i++) {
       clock.advance(CRON_MS);
+      // What a consumer reading the queue records at each long poll (the clock jumps 5 minutes a tick here).
+      await updates.recordReading([realtime.id]);
       await cron.run({ signal });
     }
     const calls = (marketplaceId: string) =>

@@ -24,6 +24,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('subscription_id', 128).nullable();
     /** The searchOrders poll runs at most this often while notifications are on. */
     t.integer('poll_interval_minutes').notNullable().defaultTo(30);
+    /** When a consumer last read the queue (every long poll, messages or not): no consumer running shows as silence. */
+    t.datetime('last_read_at', { precision: 3 }).nullable();
     t.datetime('last_received_at', { precision: 3 }).nullable();
     /** Receipt time minus the time SQS got the last message. */
     t.integer('last_lag_ms').nullable();

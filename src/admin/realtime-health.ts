@@ -4,7 +4,7 @@
  * the last notification received, the queue lag of the last message, the messages processed, the
  * last queue error and when, and the safety-net poll.
  */
-import type { StoreNotifications } from '../notifications/realtime-updates.ts';
+import { notificationsArrive, type StoreNotifications } from '../notifications/realtime-updates.ts';
 import { durationText, timeTextOrNull, type TimeText } from './format.ts';
 
 /** The sync's pace for a store without real-time updates, or whose queue cannot be read (module.json's amazon_order_sync). */
@@ -31,7 +31,7 @@ export function lagText(ms: number): string {
 
 const minutes = (n: number) => `${n} ${n === 1 ? 'minute' : 'minutes'}`;
 
-export function realtimeHealthView(notifications: StoreNotifications | null): RealtimeHealthView {
+export function realtimeHealthView(notifications: StoreNotifications | null, now: Date): RealtimeHealthView {
   if (!notifications?.enabled) {
     return { on: false, lastReceived: null, lastLag: null, processed: '0', lastError: null, lastErrorAt: null, poll: `every ${minutes(NORMAL_POLL_MINUTES)}` };
   }
@@ -43,20 +43,21 @@ export function realtimeHealthView(notifications: StoreNotifications | null): Re
     processed: n.messagesProcessed.toLocaleString('en-US'),
     lastError: n.lastError,
     lastErrorAt: timeTextOrNull(n.lastErrorAt),
-    // RealtimeUpdates.pollNotDue: a queue that cannot be read puts its stores back on the normal sync.
-    poll:
-      n.lastError === null
-        ? `every ${minutes(n.pollIntervalMinutes)}`
-        : `every ${minutes(NORMAL_POLL_MINUTES)} while the queue cannot be read (every ${minutes(n.pollIntervalMinutes)} otherwise)`,
+    // RealtimeUpdates.pollNotDue: a queue that cannot be read, or that no process reads, puts its stores back on the normal sync.
+    poll: notificationsArrive(n, now)
+      ? `every ${minutes(n.pollIntervalMinutes)}`
+      : n.lastError !== null
+        ? `every ${minutes(NORMAL_POLL_MINUTES)} while the queue cannot be read (every ${minutes(n.pollIntervalMinutes)} otherwise)`
+        : `every ${minutes(NORMAL_POLL_MINUTES)} until a process runs the notifications worker (asc start) and reads the queue (every ${minutes(n.pollIntervalMinutes)} then)`,
   };
 }
 
 /**
- * Until when the 5-minute sync leaves the store out (RealtimeUpdates.pollNotDue): real-time
- * updates on and read without error, and the last successful sync less than the poll interval ago.
- * Null: the store is synced at the sync's own pace.
+ * Until when the 5-minute sync leaves the store out (RealtimeUpdates.pollNotDue): its
+ * notifications arrive, and the last successful sync less than the poll interval ago. Null: the
+ * store is synced at the sync's own pace.
  */
-export function pollSkippedUntil(notifications: StoreNotifications | null, lastSuccessAt: Date | null): Date | null {
-  if (!notifications?.enabled || notifications.lastError !== null || lastSuccessAt === null) return null;
+export function pollSkippedUntil(notifications: StoreNotifications | null, lastSuccessAt: Date | null, now: Date): Date | null {
+  if (!notifications || !notificationsArrive(notifications, now) || lastSuccessAt === null) return null;
   return new Date(lastSuccessAt.getTime() + notifications.pollIntervalMinutes * 60_000);
 }

@@ -9,7 +9,7 @@
 import { inject, injectable, injectFromBase } from 'inversify';
 import type { AdminRequest, AdminResponse } from '../host/contributions.ts';
 import { Ports } from '../host/tokens.ts';
-import type { LoggerPort } from '../host/ports.ts';
+import type { ClockPort, LoggerPort } from '../host/ports.ts';
 import { AmazonError } from '../amazon/errors.ts';
 import {
   POLL_INTERVAL,
@@ -94,6 +94,7 @@ abstract class RealtimeRoute extends ModuleRoute {
     @inject(Stores) protected readonly stores: Stores,
     @inject(RealtimeUpdates) protected readonly realtime: RealtimeUpdates,
     @inject(Ports.Logger) protected readonly logger: LoggerPort,
+    @inject(Ports.Clock) protected readonly clock: ClockPort,
   ) {
     super(views);
   }
@@ -127,7 +128,7 @@ abstract class RealtimeRoute extends ModuleRoute {
     return this.page(`${TITLE} · ${store.name}`, 'realtime-updates', {
       head: storeHead(store, urls, request, 'realtime', TITLE, flash),
       on,
-      health: realtimeHealthView(saved),
+      health: realtimeHealthView(saved, this.clock.now()),
       saved: saved
         ? { queueUrl: saved.queueUrl, queueArn: saved.queueArn, region: saved.region, accessKeyId: saved.accessKeyId, updated: timeText(saved.updatedAt) }
         : null,

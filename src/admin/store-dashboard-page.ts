@@ -90,9 +90,9 @@ export class StoreDashboardPage extends ModuleRoute {
             disconnectHref: store.authorization === 'disconnected' ? null : urls.storeDisconnect(store.id),
           }
         : null,
-      sync: syncHealthView(store, syncState, now, undefined, pollSkippedUntil(notifications, syncState.lastSuccessAt)),
+      sync: syncHealthView(store, syncState, now, undefined, pollSkippedUntil(notifications, syncState.lastSuccessAt, now)),
       realtime: {
-        health: realtimeHealthView(notifications),
+        health: realtimeHealthView(notifications, now),
         href: request.can(Acl.orderSettings) ? urls.realtime(store.id) : null,
       },
       chart: chartView(totals, MARKETPLACES.get(store.marketplaceId)?.currencyCode ?? null),

@@ -96,6 +96,8 @@ export class NotificationConsumer implements WorkerContribution {
       while (!signal.aborted) {
         let received;
         try {
+          // Seen as reading (RealtimeUpdates.notificationsArrive) from each long poll's start.
+          await this.realtime.recordReading(queue.storeIds);
           received = await sqs.receive(signal);
           pause = this.errorPauseMs;
         } catch (error) {

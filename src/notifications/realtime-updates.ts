@@ -26,6 +26,18 @@ import { QueueAccessError, queueUrlProblem, queueUrlRegion, SqsQueue, type Queue
 
 export const STORE_NOTIFICATIONS_TABLE = 'amazon_store_notifications';
 
+/** A consumer reads its queue at least every long poll (20 s): silent this long, none is reading it. */
+export const READER_SILENCE_MS = 2 * 60_000;
+
+/**
+ * Whether the store's notifications arrive now: on, and its queue read by a consumer lately and
+ * without error. Only then does the safety-net poll slow down; otherwise (the queue failing, no
+ * process running the worker) the store is synced at the 5-minute pace.
+ */
+export function notificationsArrive(n: StoreNotifications | null, now: Date): boolean {
+  return !!n?.enabled && n.lastError === null && n.lastReadAt !== null && now.getTime() - n.lastReadAt.getTime() <= READER_SILENCE_MS;
+}
+
 /** Default and bounds of the safety-net poll while notifications are on (minutes). */
 export const POLL_INTERVAL = { default: 30, min: 5, max: 24 * 60 } as const;
 
@@ -39,6 +51,8 @@ export interface StoreNotifications {
   destinationId: string | null;
   subscriptionId: string | null;
   pollIntervalMinutes: number;
+  /** When a consumer last read the queue (each long poll, with messages or not). */
+  lastReadAt: Date | null;
   lastReceivedAt: Date | null;
   /** From SQS receiving the last message to the consumer reading it. */
   lastLagMs: number | null;
@@ -89,6 +103,7 @@ interface Row {
   destination_id: string | null;
   subscription_id: string | null;
   poll_interval_minutes: number;
+  last_read_at: unknown;
   last_received_at: unknown;
   last_lag_ms: number | null;
   messages_processed: number | string;
@@ -108,6 +123,7 @@ function fromRow(row: Row): StoreNotifications {
     destinationId: row.destination_id,
     subscriptionId: row.subscription_id,
     pollIntervalMinutes: row.poll_interval_minutes,
+    lastReadAt: fromDbOrNull(row.last_read_at),
     lastReceivedAt: fromDbOrNull(row.last_received_at),
     lastLagMs: row.last_lag_ms,
     messagesProcessed: Number(row.messages_processed),
@@ -220,22 +236,28 @@ export class RealtimeUpdates {
   }
 
   /**
-   * The stores whose safety-net poll is not due: notifications on and read without error, and
-   * the last successful sync less than their poll interval ago. A queue that cannot be read puts
-   * its stores back on the 5-minute poll.
+   * The stores whose safety-net poll is not due: their notifications arrive (notificationsArrive)
+   * and their last successful sync is younger than their poll interval.
    */
   async pollNotDue(): Promise<Set<number>> {
-    const rows = await this.db(`${STORE_NOTIFICATIONS_TABLE} as n`)
-      .join('amazon_sync_state as s', 's.store_id', 'n.store_id')
-      .where('n.enabled', true)
-      .whereNull('n.last_error')
-      .whereNotNull('s.last_success_at')
-      .select('n.store_id', 'n.poll_interval_minutes', 's.last_success_at');
-    const now = this.clock.now().getTime();
-    return new Set(rows.filter((r) => fromDb(r.last_success_at).getTime() > now - r.poll_interval_minutes * 60_000).map((r) => Number(r.store_id)));
+    const now = this.clock.now();
+    const lastSuccess = new Map<number, Date>(
+      (await this.db('amazon_sync_state').whereNotNull('last_success_at').select('store_id', 'last_success_at')).map((r) => [Number(r.store_id), fromDb(r.last_success_at)]),
+    );
+    const notDue = new Set<number>();
+    for (const n of await this.list()) {
+      const last = lastSuccess.get(n.storeId);
+      if (last && notificationsArrive(n, now) && last.getTime() > now.getTime() - n.pollIntervalMinutes * 60_000) notDue.add(n.storeId);
+    }
+    return notDue;
   }
 
-  /** The consumer read messages for these stores from their queue. */
+  /** A consumer is reading these stores' queue now (a long poll starts). */
+  async recordReading(storeIds: number[]): Promise<void> {
+    await this.db(STORE_NOTIFICATIONS_TABLE).whereIn('store_id', storeIds).update({ last_read_at: this.clock.now() });
+  }
+
+  /** A consumer read these stores' queue (`handled`: the messages it handled, maybe none). */
   async recordReceived(storeIds: number[], handled: Array<{ storeId: number; lagMs: number | null }>): Promise<void> {
     const now = this.clock.now();
     await this.db(STORE_NOTIFICATIONS_TABLE).whereIn('store_id', storeIds).whereNotNull('last_error').update({ last_error: null, last_error_at: null });

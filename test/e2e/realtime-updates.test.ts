@@ -212,8 +212,15 @@ describeEachDatabase('real-time updates (ORDER_CHANGE through SQS)', (db) => {
   it('SQS down: the store shows the queue error and goes back on the 5-minute poll, which still imports', async () => {
     await e.product('MUG-RED', 10);
     await turnOn();
-    await e.sync(); // a first poll: not due again for 30 minutes while the queue works
+    await e.sync(); // a first poll: not due again for 30 minutes once a consumer reads the queue
+    expect(await realtime.pollNotDue(), 'no process reads the queue yet').to.deep.equal(new Set());
+    startConsumer();
+    await eventually('the queue read', async () => (await realtime.get(e.store.id))?.lastReadAt ?? undefined);
     expect(await realtime.pollNotDue()).to.deep.equal(new Set([e.store.id]));
+    // No reader for over 2 minutes (a crashed worker, no process running it): the 5-minute poll again.
+    await stopConsumers();
+    e.advance(3 * MINUTE);
+    expect(await realtime.pollNotDue()).to.deep.equal(new Set());
     e.amazon.setSqsAvailable(false);
     startConsumer();
     const down = await eventually('the queue error recorded', async () => (await realtime.get(e.store.id))?.lastError ?? undefined);

@@ -68,6 +68,8 @@ describeEachDatabase('admin: real-time updates', (db) => {
       destination_id: 'amzn1.dest-1',
       subscription_id: 'amzn1.sub-1',
       poll_interval_minutes: 30,
+      // A consumer is reading the queue (its last long poll started a moment ago).
+      last_read_at: new Date(h.clock.now().getTime() - 10_000),
       last_received_at: null,
       last_lag_ms: null,
       messages_processed: 0,
