@@ -336,6 +336,16 @@ describeEachDatabase('admin: real-time updates', (db) => {
     });
   });
 
+  it('the Amazon Stores cards say On, On but not arriving, or Off', async () => {
+    await putNotifications(us);
+    await putNotifications(ca, { last_read_at: new Date(h.clock.now().getTime() - 10 * 60_000) });
+    const cards = (await get(`${BASE}/amazon/stores`)).html;
+    const card = (name: string) => cards.slice(cards.indexOf(`<h2>${name}</h2>`), cards.indexOf('</li>', cards.indexOf(`<h2>${name}</h2>`)));
+    expect(card('US Store')).to.include('<dt>Real-time updates</dt><dd><span class="asc-badge asc-badge--ok">On</span></dd>');
+    expect(card('CA &lt;b&gt;Store&lt;/b&gt;')).to.include('<dt>Real-time updates</dt><dd><span class="asc-badge asc-badge--warn">On, not arriving</span></dd>');
+    expect(card('Other Seller')).to.include('<dt>Real-time updates</dt><dd><span class="asc-muted">Off</span></dd>');
+  });
+
   describe('the dashboard', () => {
     it('shows Real-time updates Off in Sync health, linking the page for who holds the Order Settings right', async () => {
       const page = await get(dashboardUrl(us));
