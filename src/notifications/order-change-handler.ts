@@ -67,6 +67,8 @@ export interface HandleOptions {
 export class OrderChangeHandler {
   private readonly process = `notifications:${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   private handled = 0;
+  /** Stores whose lease a wait did not get, and until when (real time) the next messages do not wait again. */
+  private readonly busy = new Map<number, number>();
 
   constructor(
     @inject(Ports.Database) private readonly db: Knex,
@@ -116,11 +118,23 @@ export class OrderChangeHandler {
     }
   }
 
+  /**
+   * The lease, waiting up to `waitMs` while another holder has it. A wait that failed means a
+   * sync (or another consumer's long import) is at work: the store's next messages for as long
+   * do not wait again, so a batch of them is left at once instead of one wait each.
+   */
   private async acquireLease(storeId: number, owner: string, waitMs: number, signal?: AbortSignal): Promise<boolean> {
-    const deadline = Date.now() + waitMs;
+    const now = Date.now();
+    const deadline = now + ((this.busy.get(storeId) ?? 0) > now ? 0 : waitMs);
     for (;;) {
-      if (await this.lease.acquire(storeId, owner)) return true;
-      if (Date.now() >= deadline || signal?.aborted) return false;
+      if (await this.lease.acquire(storeId, owner)) {
+        this.busy.delete(storeId);
+        return true;
+      }
+      if (Date.now() >= deadline || signal?.aborted) {
+        if (waitMs > 0) this.busy.set(storeId, Date.now() + waitMs);
+        return false;
+      }
       await realSleep(LEASE_RETRY_MS, signal);
     }
   }

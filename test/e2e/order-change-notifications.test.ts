@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { describeEachDatabase } from '../support/databases.ts';
 import { MINUTE, eachTestE2E, emptyOrderTables, startE2E, type E2E } from '../support/e2e.ts';
 import { NOTIFICATION_TABLE, OrderChangeHandler } from '../../src/notifications/order-change-handler.ts';
@@ -125,7 +126,16 @@ describeEachDatabase('ORDER_CHANGE notifications', (db) => {
     expect(await lease.acquire(e.store.id, 'a running sync')).to.equal(true);
     expect(await handler.handle(notification(e, orderId))).to.deep.include({ result: 'retry', delete: false });
     expect(getOrderCalls()).to.equal(0);
+    // Waiting for it: asked again while the wait lasts; the store's next message then leaves at once.
+    const asked = sinon.spy(lease, 'acquire');
+    expect(await handler.handle(notification(e, orderId), { leaseWaitMs: 300 })).to.deep.include({ result: 'retry', delete: false });
+    expect(asked.callCount).to.be.greaterThan(1);
+    asked.resetHistory();
+    expect(await handler.handle(notification(e, orderId), { leaseWaitMs: 300 })).to.deep.include({ result: 'retry', delete: false });
+    expect(asked.callCount).to.equal(1);
     await lease.giveBack(e.store.id, 'a running sync');
+    // Free again: handled.
+    expect(await handler.handle(notification(e, orderId), { leaseWaitMs: 300 })).to.deep.include({ result: 'handled', delete: true });
   });
 
   it('deletes a notification for an Inactive store: its sync reads the change when it is Active again', async () => {
