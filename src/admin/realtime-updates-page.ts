@@ -107,7 +107,8 @@ abstract class RealtimeRoute extends ModuleRoute {
 
   /** The page; `values` and `errors` are a refused form's (`values` null: the saved settings). */
   protected async form(store: AmazonStore, request: AdminRequest, urls: AdminUrls, values: FormValues | null, errors: RealtimeUpdatesError[] = []): Promise<AdminResponse> {
-    const [saved, all, stores] = await Promise.all([this.realtime.get(store.id), this.realtime.list(), this.stores.list()]);
+    const [all, stores] = await Promise.all([this.realtime.list(), this.stores.list()]);
+    const saved = all.find((n) => n.storeId === store.id) ?? null;
     const byId = new Map(stores.map((s) => [s.id, s]));
     // The seller's other stores with real-time updates on, and their queue.
     const siblings = all.filter((n) => n.enabled && n.storeId !== store.id && byId.get(n.storeId)?.sellerId === store.sellerId);
@@ -157,7 +158,7 @@ abstract class RealtimeRoute extends ModuleRoute {
           ? `Saved for access key ${saved.accessKeyId}, and never shown. Leave empty to keep it (for the same access key ID); type a new one to replace it.`
           : 'Stored encrypted and never shown again.',
       },
-      poll: { ...field('poll_interval_minutes', 'Safety-net poll (minutes)', `The sync still runs this often meanwhile (default ${POLL_INTERVAL.default}), and every ${NORMAL_POLL_MINUTES} minutes while the queue cannot be read.`), min: POLL_INTERVAL.min, max: POLL_INTERVAL.max },
+      poll: { ...field('poll_interval_minutes', 'Safety-net poll (minutes)', `The sync still runs this often meanwhile (default ${POLL_INTERVAL.default}), and every ${NORMAL_POLL_MINUTES} minutes while the queue cannot be read or no process reads it.`), min: POLL_INTERVAL.min, max: POLL_INTERVAL.max },
       submitLabel: on ? 'Save' : 'Turn on',
     }, errors.length > 0 ? 422 : undefined);
   }

@@ -261,10 +261,13 @@ export class RealtimeUpdates {
   async recordReceived(storeIds: number[], handled: Array<{ storeId: number; lagMs: number | null }>): Promise<void> {
     const now = this.clock.now();
     await this.db(STORE_NOTIFICATIONS_TABLE).whereIn('store_id', storeIds).whereNotNull('last_error').update({ last_error: null, last_error_at: null });
-    for (const { storeId, lagMs } of handled) {
+    // One update per store of the batch: how many it got, and the lag of its last one.
+    const byStore = new Map<number, { count: number; lagMs: number | null }>();
+    for (const { storeId, lagMs } of handled) byStore.set(storeId, { count: (byStore.get(storeId)?.count ?? 0) + 1, lagMs });
+    for (const [storeId, { count, lagMs }] of byStore) {
       await this.db(STORE_NOTIFICATIONS_TABLE)
         .where({ store_id: storeId })
-        .update({ last_received_at: now, last_lag_ms: lagMs, messages_processed: this.db.raw('messages_processed + 1') });
+        .update({ last_received_at: now, last_lag_ms: lagMs, messages_processed: this.db.raw('messages_processed + ?', [count]) });
     }
   }
 
