@@ -166,6 +166,21 @@ function readErrors(body: unknown): Array<{ code: string; message: string; detai
     }));
 }
 
+/**
+ * Runs one request under a timeout that ends with it. AbortSignal.timeout's timer cannot be
+ * cleared: it lives its whole timeout after the answer, holding the caller's async context (a
+ * sync's pages) all that time, which a fast sync multiplies into hundreds of megabytes.
+ */
+async function withTimeout<T>(timeoutMs: number, signal: AbortSignal | undefined, use: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs);
+  try {
+    return await use(signal ? AbortSignal.any([timeout.signal, signal]) : timeout.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(text) };
@@ -249,18 +264,20 @@ export class SpApiHttp {
       let response: Response;
       let text: string;
       try {
-        response = await this.fetchImpl(url, {
-          method: call.method,
-          headers: {
-            'x-amz-access-token': accessToken,
-            'user-agent': this.userAgent,
-            accept: 'application/json',
-            ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: call.body === undefined ? undefined : JSON.stringify(call.body),
-          signal: signal ? AbortSignal.any([AbortSignal.timeout(this.timeoutMs), signal]) : AbortSignal.timeout(this.timeoutMs),
-        });
-        text = await response.text();
+        ({ response, text } = await withTimeout(this.timeoutMs, signal, async (timed) => {
+          const answer = await this.fetchImpl(url, {
+            method: call.method,
+            headers: {
+              'x-amz-access-token': accessToken,
+              'user-agent': this.userAgent,
+              accept: 'application/json',
+              ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            body: call.body === undefined ? undefined : JSON.stringify(call.body),
+            signal: timed,
+          });
+          return { response: answer, text: await answer.text() };
+        }));
       } catch (error) {
         // Stopped as asked: for a call that must not run twice, Amazon may have it (outcome unknown).
         if (signal?.aborted) throw idempotent ? new AmazonCallAborted(call.operation) : this.abortedUnknown(call.operation);
@@ -363,13 +380,15 @@ export class SpApiHttp {
       let response: Response;
       let body: Buffer;
       try {
-        response = await this.fetchImpl(request.url, {
-          method: request.method,
-          headers: request.contentType === undefined ? {} : { 'content-type': request.contentType },
-          body: request.body,
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-        body = Buffer.from(await response.arrayBuffer());
+        ({ response, body } = await withTimeout(this.timeoutMs, undefined, async (timed) => {
+          const answer = await this.fetchImpl(request.url, {
+            method: request.method,
+            headers: request.contentType === undefined ? {} : { 'content-type': request.contentType },
+            body: request.body,
+            signal: timed,
+          });
+          return { response: answer, body: Buffer.from(await answer.arrayBuffer()) };
+        }));
       } catch (error) {
         const kind = classifyFetchError(error);
         if (kind === null) throw error;
