@@ -54,13 +54,21 @@ export function divideAmount(amount: string, qty: number): string {
   return fromE4(value / divisor);
 }
 
+const decimalsByCurrency = new Map<string, number>();
+
 /** How many decimals a currency is written with (ISO 4217: USD 2, JPY 0); 2 for a malformed code. */
 export function currencyDecimals(currencyCode: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency: currencyCode }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
+  let decimals = decimalsByCurrency.get(currencyCode);
+  if (decimals === undefined) {
+    try {
+      decimals = new Intl.NumberFormat('en', { style: 'currency', currency: currencyCode }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      decimals = 2;
+    }
+    // Building a NumberFormat costs a good part of a millisecond; there are few currencies.
+    if (decimalsByCurrency.size < 1_000) decimalsByCurrency.set(currencyCode, decimals);
   }
+  return decimals;
 }
 
 /** Display an amount in its currency, e.g. "$1,234.50", "¥1,200", "12,00 €" (per locale). */
