@@ -19,6 +19,15 @@ export function forUpdate<Q extends Knex.QueryBuilder>(query: Q, lock = true): Q
 }
 
 /**
+ * Inserts many rows in as few statements as the database takes: knex writes a SQLite multi-row
+ * insert as a compound SELECT, which SQLite caps at 500 terms.
+ */
+export async function insertMany(db: Knex | Knex.Transaction, table: string, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  const perInsert = isSqlite(db) ? 500 : 5_000;
+  for (let i = 0; i < rows.length; i += perInsert) await db(table).insert(rows.slice(i, i + perInsert));
+}
+
+/**
  * Drops a column without touching any other row. knex drops a SQLite column by rebuilding the
  * table (copy, drop the original, rename); inside a migration's transaction foreign keys cannot be
  * switched off, so dropping the original cascades into every child table (ON DELETE CASCADE).

@@ -75,10 +75,10 @@ export class Fulfillment {
   }
 
   /**
-   * A host order the module created whose creation it has not recorded yet: the import died in
-   * between (found by the crash soak). Nothing done to it now would reach Amazon, since the
-   * transaction hook knows orders by their recorded host order; the next sync links it (see
-   * OrderImporter), so the action waits until then.
+   * A host order the module created whose creation it has not recorded yet: its batch is being
+   * recorded, or the import died in between (found by the crash soak). Nothing done to it now
+   * would reach Amazon, since the transaction hook knows orders by their recorded host order; the
+   * next sync links it (see OrderImporter), so the action waits until then.
    */
   private async checkUnlinked(hostOrderId: string): Promise<OrderVerdict> {
     const hostOrder = await this.hostOrders.get(hostOrderId);
@@ -87,7 +87,7 @@ export class Fulfillment {
     if (!(await this.orders.awaitsHostOrder(amazonOrderId))) return { allow: true };
     return {
       allow: false,
-      reason: `Amazon order ${amazonOrderId} is still being imported: the import that created this order was interrupted before it recorded it, and the next sync finishes it. Try again after that, so that Amazon hears of it.`,
+      reason: `Amazon order ${amazonOrderId} is still being imported: the import that created this order has not recorded it yet (it is recording its batch, or was interrupted), and the next sync finishes it at the latest. Try again after that, so that Amazon hears of it.`,
     };
   }
 

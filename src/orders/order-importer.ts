@@ -9,7 +9,7 @@
  */
 import { inject, injectable } from 'inversify';
 import { Ports } from '../host/tokens.ts';
-import type { CatalogPort, ClockPort, HostOrder, HostProduct, LoggerPort, OrdersPort, StockPort } from '../host/ports.ts';
+import type { CatalogPort, ClockPort, HostOrder, HostOrderRef, HostProduct, LoggerPort, OrdersPort, StockPort } from '../host/ports.ts';
 import type { AmazonStore } from '../stores/store.ts';
 import type { OrderSettings } from '../stores/order-settings.ts';
 import { snapshotFromAmazon } from './from-amazon.ts';
@@ -19,7 +19,27 @@ import { OrderDataError, type OrderSnapshot } from './order-snapshot.ts';
 import { OrderRepository, type StoredOrder } from './order-repository.ts';
 import { blockerNote, findBlocker, hasOpenItemWithoutSku, importDecision, quantitiesBySku, resolveLines, shouldReserve, type Blocker, type ResolvedLine } from './rules.ts';
 
-const HEARTBEAT_EVERY = 25;
+/**
+ * Orders imported between two heartbeats, and recorded together: a batch costs one transaction
+ * of the module's instead of one per order.
+ */
+const IMPORT_BATCH = 50;
+
+/** A host order created for a stored order, to be recorded with the others of its batch. */
+interface CreatedHostOrder {
+  order: StoredOrder;
+  hostOrder: HostOrderRef;
+  created: boolean;
+  shippedOutside: boolean;
+}
+
+/** What one batch looks up once: SKU matches, host products and salable quantities by host SKU. */
+interface Lookups {
+  matches: ReadonlyMap<string, string>;
+  products: Map<string, HostProduct | null>;
+  salable: Map<string, number | null>;
+}
+const freshLookups = (matches: ReadonlyMap<string, string>): Lookups => ({ matches, products: new Map(), salable: new Map() });
 
 export type ImportOutcome = 'imported' | 'blocked' | 'skipped';
 
@@ -55,12 +75,26 @@ export class OrderImporter {
     const matches = await this.orders.listingMatches(store.id);
     await this.syncReservations(store, settings, matches);
     // Switched off: orders waiting for import keep their place until it is switched on again.
-    const awaiting = settings.importEnabled ? await this.orders.awaitingCreation(store.id) : [];
-    for (const [index, order] of awaiting.entries()) {
-      if (index > 0 && index % HEARTBEAT_EVERY === 0) await heartbeat();
-      const outcome = await this.importOrder(store, settings, order, matches);
-      if (outcome === 'imported') stats.imported += 1;
-      if (outcome === 'blocked') stats.blocked += 1;
+    const awaiting = settings.importEnabled ? await this.orders.awaitingCreationIds(store.id) : [];
+    for (let start = 0; start < awaiting.length; start += IMPORT_BATCH) {
+      if (start > 0) await heartbeat();
+      // Read a batch at a time (a backlog of any size holds one batch in memory), and afresh.
+      const lookups = freshLookups(matches);
+      const created: CreatedHostOrder[] = [];
+      try {
+        for (const order of await this.orders.getMany(awaiting.slice(start, start + IMPORT_BATCH))) {
+          const outcome = await this.createHostOrder(store, settings, order, lookups);
+          if (outcome === 'blocked') stats.blocked += 1;
+          else if (outcome !== 'skipped') created.push(outcome);
+        }
+      } catch (error) {
+        // Each one done is a host order that exists: recorded if the database lets it (if not,
+        // the next attempt links it), and the failure goes on.
+        await this.recordCreated(created).then(() => (stats.imported += created.length), () => undefined);
+        throw error;
+      }
+      await this.recordCreated(created);
+      stats.imported += created.length;
     }
     await heartbeat();
     for (const order of await this.orders.awaitingHostAction(store.id)) await this.applyHostAction(order);
@@ -68,7 +102,18 @@ export class OrderImporter {
   }
 
   /** Tries to create the host order for one stored order now. */
-  async importOrder(store: AmazonStore, settings: OrderSettings, order: StoredOrder, matches?: ReadonlyMap<string, string>): Promise<ImportOutcome> {
+  async importOrder(store: AmazonStore, settings: OrderSettings, order: StoredOrder): Promise<ImportOutcome> {
+    const outcome = await this.createHostOrder(store, settings, order, freshLookups(await this.orders.listingMatches(store.id)));
+    if (typeof outcome === 'string') return outcome;
+    await this.recordCreated([outcome]);
+    return 'imported';
+  }
+
+  /**
+   * Creates the host order for one stored order, or says why not (blocked and skipped orders are
+   * recorded at once). A creation is recorded by recordCreated, with the others of its batch.
+   */
+  private async createHostOrder(store: AmazonStore, settings: OrderSettings, order: StoredOrder, lookups: Lookups): Promise<'blocked' | 'skipped' | CreatedHostOrder> {
     if (order.importState !== 'ready' && order.importState !== 'blocked') return 'skipped';
     let snapshot: OrderSnapshot;
     try {
@@ -84,15 +129,16 @@ export class OrderImporter {
       return 'skipped';
     }
 
-    const skuMatches = matches ?? (await this.orders.listingMatches(store.id));
     const products = new Map<string, HostProduct>();
     for (const sellerSku of quantitiesBySku(snapshot).keys()) {
-      const product = await this.catalog.findBySku(skuMatches.get(sellerSku) ?? sellerSku);
+      const sku = lookups.matches.get(sellerSku) ?? sellerSku;
+      if (!lookups.products.has(sku)) lookups.products.set(sku, await this.catalog.findBySku(sku));
+      const product = lookups.products.get(sku);
       if (product) products.set(sellerSku, product);
     }
     const lines: ResolvedLine[] = [];
     for (const { sellerSku, product, quantity } of resolveLines(snapshot, products)) {
-      let salable = product && product.manageStock ? await this.stock.salableQty(product.sku) : null;
+      let salable = product && product.manageStock ? await this.salableQty(lookups, product.sku) : null;
       // Units this order holds in a reservation are its own to take.
       if (salable !== null && order.stockReserved) salable += quantity;
       lines.push({ sellerSku, product, quantity, salable });
@@ -120,31 +166,62 @@ export class OrderImporter {
       const field = result.rejection.field ? ` (${result.rejection.field})` : '';
       return this.block(order, { reason: 'host_rejected', note: blockerNote(`${result.rejection.message}${field}`) });
     }
-
-    const { order: hostOrder, created } = result;
+    if (result.created && request.deductStock && !order.stockReserved) {
+      // What it took is no longer salable (units it held in a reservation were not salable already).
+      for (const line of lines) {
+        const salable = line.product ? lookups.salable.get(line.product.sku) : undefined;
+        if (salable !== undefined && salable !== null) lookups.salable.set(line.product!.sku, salable - line.quantity);
+      }
+    }
     // Shipped in Seller Central before it could import: the host order is complete already.
-    const shippedOutside = snapshot.fulfilledBy === 'MERCHANT' && snapshot.status === 'SHIPPED';
-    await this.orders.update(order.id, {
-      import_state: 'imported',
-      block_reason: null,
-      note: `Imported as order #${hostOrder.number}`,
-      host_order_id: hostOrder.id,
-      host_order_number: hostOrder.number,
-      imported_at: this.clock.now(),
-      stock_reserved: false,
-      host_action: shippedOutside ? 'complete' : null,
-    });
-    await this.orders.log(order.id, {
-      kind: 'import',
-      message: created
-        ? `Created host order #${hostOrder.number}`
-        : `Host order #${hostOrder.number} already existed for this Amazon order (an earlier run was interrupted); linked it`,
-    });
-    this.logger.info('Amazon order imported', { amazonOrderId: order.amazonOrderId, hostOrderId: hostOrder.id, created });
-    return 'imported';
+    return { order, hostOrder: result.order, created: result.created, shippedOutside: snapshot.fulfilledBy === 'MERCHANT' && snapshot.status === 'SHIPPED' };
   }
 
-  private async block(order: StoredOrder, blocker: Blocker): Promise<ImportOutcome> {
+  /**
+   * A SKU's salable quantity, asked of the host once per batch and kept current with what the
+   * batch's own orders take. A sale elsewhere in the host meanwhile (a batch lasts well under a
+   * second) is what the host's own check at creation is for.
+   */
+  private async salableQty(lookups: Lookups, sku: string): Promise<number | null> {
+    if (!lookups.salable.has(sku)) lookups.salable.set(sku, await this.stock.salableQty(sku));
+    return lookups.salable.get(sku)!;
+  }
+
+  /**
+   * Records host orders created, in one transaction. Until it commits, such an order is one whose
+   * creation is not recorded yet, as after a crash: the next attempt's idempotency key links it,
+   * and the host's actions on it wait (Fulfillment.checkUnlinked).
+   */
+  private async recordCreated(created: readonly CreatedHostOrder[]): Promise<void> {
+    if (created.length === 0) return;
+    const importedAt = this.clock.now();
+    await this.orders.recordChanges(
+      created.map(({ order, hostOrder, created: isNew, shippedOutside }) => ({
+        id: order.id,
+        columns: {
+          import_state: 'imported',
+          block_reason: null,
+          note: `Imported as order #${hostOrder.number}`,
+          host_order_id: hostOrder.id,
+          host_order_number: hostOrder.number,
+          imported_at: importedAt,
+          stock_reserved: false,
+          host_action: shippedOutside ? 'complete' : null,
+        },
+        log: {
+          kind: 'import',
+          message: isNew
+            ? `Created host order #${hostOrder.number}`
+            : `Host order #${hostOrder.number} already existed for this Amazon order (an earlier run was interrupted); linked it`,
+        },
+      })),
+    );
+    for (const { order, hostOrder, created: isNew } of created) {
+      this.logger.info('Amazon order imported', { amazonOrderId: order.amazonOrderId, hostOrderId: hostOrder.id, created: isNew });
+    }
+  }
+
+  private async block(order: StoredOrder, blocker: Blocker): Promise<'blocked'> {
     const changed = order.importState !== 'blocked' || order.blockReason !== blocker.reason || order.note !== blocker.note;
     if (changed) {
       await this.orders.update(order.id, { import_state: 'blocked', block_reason: blocker.reason, note: blocker.note });

@@ -9,10 +9,10 @@ import type { Order } from '../amazon/models.ts';
 import { Ports } from '../host/tokens.ts';
 import type { ClockPort } from '../host/ports.ts';
 import { fromDb, fromDbOrNull } from '../db/time.ts';
-import { forUpdate } from '../db/schema.ts';
+import { forUpdate, insertMany } from '../db/schema.ts';
 import { toE4 } from '../money.ts';
 import { searchText } from './search-text.ts';
-import { writeSearchGrams } from './search-grams.ts';
+import { writeNewOrdersSearchGrams, writeSearchGrams } from './search-grams.ts';
 import { shorten } from '../text.ts';
 import type { AmazonOrderStatus, FulfilledBy, OrderSnapshot } from './order-snapshot.ts';
 import { gridStatusOf, type BlockReason, type GridStatus, type ImportDecision } from './rules.ts';
@@ -78,6 +78,38 @@ export interface OrderLogEntry {
 }
 
 type Row = Record<string, unknown>;
+
+/** What an order's log is told. */
+export interface LogEntry {
+  kind: LogKind;
+  message: string;
+  fromStatus?: string | null;
+  toStatus?: string | null;
+}
+
+/** One Amazon version of an order to store, with the import rules' word on it. */
+export interface AmazonVersion {
+  order: Order;
+  snapshot: OrderSnapshot;
+  decision: Exclude<ImportDecision, 'hidden'>;
+}
+
+/** An order's item rows as Amazon sent them (without order_id). */
+function itemRows(order: Order, snapshot: OrderSnapshot) {
+  const rawItems = new Map(order.orderItems.map((item) => [item.orderItemId, item]));
+  return snapshot.items.map((item) => ({
+    order_item_id: item.orderItemId,
+    seller_sku: item.sellerSku,
+    asin: item.asin,
+    title: item.title === null ? null : shorten(item.title, TEXT_COLUMN_CHARS.title),
+    quantity_ordered: item.quantityOrdered,
+    quantity_shipped: item.quantityShipped,
+    quantity_canceled: item.quantityCanceled,
+    unit_price_amount: item.unitPrice?.amount ?? null,
+    currency_code: item.unitPrice?.currencyCode ?? null,
+    raw: JSON.stringify(rawItems.get(item.orderItemId) ?? {}),
+  }));
+}
 
 /** Sizes of the free-text columns (see the migrations). */
 const TEXT_COLUMN_CHARS = { buyerName: 255, title: 1024 };
@@ -157,10 +189,7 @@ export class OrderRepository {
     @inject(Ports.Clock) private readonly clock: ClockPort,
   ) {}
 
-  /**
-   * Stores one Amazon version of an order. An older version than the stored one is ignored
-   * (Amazon's lastUpdatedTime decides); a status change is appended to the order log.
-   */
+  /** Stores one Amazon version of an order (see upsertManyFromAmazon). */
   async upsertFromAmazon(
     trx: Knex.Transaction,
     storeId: number,
@@ -168,20 +197,99 @@ export class OrderRepository {
     snapshot: OrderSnapshot,
     decision: Exclude<ImportDecision, 'hidden'>,
   ): Promise<UpsertOutcome> {
-    const now = this.clock.now();
-    const found: { id: unknown } | undefined = await trx('amazon_order').where({ store_id: storeId, amazon_order_id: snapshot.amazonOrderId }).first('id');
-    // Locked by its id (a record lock, no gap lock a new order's insert could deadlock on): the
-    // status fulfillment may have written beside the sync is read exactly, and so is the place
-    // the order counts in the daily totals.
-    const existingRow: Row | undefined = found
-      ? await forUpdate(trx('amazon_order').where({ id: found.id })).first(
-          'id', 'amazon_updated_at', 'amazon_status', 'local_status', 'import_state', 'host_action', 'buyer_search', ...DAILY_KEY_COLUMNS,
-        )
-      : undefined;
-    const existingUpdated = existingRow ? fromDb(existingRow.amazon_updated_at).getTime() : null;
-    if (existingUpdated !== null && existingUpdated > snapshot.lastUpdated.getTime()) return 'stale';
-    if (existingUpdated !== null && existingUpdated === snapshot.lastUpdated.getTime()) return 'unchanged';
+    return (await this.upsertManyFromAmazon(trx, storeId, [{ order, snapshot, decision }]))[0]!;
+  }
 
+  /**
+   * Stores Amazon versions of orders (a page of the sync), answering what happened to each. An
+   * older version than the stored one is ignored (Amazon's lastUpdatedTime decides); a status
+   * change is appended to the order log. Orders new to the module are written set-based: their
+   * rows, items, n-grams and log entries each in one insert.
+   */
+  async upsertManyFromAmazon(trx: Knex.Transaction, storeId: number, versions: readonly AmazonVersion[]): Promise<UpsertOutcome[]> {
+    const now = this.clock.now();
+    // An order named twice (a page that repeats one) is stored once, in its newest version.
+    const newest = new Map<string, AmazonVersion>();
+    for (const version of versions) {
+      const kept = newest.get(version.snapshot.amazonOrderId);
+      if (!kept || version.snapshot.lastUpdated.getTime() > kept.snapshot.lastUpdated.getTime()) newest.set(version.snapshot.amazonOrderId, version);
+    }
+    const found: Array<{ id: unknown }> = await trx('amazon_order').where({ store_id: storeId }).whereIn('amazon_order_id', [...newest.keys()]).select('id');
+    // Locked by their ids (record locks, no gap lock a new order's insert could deadlock on): the
+    // status fulfillment may have written beside the sync is read exactly, and so is the place
+    // each order counts in the daily totals.
+    const existingRows: Row[] =
+      found.length === 0
+        ? []
+        : await forUpdate(trx('amazon_order').whereIn('id', found.map((row) => row.id as number))).select(
+            'id', 'amazon_order_id', 'amazon_updated_at', 'amazon_status', 'local_status', 'import_state', 'host_action', 'buyer_search', ...DAILY_KEY_COLUMNS,
+          );
+    const existingById = new Map(existingRows.map((row) => [row.amazon_order_id as string, row]));
+
+    const outcomes = new Map<string, UpsertOutcome>();
+    const created: Array<{ version: AmazonVersion; columns: Record<string, unknown> }> = [];
+    const logs: Array<{ orderId: number; entry: LogEntry }> = [];
+    for (const [amazonOrderId, version] of newest) {
+      const { order, snapshot, decision } = version;
+      const existingRow = existingById.get(amazonOrderId);
+      const existingUpdated = existingRow ? fromDb(existingRow.amazon_updated_at).getTime() : null;
+      if (existingUpdated !== null && existingUpdated > snapshot.lastUpdated.getTime()) {
+        outcomes.set(amazonOrderId, 'stale');
+        continue;
+      }
+      if (existingUpdated !== null && existingUpdated === snapshot.lastUpdated.getTime()) {
+        outcomes.set(amazonOrderId, 'unchanged');
+        continue;
+      }
+      const columns = this.amazonColumns(order, snapshot, decision, existingRow ?? null, now);
+      if (!existingRow) {
+        created.push({ version, columns: { ...columns, store_id: storeId, amazon_order_id: amazonOrderId, created_at: now } });
+        outcomes.set(amazonOrderId, 'new');
+        continue;
+      }
+      const orderId = Number(existingRow.id);
+      await trx('amazon_order').where({ id: orderId }).update(columns);
+      if (existingRow.buyer_search !== columns.buyer_search) await writeSearchGrams(trx, storeId, orderId, { buyer: { before: existingRow.buyer_search as string | null, after: columns.buyer_search } });
+      await this.replaceItems(trx, orderId, order, snapshot);
+      await moveInDailyTotals(trx, dailyPlaceOf(existingRow), dailyPlaceOf({ ...columns, store_id: storeId }));
+      const previousStatus = existingRow.status as string;
+      if (previousStatus !== columns.status) {
+        logs.push({ orderId, entry: { kind: 'status', fromStatus: previousStatus, toStatus: columns.status, message: `Amazon changed the status from ${previousStatus} to ${columns.status}` } });
+      }
+      outcomes.set(amazonOrderId, 'updated');
+    }
+
+    if (created.length > 0) {
+      await insertMany(trx, 'amazon_order', created.map((c) => c.columns));
+      const ids: Array<{ id: unknown; amazon_order_id: string }> = await trx('amazon_order')
+        .where({ store_id: storeId })
+        .whereIn('amazon_order_id', created.map((c) => c.columns.amazon_order_id as string))
+        .select('id', 'amazon_order_id');
+      const idOf = new Map(ids.map((row) => [row.amazon_order_id, Number(row.id)]));
+      const items: Array<Record<string, unknown>> = [];
+      for (const { version, columns } of created) {
+        const orderId = idOf.get(version.snapshot.amazonOrderId)!;
+        items.push(...itemRows(version.order, version.snapshot).map((item) => ({ ...item, order_id: orderId })));
+        await moveInDailyTotals(trx, null, dailyPlaceOf(columns));
+        logs.push({ orderId, entry: { kind: 'status', fromStatus: null, toStatus: columns.status as string, message: `Received from Amazon as ${columns.status as string}` } });
+      }
+      await insertMany(trx, 'amazon_order_item', items);
+      await writeNewOrdersSearchGrams(
+        trx,
+        created.map(({ columns }) => ({ storeId, orderId: idOf.get(columns.amazon_order_id as string)!, amazonOrderId: columns.amazon_order_id as string, buyerSearch: columns.buyer_search as string | null })),
+      );
+    }
+    await this.logMany(logs, trx);
+    return versions.map((version) => {
+      const outcome = outcomes.get(version.snapshot.amazonOrderId)!;
+      // The older repeats of an order named twice.
+      if (version !== newest.get(version.snapshot.amazonOrderId)) return version.snapshot.lastUpdated.getTime() < newest.get(version.snapshot.amazonOrderId)!.snapshot.lastUpdated.getTime() ? 'stale' : 'unchanged';
+      return outcome;
+    });
+  }
+
+  /** The order's columns for a fresh Amazon version, given its stored row (null: new). */
+  private amazonColumns(order: Order, snapshot: OrderSnapshot, decision: Exclude<ImportDecision, 'hidden'>, existingRow: Row | null, now: Date) {
     const previous = existingRow
       ? { importState: existingRow.import_state as ImportState, amazonStatus: existingRow.amazon_status as AmazonOrderStatus, hostAction: (existingRow.host_action as HostAction | null) ?? null }
       : null;
@@ -190,13 +298,12 @@ export class OrderRepository {
     // A blocker's note would go on asking the admin to fix an order nobody can import any more.
     const canceledWhileWaiting = importState === 'not_eligible' && (previous?.importState === 'ready' || previous?.importState === 'blocked');
     const localStatus = (existingRow?.local_status as GridStatus | null) ?? null;
-    const status = localStatus ?? gridStatusOf(snapshot.status);
-    const columns = {
+    return {
       marketplace_id: snapshot.marketplaceId,
       purchase_date: snapshot.purchaseDate,
       amazon_updated_at: snapshot.lastUpdated,
       amazon_status: snapshot.status,
-      status,
+      status: localStatus ?? gridStatusOf(snapshot.status),
       latest_ship_date: snapshot.latestShipDate,
       fulfilled_by: snapshot.fulfilledBy,
       // Cut to the columns (the full text stays in raw): an odd name must not keep the order out.
@@ -213,79 +320,40 @@ export class OrderRepository {
       ...(canceledWhileWaiting ? { block_reason: null, note: 'Canceled on Amazon before it was imported' } : {}),
       updated_at: now,
     };
-
-    let orderId: number;
-    if (existingRow) {
-      orderId = Number(existingRow.id);
-      await trx('amazon_order').where({ id: orderId }).update(columns);
-      if (existingRow.buyer_search !== columns.buyer_search) await writeSearchGrams(trx, storeId, orderId, { buyer: { before: existingRow.buyer_search as string | null, after: columns.buyer_search } });
-    } else {
-      const [inserted] = await trx('amazon_order').insert({
-        ...columns,
-        store_id: storeId,
-        amazon_order_id: snapshot.amazonOrderId,
-        created_at: now,
-      });
-      orderId = Number(inserted);
-      await writeSearchGrams(trx, storeId, orderId, { orderNumber: { before: null, after: snapshot.amazonOrderId }, buyer: { before: null, after: columns.buyer_search } });
-    }
-    await this.replaceItems(trx, orderId, order, snapshot);
-    await moveInDailyTotals(trx, existingRow ? dailyPlaceOf(existingRow) : null, dailyPlaceOf({ ...columns, store_id: storeId }));
-
-    const previousStatus = (existingRow?.status as string | undefined) ?? null;
-    if (previousStatus !== status) {
-      await this.log(
-        orderId,
-        {
-          kind: 'status',
-          fromStatus: previousStatus,
-          toStatus: status,
-          message: previousStatus === null ? `Received from Amazon as ${status}` : `Amazon changed the status from ${previousStatus} to ${status}`,
-        },
-        trx,
-      );
-    }
-    return existingRow ? 'updated' : 'new';
   }
 
   private async replaceItems(trx: Knex.Transaction, orderId: number, order: Order, snapshot: OrderSnapshot): Promise<void> {
-    const rawItems = new Map(order.orderItems.map((item) => [item.orderItemId, item]));
     const existing: Array<{ id: number; order_item_id: string }> = await trx('amazon_order_item').where({ order_id: orderId }).select('id', 'order_item_id');
     const existingIds = new Map(existing.map((row) => [row.order_item_id, Number(row.id)]));
-    for (const item of snapshot.items) {
-      const columns = {
-        seller_sku: item.sellerSku,
-        asin: item.asin,
-        title: item.title === null ? null : shorten(item.title, TEXT_COLUMN_CHARS.title),
-        quantity_ordered: item.quantityOrdered,
-        quantity_shipped: item.quantityShipped,
-        quantity_canceled: item.quantityCanceled,
-        unit_price_amount: item.unitPrice?.amount ?? null,
-        currency_code: item.unitPrice?.currencyCode ?? null,
-        raw: JSON.stringify(rawItems.get(item.orderItemId) ?? {}),
-      };
-      const id = existingIds.get(item.orderItemId);
-      if (id === undefined) await trx('amazon_order_item').insert({ ...columns, order_id: orderId, order_item_id: item.orderItemId });
-      else await trx('amazon_order_item').where({ id }).update(columns);
-      existingIds.delete(item.orderItemId);
+    for (const item of itemRows(order, snapshot)) {
+      const id = existingIds.get(item.order_item_id);
+      if (id === undefined) await trx('amazon_order_item').insert({ ...item, order_id: orderId });
+      else await trx('amazon_order_item').where({ id }).update(item);
+      existingIds.delete(item.order_item_id);
     }
     // Items Amazon no longer lists are gone from the order.
     if (existingIds.size > 0) await trx('amazon_order_item').whereIn('id', [...existingIds.values()]).delete();
   }
 
-  async log(
-    orderId: number,
-    entry: { kind: LogKind; message: string; fromStatus?: string | null; toStatus?: string | null },
-    db: Knex | Knex.Transaction = this.db,
-  ): Promise<void> {
-    await db('amazon_order_log').insert({
-      order_id: orderId,
-      kind: entry.kind,
-      from_status: entry.fromStatus ?? null,
-      to_status: entry.toStatus ?? null,
-      message: entry.message,
-      created_at: this.clock.now(),
-    });
+  async log(orderId: number, entry: LogEntry, db: Knex | Knex.Transaction = this.db): Promise<void> {
+    await this.logMany([{ orderId, entry }], db);
+  }
+
+  /** Appends entries to orders' logs, in one insert. */
+  async logMany(entries: ReadonlyArray<{ orderId: number; entry: LogEntry }>, db: Knex | Knex.Transaction = this.db): Promise<void> {
+    const createdAt = this.clock.now();
+    await insertMany(
+      db,
+      'amazon_order_log',
+      entries.map(({ orderId, entry }) => ({
+        order_id: orderId,
+        kind: entry.kind,
+        from_status: entry.fromStatus ?? null,
+        to_status: entry.toStatus ?? null,
+        message: entry.message,
+        created_at: createdAt,
+      })),
+    );
   }
 
   async history(orderId: number): Promise<OrderLogEntry[]> {
@@ -335,13 +403,21 @@ export class OrderRepository {
     return (await this.db('amazon_order').where({ amazon_order_id: amazonOrderId }).whereNull('host_order_id').first('id')) !== undefined;
   }
 
-  /** Orders that should have a host order and do not yet, oldest first. */
-  async awaitingCreation(storeId: number): Promise<StoredOrder[]> {
-    const rows: Row[] = await this.db('amazon_order')
+  /** The ids of the orders that should have a host order and do not yet, oldest first (ids: a backlog of any size is small). */
+  async awaitingCreationIds(storeId: number): Promise<number[]> {
+    const ids: unknown[] = await this.db('amazon_order')
       .where({ store_id: storeId })
       .whereIn('import_state', ['ready', 'blocked'])
-      .orderBy([{ column: 'purchase_date' }, { column: 'id' }]);
-    return rows.map(toStoredOrder);
+      .orderBy([{ column: 'purchase_date' }, { column: 'id' }])
+      .pluck('id');
+    return ids.map(Number);
+  }
+
+  /** The orders of these ids, in the order given (an id no longer found is left out). */
+  async getMany(ids: readonly number[]): Promise<StoredOrder[]> {
+    const rows: Row[] = ids.length === 0 ? [] : await this.db('amazon_order').whereIn('id', ids);
+    const byId = new Map(rows.map((row) => [Number(row.id), row]));
+    return ids.flatMap((id) => (byId.has(id) ? [toStoredOrder(byId.get(id)!)] : []));
   }
 
   /** Orders whose host order must still follow an Amazon change (see pendingHostAction). */
@@ -385,6 +461,14 @@ export class OrderRepository {
       await db('amazon_order').where({ id }).update({ ...columns, updated_at: this.clock.now() });
     }
     if (searched) await writeSearchGrams(db, Number(searched.store_id), id, { buyer: { before: searched.buyer_search, after: columns.buyer_search as string | null } });
+  }
+
+  /** Changes to orders (see update) and what their logs are told, in one transaction. */
+  async recordChanges(changes: ReadonlyArray<{ id: number; columns: Record<string, unknown>; log?: LogEntry }>): Promise<void> {
+    await transaction(this.db, async (trx) => {
+      for (const { id, columns } of changes) await this.update(id, columns, trx);
+      await this.logMany(changes.flatMap(({ id, log }) => (log ? [{ orderId: id, entry: log }] : [])), trx);
+    });
   }
 
   /** Seller SKU -> host SKU matches an admin set for the store. */

@@ -11,7 +11,7 @@
  * enough of them reading the store's index in order, so the search runs as a plain LIKE.
  */
 import type { Knex } from 'knex';
-import { isSqlite } from '../db/schema.ts';
+import { insertMany } from '../db/schema.ts';
 import { searchText } from './search-text.ts';
 
 export const SEARCH_FIELDS = {
@@ -46,11 +46,7 @@ function gramRows(storeId: number, orderId: number, field: SearchField, text: st
   return text === null ? [] : grams(searchableText(field, text), n).map((gram) => ({ store_id: storeId, field: code, gram, order_id: orderId }));
 }
 
-async function insertRows(db: Knex | Knex.Transaction, rows: Array<Record<string, unknown>>): Promise<void> {
-  // knex writes a SQLite multi-row insert as a compound SELECT, which SQLite caps at 500 terms.
-  const perInsert = isSqlite(db) ? 500 : 5_000;
-  for (let i = 0; i < rows.length; i += perInsert) await db('amazon_order_search_gram').insert(rows.slice(i, i + perInsert));
-}
+const insertRows = (db: Knex | Knex.Transaction, rows: Array<Record<string, unknown>>) => insertMany(db, 'amazon_order_search_gram', rows);
 
 /** A field's text as stored before and after a change (null: none, e.g. a new order or a purged buyer). */
 export interface SearchTextChange {
@@ -83,6 +79,25 @@ export async function writeSearchGrams(
   await insertRows(trx, added);
 }
 
+/** A new order's texts as stored: its number and folded buyer name. */
+export interface NewOrderTexts {
+  storeId: number;
+  orderId: number;
+  amazonOrderId: string;
+  buyerSearch: string | null;
+}
+
+/** The n-grams of orders that have none yet (new ones), in as few inserts as the database allows. */
+export async function writeNewOrdersSearchGrams(trx: Knex | Knex.Transaction, orders: readonly NewOrderTexts[]): Promise<void> {
+  await insertRows(
+    trx,
+    orders.flatMap((order) => [
+      ...gramRows(order.storeId, order.orderId, 'orderNumber', order.amazonOrderId),
+      ...gramRows(order.storeId, order.orderId, 'buyer', order.buyerSearch),
+    ]),
+  );
+}
+
 export async function fillSearchGrams(db: Knex, batchSize = 2_000): Promise<number> {
   let filled = 0;
   for (let lastId = 0; ; ) {
@@ -93,11 +108,8 @@ export async function fillSearchGrams(db: Knex, batchSize = 2_000): Promise<numb
       .limit(batchSize)
       .select('id', 'store_id', 'amazon_order_id', 'buyer_search');
     if (orders.length === 0) return filled;
-    const rows = orders.flatMap((order) => [
-      ...gramRows(Number(order.store_id), Number(order.id), 'orderNumber', order.amazon_order_id),
-      ...gramRows(Number(order.store_id), Number(order.id), 'buyer', order.buyer_search),
-    ]);
-    await db.transaction((trx) => insertRows(trx, rows));
+    const texts = orders.map((o) => ({ storeId: Number(o.store_id), orderId: Number(o.id), amazonOrderId: o.amazon_order_id, buyerSearch: o.buyer_search }));
+    await db.transaction((trx) => writeNewOrdersSearchGrams(trx, texts));
     filled += orders.length;
     lastId = Number(orders[orders.length - 1]!.id);
   }

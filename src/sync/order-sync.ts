@@ -18,7 +18,7 @@ import { Stores } from '../stores/stores.ts';
 import { authorizationProblem, type AmazonStore } from '../stores/store.ts';
 import { snapshotFromAmazon } from '../orders/from-amazon.ts';
 import { OrderImporter } from '../orders/order-importer.ts';
-import { OrderRepository } from '../orders/order-repository.ts';
+import { OrderRepository, type AmazonVersion } from '../orders/order-repository.ts';
 import { importDecision } from '../orders/rules.ts';
 import { OrderDataError } from '../orders/order-snapshot.ts';
 import { StoreLease } from './store-lease.ts';
@@ -268,7 +268,7 @@ export class OrderSync {
       // Counted once the page is stored: a page whose transaction did not commit stored nothing.
       const counts = await transaction(this.db, async (trx) => {
         const pageCounts: StoreCounts = { seen: 0, new: 0, updated: 0, invalid: page.invalid.length };
-        for (const order of page.orders) await this.storeOrder(trx, store, settings, order, pageCounts);
+        await this.storeOrders(trx, store, settings, page.orders, pageCounts);
         for (const invalid of page.invalid) await this.reader.recordInvalid(store, invalid.orderId, invalid.message, trx);
         const next = page.nextToken;
         await trx('amazon_sync_state')
@@ -284,24 +284,32 @@ export class OrderSync {
     }
   }
 
-  /** Stores one order as Amazon sent it (unless it predates the integration); counts what happened. */
-  private async storeOrder(trx: Knex.Transaction, store: AmazonStore, settings: OrderSettings, order: Order, result: StoreCounts): Promise<void> {
-    let snapshot;
-    try {
-      snapshot = snapshotFromAmazon(order, store.marketplaceId);
-    } catch (error) {
-      if (!(error instanceof OrderDataError)) throw error;
-      result.invalid += 1;
-      await this.reader.recordInvalid(store, order.orderId, error.message, trx);
-      return;
+  /** Stores orders as Amazon sent them (unless they predate the integration); counts what happened. */
+  private async storeOrders(trx: Knex.Transaction, store: AmazonStore, settings: OrderSettings, orders: readonly Order[], result: StoreCounts): Promise<void> {
+    const versions: AmazonVersion[] = [];
+    // Orders that arrived usable (hidden ones too) need no fetch again.
+    const usable: string[] = [];
+    for (const order of orders) {
+      let snapshot;
+      try {
+        snapshot = snapshotFromAmazon(order, store.marketplaceId);
+      } catch (error) {
+        if (!(error instanceof OrderDataError)) throw error;
+        result.invalid += 1;
+        await this.reader.recordInvalid(store, order.orderId, error.message, trx);
+        continue;
+      }
+      usable.push(order.orderId);
+      const decision = importDecision(snapshot, settings, store.integratedAt);
+      if (decision !== 'hidden') versions.push({ order, snapshot, decision });
     }
-    await trx('amazon_order_refetch').where({ store_id: store.id, amazon_order_id: order.orderId }).del();
-    const decision = importDecision(snapshot, settings, store.integratedAt);
-    if (decision === 'hidden') return;
-    result.seen += 1;
-    const outcome = await this.orders.upsertFromAmazon(trx, store.id, order, snapshot, decision);
-    if (outcome === 'new') result.new += 1;
-    if (outcome === 'updated') result.updated += 1;
+    if (usable.length === 0) return;
+    await trx('amazon_order_refetch').where({ store_id: store.id }).whereIn('amazon_order_id', usable).del();
+    result.seen += versions.length;
+    for (const outcome of await this.orders.upsertManyFromAmazon(trx, store.id, versions)) {
+      if (outcome === 'new') result.new += 1;
+      if (outcome === 'updated') result.updated += 1;
+    }
   }
 
   /**
@@ -315,7 +323,7 @@ export class OrderSync {
     const settings = await this.stores.settings(store.id);
     return transaction(this.db, async (trx) => {
       const counts: StoreCounts = { seen: 0, new: 0, updated: 0, invalid: 0 };
-      if ('order' in fetched) await this.storeOrder(trx, store, settings, fetched.order, counts);
+      if ('order' in fetched) await this.storeOrders(trx, store, settings, [fetched.order], counts);
       else {
         counts.invalid += 1;
         await this.reader.recordInvalid(store, orderId, fetched.invalid, trx);
@@ -337,7 +345,7 @@ export class OrderSync {
       const fetched = await this.reader.getOrder(store, orderId, result, signal);
       const counts = await transaction(this.db, async (trx) => {
         const orderCounts: StoreCounts = { seen: 0, new: 0, updated: 0, invalid: 0 };
-        if ('order' in fetched) await this.storeOrder(trx, store, settings, fetched.order, orderCounts);
+        if ('order' in fetched) await this.storeOrders(trx, store, settings, [fetched.order], orderCounts);
         else {
           await trx('amazon_order_refetch')
             .where({ store_id: store.id, amazon_order_id: orderId })

@@ -112,7 +112,7 @@ describeInBrowser('admin pages with the Amazon sandbox and the sync', (browser) 
     });
 
     it('resolves an unmatched SKU in the browser, and the host order appears', async () => {
-      const lamp = (await repository().awaitingCreation(store.id)).find((o) => o.importState === 'blocked')!.amazonOrderId;
+      const lamp = (await repository().getMany(await repository().awaitingCreationIds(store.id))).find((o) => o.importState === 'blocked')!.amazonOrderId;
       expect(await t.host.services.orders.findByExternalReference('amazon', lamp)).to.equal(null);
       const saved = await t.host.services.catalog.create({ sku: 'LAMP-1', name: 'Blue lamp', qty: 3, enabled: true, manageStock: true });
       if (!saved.ok) throw new Error('catalog');

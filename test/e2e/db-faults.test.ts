@@ -262,12 +262,12 @@ describeOnDatabase('mysql', 'database connection killed in the middle of a run',
     let killed: string;
     try {
       // The sync reads a stored order under its row lock before it writes the newer version.
-      killed = await killWhenRunning(/^select `id`, `amazon_updated_at`, .* from `amazon_order` where `id` = \d+ limit 1 for update$/, run);
+      killed = await killWhenRunning(/^select `id`, `amazon_order_id`, `amazon_updated_at`, .* from `amazon_order` where `id` in \(\d+\) for update$/, run);
     } finally {
       await held.rollback();
     }
     const run1 = await run;
-    expect(killed).to.match(new RegExp(`where \`id\` = ${firstRow.id} limit 1 for update$`));
+    expect(killed).to.match(new RegExp(`where \`id\` in \\(${firstRow.id}\\) for update$`));
     expect(run1.code, run1.stderr).to.equal(1);
     expectCleanRun(run1);
     const [failed] = JSON.parse(run1.stdout) as StoreSyncResult[];
@@ -298,7 +298,7 @@ describeOnDatabase('mysql', 'database connection killed in the middle of a run',
     this.timeout(60_000);
     const { ids, rows } = await w.ordersReadyToImport();
 
-    // The run creates the first host order, then waits for its Amazon order's row to record it: killed there.
+    // The run creates the batch's host orders, then waits for their Amazon orders' rows to record them: killed there.
     const lock = await lockOrders(rows.map((r) => r.id));
     const run = ascProcess('sync', '--json');
     let killed: string;
@@ -317,13 +317,12 @@ describeOnDatabase('mysql', 'database connection killed in the middle of a run',
     expect(w.logLines(run1).map((l) => [l.message, l.error])).to.deep.equal([['Amazon order sync failed', failed!.error]]);
     expect(await syncState()).to.include({ last_result: 'failed', last_error: failed!.error, lease_owner: null });
 
-    // One host order was created and not recorded; the others were not tried.
-    const created = [...(await hostOrderCounts())];
-    expect(created).to.have.length(1);
-    const [interrupted, count] = created[0]!;
-    expect(count).to.equal(1);
-    expect(ids).to.include(interrupted);
-    expect(await db().knex('amazon_order').where({ amazon_order_id: interrupted }).first('import_state', 'host_order_id')).to.deep.equal({ import_state: 'blocked', host_order_id: null });
+    // The batch's host orders were created, once each, and none recorded.
+    expect(await hostOrderCounts()).to.deep.equal(new Map(ids.map((id) => [id, 1])));
+    for (const id of ids) {
+      expect(await db().knex('amazon_order').where({ amazon_order_id: id }).first('import_state', 'host_order_id')).to.deep.equal({ import_state: 'blocked', host_order_id: null });
+    }
+    const interrupted = ids[0]!;
 
     // Shipping that host order now would never reach Amazon (found by the crash soak): refused, nothing shipped.
     const hostOrderId = String((await db().knex('host_order').where({ external_reference: interrupted }).first('id')).id);
@@ -333,16 +332,18 @@ describeOnDatabase('mysql', 'database connection killed in the middle of a run',
     expect(early.stderr).to.match(new RegExp(`Amazon order ${interrupted} is still being imported: .* the next sync finishes it`));
     expect(Number((await db().knex('host_shipment').count({ n: '*' }).first())?.n)).to.equal(0);
 
-    // The next run imports all three: the interrupted one is linked to the host order it has.
+    // The next run imports all three: each is linked to the host order it has.
     expect(await syncJson()).to.include({ result: 'ok', imported: 3, blocked: 0 });
     const later = await ship();
     expect(later.code, later.stderr).to.equal(0);
     expect(await db().knex('amazon_outbox').where({ amazon_order_id: interrupted, kind: 'shipment' }).pluck('state')).to.deep.equal(['pending']);
     expect(await hostOrderCounts()).to.deep.equal(new Map(ids.map((id) => [id, 1])));
-    const row = await db().knex('amazon_order').where({ amazon_order_id: interrupted }).first('id', 'import_state');
-    expect(row.import_state).to.equal('imported');
-    const history = (await db().knex('amazon_order_log').where({ order_id: row.id }).pluck('message')) as string[];
-    expect(history.filter((m) => /already existed for this Amazon order \(an earlier run was interrupted\); linked it$/.test(m))).to.have.length(1);
+    for (const id of ids) {
+      const row = await db().knex('amazon_order').where({ amazon_order_id: id }).first('id', 'import_state');
+      expect(row.import_state).to.equal('imported');
+      const history = (await db().knex('amazon_order_log').where({ order_id: row.id }).pluck('message')) as string[];
+      expect(history.filter((m) => /already existed for this Amazon order \(an earlier run was interrupted\); linked it$/.test(m))).to.have.length(1);
+    }
   });
 
   it('killed again while it records its failure: the lease is given back all the same, and the next run imports all', async function () {

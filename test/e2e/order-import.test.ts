@@ -125,6 +125,21 @@ describeEachDatabase('order import end to end', (db) => {
     expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(0);
   });
 
+  it('counts what each order of a run takes: the oldest orders get the stock, the next one waits for more', async () => {
+    await e.product('MUG-RED', 5);
+    const first = e.place({ items: [{ sku: 'MUG-RED', qty: 2 }], status: 'UNSHIPPED' });
+    e.advance(MINUTE);
+    const second = e.place({ items: [{ sku: 'MUG-RED', qty: 2 }], status: 'UNSHIPPED' });
+    e.advance(MINUTE);
+    const third = e.place({ items: [{ sku: 'MUG-RED', qty: 2 }], status: 'UNSHIPPED' });
+    e.advance(LATER);
+    expect(await e.sync()).to.include({ imported: 2, blocked: 1 });
+    expect(await e.stored(first)).to.include({ importState: 'imported' });
+    expect(await e.stored(second)).to.include({ importState: 'imported' });
+    expect(await e.stored(third)).to.include({ blockReason: 'out_of_stock', note: 'Cannot create order: SKU "MUG-RED" is out of stock (2 ordered, 1 salable)' });
+    expect(await e.host.services.stock.salableQty('MUG-RED')).to.equal(1);
+  });
+
   it('keeps a host rejection as the reason and creates the order once the host accepts it', async () => {
     await e.product('MUG-RED', 5);
     const id = e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
