@@ -189,19 +189,30 @@ export class OrdersApi {
     }
 
     const key = (o: OrderState) => (criteria.mode === 'created' ? o.createdTime : o.lastUpdatedTime);
-    const matches = this.book
-      .all()
-      .filter((o) => o.sellerId === caller.sellerId)
-      .filter((o) => key(o) >= criteria.after && key(o) <= before)
-      .filter((o) => criteria.statuses === null || criteria.statuses.includes(orderStatus(o)))
-      .filter((o) => criteria.marketplaceIds === null || criteria.marketplaceIds.includes(o.marketplaceId))
-      .filter((o) => criteria.fulfilledBy === null || criteria.fulfilledBy.includes(o.fulfilledBy))
-      .sort((a, b) => key(a) - key(b) || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0))
-      .filter((o) => cursor === null || key(o) > cursor.key || (key(o) === cursor.key && o.orderId > cursor.orderId));
+    const byKey = (a: OrderState, b: OrderState) => key(a) - key(b) || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0);
+    const matches = (o: OrderState) =>
+      o.sellerId === caller.sellerId &&
+      key(o) >= criteria.after &&
+      key(o) <= before &&
+      (criteria.statuses === null || criteria.statuses.includes(orderStatus(o))) &&
+      (criteria.marketplaceIds === null || criteria.marketplaceIds.includes(o.marketplaceId)) &&
+      (criteria.fulfilledBy === null || criteria.fulfilledBy.includes(o.fulfilledBy)) &&
+      (cursor === null || key(o) > cursor.key || (key(o) === cursor.key && o.orderId > cursor.orderId));
+    // The page's orders and one more (is there a next page?), first by the page order: kept sorted
+    // as they are found, so a page costs one pass over the book, not a sort of every match.
+    const first: OrderState[] = [];
+    for (const order of this.book.all()) {
+      if (!matches(order)) continue;
+      if (first.length === maxResults + 1 && byKey(order, first[maxResults]!) >= 0) continue;
+      let at = first.length;
+      while (at > 0 && byKey(order, first[at - 1]!) < 0) at -= 1;
+      first.splice(at, 0, order);
+      if (first.length > maxResults + 1) first.pop();
+    }
 
-    const page = matches.slice(0, maxResults);
+    const page = first.slice(0, maxResults);
     const body: Record<string, unknown> = { orders: page.map((o) => toApiOrder(o, included)) };
-    if (matches.length > page.length) {
+    if (first.length > page.length) {
       const last = page[page.length - 1]!;
       const next = randomToken(32);
       this.tokens.set(next, { sellerId: caller.sellerId, fingerprint, before, cursor: { key: key(last), orderId: last.orderId }, expiresAt: now + this.paginationTokenTtlMs });
