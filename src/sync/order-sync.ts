@@ -125,11 +125,22 @@ export class OrderSync {
     return results;
   }
 
-  /** Syncs the Active stores no run has started on yet (a store just connected). */
-  async runNeverSynced(options: Pick<SyncOptions, 'signal'> = {}): Promise<StoreSyncResult[]> {
-    const never = new Set((await this.db('amazon_sync_state').whereNull('last_started_at').pluck('store_id')).map(Number));
+  /**
+   * Syncs the Active stores no run has started on yet (a store just connected), and those whose
+   * last run Amazon's rate limit stopped, once its next token is due (a backlog drains at Amazon's
+   * pace, not the 5-minute cron's).
+   */
+  async runDue(options: Pick<SyncOptions, 'signal'> = {}): Promise<StoreSyncResult[]> {
+    const due = new Set(
+      (
+        await this.db('amazon_sync_state')
+          .whereNull('last_started_at')
+          .orWhere('resume_at', '<=', this.clock.now())
+          .pluck('store_id')
+      ).map(Number),
+    );
     const results: StoreSyncResult[] = [];
-    for (const store of (await this.stores.list()).filter((s) => never.has(s.id) && s.status === 'active' && s.authorization === 'authorized')) {
+    for (const store of (await this.stores.list()).filter((s) => due.has(s.id) && s.status === 'active' && s.authorization === 'authorized')) {
       if (options.signal?.aborted) break;
       results.push(await this.syncStore(store, options));
     }
@@ -153,6 +164,7 @@ export class OrderSync {
       result.error = unauthorized;
       return result;
     }
+    let resumeAt: Date | null = null;
     if (!(await this.lease.acquire(store.id, this.owner))) {
       const holder = await this.lease.holder(store.id);
       result.result = 'skipped';
@@ -171,8 +183,10 @@ export class OrderSync {
         if (error instanceof LeaseLostError) throw error;
         if (error instanceof AmazonCallAborted) stoppedFor = STOPPED;
         // Waiting that long would hold the lease and the cron: stop here, the next run goes on.
-        else if (error instanceof AmazonRateLimitWaitError) stoppedFor = `${error.message}; the next run continues from the saved page`;
-        else amazonFailure = error;
+        else if (error instanceof AmazonRateLimitWaitError) {
+          stoppedFor = `${error.message}; the next run continues from the saved page`;
+          resumeAt = new Date(this.clock.now().getTime() + error.waitMs);
+        } else amazonFailure = error;
       }
       // Blocked and ready orders are retried from stored data even when Amazon could not be reached.
       const heartbeat = async () => {
@@ -197,7 +211,7 @@ export class OrderSync {
       }
     } finally {
       result.durationMs = Date.now() - started;
-      await this.finish(store.id, result);
+      await this.finish(store.id, result, resumeAt);
     }
     return result;
   }
@@ -209,7 +223,7 @@ export class OrderSync {
    * lease left behind blocks every other runner for LEASE_TTL_MS); a lease that cannot be given
    * back expires.
    */
-  private async finish(storeId: number, result: StoreSyncResult): Promise<void> {
+  private async finish(storeId: number, result: StoreSyncResult, resumeAt: Date | null): Promise<void> {
     const now = this.clock.now();
     try {
       await this.db('amazon_sync_state')
@@ -219,6 +233,7 @@ export class OrderSync {
           last_result: result.result,
           last_error: result.error,
           last_stats: JSON.stringify(result),
+          resume_at: resumeAt,
           ...(result.result === 'ok' ? { last_success_at: now } : {}),
         });
     } catch (error) {

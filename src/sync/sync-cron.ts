@@ -3,7 +3,8 @@
  * for the stores with real-time updates on, whose poll (the safety net) runs at their own, longer
  * interval; and
  * `amazon_first_sync` (every minute), the first sync of a store never synced yet, so a store an
- * admin just connected fills in within a minute instead of waiting for the next 5-minute run.
+ * admin just connected fills in within a minute instead of waiting for the next 5-minute run, and
+ * the rest of a run Amazon's rate limit stopped, as soon as its next token is due.
  */
 import { inject, injectable } from 'inversify';
 import type { CronObserverContribution, CronRunContext } from '../host/contributions.ts';
@@ -32,6 +33,6 @@ export class FirstSyncCron implements CronObserverContribution {
   constructor(@inject(OrderSync) private readonly sync: OrderSync) {}
 
   async run(context: CronRunContext): Promise<void> {
-    await this.sync.runNeverSynced({ signal: context.signal });
+    await this.sync.runDue({ signal: context.signal });
   }
 }

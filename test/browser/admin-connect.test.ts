@@ -71,7 +71,7 @@ describeInBrowser('connecting a store in the browser', (browser) => {
       const orderId = amazon.placeOrder({ sellerId: amazon.demoApp.sellerId, marketplaceId: 'ATVPDKIKX0DER', items: [{ sku: 'MUG-BLUE-12OZ', qty: 1 }], status: 'UNSHIPPED' }).orderId;
       sandboxClock.advance(5 * MINUTE);
       // The host's first-sync cron job.
-      const [first] = await t.host.container.get(OrderSync).runNeverSynced();
+      const [first] = await t.host.container.get(OrderSync).runDue();
       expect(first).to.include({ storeId: store!.id, result: 'ok' });
       await page.goto(`${t.url}/admin/amazon/stores/${store!.id}`);
       expect(await gridRows(page)).to.deep.equal([orderId]);

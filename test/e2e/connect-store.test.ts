@@ -128,7 +128,7 @@ describeEachDatabase('connecting and managing a store from the admin', (db) => {
 
   /** The first-sync cron job (every minute in a host) syncs the store connected just now, and only it. */
   async function firstSyncFinished(storeId: number): Promise<void> {
-    const results = await host.container.get(OrderSync).runNeverSynced();
+    const results = await host.container.get(OrderSync).runDue();
     expect(results.map((r) => [r.storeId, r.result])).to.deep.equal([[storeId, 'ok']]);
   }
 
@@ -346,7 +346,7 @@ describeEachDatabase('connecting and managing a store from the admin', (db) => {
     expect(restored.integratedAt.getTime()).to.equal(store.integratedAt.getTime());
     expect((await admin.get('/admin')).text).to.not.include('Amazon no longer accepts the authorization of:');
     // The next sync picks up where the store stopped; nothing is stored twice.
-    expect(await host.container.get(OrderSync).runNeverSynced()).to.deep.equal([]);
+    expect(await host.container.get(OrderSync).runDue()).to.deep.equal([]);
     expect((await sync(store.id)).result).to.equal('ok');
     const after = await storedIds(store.id);
     expect(after.slice(0, before.length)).to.deep.equal(before);

@@ -4,6 +4,7 @@ import sinon from 'sinon';
 import { AmazonOrderReader } from '../../src/sync/amazon-order-reader.ts';
 import { StoreLease } from '../../src/sync/store-lease.ts';
 import { OrderSync } from '../../src/sync/order-sync.ts';
+import { fromDb } from '../../src/db/time.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { MINUTE, eachTestE2E, type E2E } from '../support/e2e.ts';
 
@@ -91,17 +92,17 @@ describeEachDatabase('order sync faults', (db) => {
   it('stops importing when another runner took the store over, and the next run finishes the rest once', async () => {
     for (let i = 0; i < 60; i += 1) e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' });
     e.advance(5 * MINUTE);
-    // The lease holds after the page and at the start of the import, then is gone at the 25th order.
+    // The lease holds after the page and at the start of the import, then is gone after the first batch of 50.
     const lease = e.host.container.get(StoreLease);
     const renewLease = lease.renew.bind(lease);
     let renewals = 0;
     const renew = sinon.stub(lease, 'renew').callsFake(async (...args) => (++renewals <= 2 ? renewLease(...args) : false));
     const lost = await e.sync();
-    expect(lost).to.include({ result: 'failed', error: 'lost the store lease (the run took longer than the lease); stopping', imported: 25 });
+    expect(lost).to.include({ result: 'failed', error: 'lost the store lease (the run took longer than the lease); stopping', imported: 50 });
     const hostOrders = async () => Number((await db().knex('host_order').count({ n: '*' }).first())?.n);
-    expect(await hostOrders()).to.equal(25);
+    expect(await hostOrders()).to.equal(50);
     renew.restore();
-    expect(await e.sync()).to.include({ result: 'ok', imported: 35 });
+    expect(await e.sync()).to.include({ result: 'ok', imported: 10 });
     expect(await hostOrders()).to.equal(60);
   });
 
@@ -132,6 +133,30 @@ describeEachDatabase('order sync faults', (db) => {
     e.advance(3 * MINUTE);
     expect(await e.sync()).to.include({ result: 'ok', new: 3, imported: 3 });
     for (const id of ids) expect(await e.hostOrder(id)).to.not.equal(null);
+  });
+
+  it('the every-minute cron goes on with a run the rate limit stopped once its next token is due, not before', async () => {
+    const ids = [0, 1].map(() => e.place({ items: [{ sku: 'MUG-RED', qty: 1 }], status: 'UNSHIPPED' }));
+    e.advance(5 * MINUTE);
+    e.amazon.addFault({ operation: 'searchOrders', kind: 'throttle', count: 1 });
+    expect(await e.sync()).to.include({ result: 'partial', imported: 0 });
+    const { resume_at: resumeAt } = await db().knex('amazon_sync_state').where({ store_id: e.store.id }).first('resume_at');
+    const waitMs = fromDb(resumeAt).getTime() - e.clock.now().getTime();
+    expect(waitMs).to.be.within(60_000, 180_000);
+
+    const calls = e.amazon.requests({ operation: 'searchOrders' }).length;
+    const sync = e.host.container.get(OrderSync);
+    expect(await sync.runDue(), 'not due yet').to.deep.equal([]);
+    e.advance(waitMs - 1_000);
+    expect(await sync.runDue(), 'a second early').to.deep.equal([]);
+    expect(e.amazon.requests({ operation: 'searchOrders' })).to.have.length(calls);
+
+    e.advance(1_000);
+    const [resumed] = await sync.runDue();
+    expect(resumed).to.include({ result: 'ok', new: 2, imported: 2 });
+    for (const id of ids) expect(await e.hostOrder(id)).to.not.equal(null);
+    expect((await db().knex('amazon_sync_state').where({ store_id: e.store.id }).first('resume_at')).resume_at).to.equal(null);
+    expect(await sync.runDue(), 'done: nothing to go on with').to.deep.equal([]);
   });
 
   it('a run asked to stop while Amazon has not answered ends at once, gives its lease back, and keeps its place', async () => {
