@@ -255,31 +255,41 @@ export class OrderSync {
     }
 
     const settings = await this.stores.settings(store.id);
+    const fetchPage = (paginationToken: string | null) => {
+      const fetching = this.reader.searchPage(
+        store,
+        { lastUpdatedAfter: window!.after, lastUpdatedBefore: window!.before, paginationToken },
+        result,
+        (event) => {
+          if (event.kind === 'rate-wait') result.rateLimitWaitMs += event.waitMs;
+          options.progress?.(event);
+        },
+        options.signal,
+      );
+      // A page fetched ahead that the run does not get to (it stopped, or failed) must not fail unheard.
+      fetching.catch(() => undefined);
+      return fetching;
+    };
     let restarted = false;
+    let fetching = fetchPage(window.token);
     for (;;) {
       if (options.signal?.aborted) return;
       let page;
       try {
-        page = await this.reader.searchPage(
-          store,
-          { lastUpdatedAfter: window.after, lastUpdatedBefore: window.before, paginationToken: window.token },
-          result,
-          (event) => {
-            if (event.kind === 'rate-wait') result.rateLimitWaitMs += event.waitMs;
-            options.progress?.(event);
-          },
-          options.signal,
-        );
+        page = await fetching;
       } catch (error) {
         if (window.token !== null && !restarted && isExpiredPaginationToken(error)) {
           // Tokens live 24 hours: a run that stopped longer ago starts its window again.
           restarted = true;
           window = { ...window, token: null };
           await this.db('amazon_sync_state').where({ store_id: store.id }).update({ next_token: null });
+          fetching = fetchPage(null);
           continue;
         }
         throw error;
       }
+      // The next page is asked for while this one is stored: Amazon's answer and the database's work overlap.
+      if (page.nextToken) fetching = fetchPage(page.nextToken);
       // Counted once the page is stored: a page whose transaction did not commit stored nothing.
       const counts = await transaction(this.db, async (trx) => {
         const pageCounts: StoreCounts = { seen: 0, new: 0, updated: 0, invalid: page.invalid.length };
