@@ -7,13 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { dropMysqlDatabase, mariadbAnswers, mysqlUrl, REPO_ROOT, runMain } from './support.ts';
+import { mariadbAnswers, REPO_ROOT, runMain } from './support.ts';
 
 function readSmoke(): boolean {
   try {
     return parseArgs({ options: { smoke: { type: 'boolean', default: false } } }).values.smoke!;
   } catch (error) {
-    console.error(`${(error as Error).message}\nnpm run bench takes only --smoke; run one benchmark with its options as npx tsx bench/sync-throughput.ts --orders 500 or npx tsx bench/grid.ts --database sqlite`);
+    console.error(`${(error as Error).message}\nnpm run bench takes only --smoke; run one benchmark with its options as npx tsx bench/import-throughput.ts --orders 500 or npx tsx bench/grid.ts --database sqlite`);
     process.exit(2);
   }
 }
@@ -26,42 +26,41 @@ interface Run {
 }
 
 const FULL: Run[] = [
-  { script: 'sync-throughput.ts', args: ['--database', 'sqlite'], mysql: false },
-  { script: 'sync-throughput.ts', args: ['--database', 'mysql'], mysql: true },
+  { script: 'import-throughput.ts', args: ['--database', 'sqlite'], mysql: false },
+  { script: 'import-throughput.ts', args: ['--database', 'mysql'], mysql: true },
+  { script: 'sync-memory.ts', args: ['--database', 'mysql'], mysql: true },
   { script: 'grid.ts', args: ['--database', 'mysql', '--stores', '1', '--orders', '1000000'], mysql: true },
   { script: 'grid.ts', args: ['--database', 'mysql', '--stores', '10', '--orders', '1000000'], mysql: true },
   { script: 'grid.ts', args: ['--database', 'sqlite', '--stores', '1', '--orders', '200000'], mysql: false },
   { script: 'order-latency.ts', args: ['--database', 'mysql'], mysql: true },
+  { script: 'api-efficiency.ts', args: ['--database', 'mysql'], mysql: true },
+  { script: 'outbound-rate.ts', args: ['--database', 'mysql'], mysql: true },
 ];
 
 const SMOKE_GRID = ['--orders', '2000', '--runs', '2', '--sample', '40', '--temporary'];
 const SMOKE: Run[] = [
-  { script: 'sync-throughput.ts', args: ['--database', 'sqlite', '--orders', '20'], mysql: false },
-  { script: 'sync-throughput.ts', args: ['--database', 'mysql', '--orders', '20'], mysql: true },
+  { script: 'import-throughput.ts', args: ['--database', 'sqlite', '--orders', '20'], mysql: false },
+  { script: 'import-throughput.ts', args: ['--database', 'mysql', '--orders', '20', '--profile'], mysql: true },
+  { script: 'sync-memory.ts', args: ['--database', 'sqlite', '--sizes', '20,40'], mysql: false },
   { script: 'grid.ts', args: ['--database', 'sqlite', ...SMOKE_GRID], mysql: false },
   // Two stores, so the per-store code paths run too.
   { script: 'grid.ts', args: ['--database', 'mysql', '--stores', '2', ...SMOKE_GRID], mysql: true },
   { script: 'order-latency.ts', args: ['--database', 'sqlite', '--smoke'], mysql: false },
+  { script: 'api-efficiency.ts', args: ['--database', 'sqlite', '--smoke'], mysql: false },
+  { script: 'outbound-rate.ts', args: ['--database', 'sqlite', '--smoke'], mysql: false },
 ];
 
 async function main(): Promise<void> {
   const withMysql = await mariadbAnswers();
   if (!withMysql) console.log('MariaDB does not answer at BENCH_MYSQL_URL: the MariaDB benchmarks are skipped');
-  // The smoke run's sync benchmark gets a database of its own, dropped after.
-  const smokeSyncDatabase = `asc_bench_sync_smoke_${process.pid}`;
-  const env = smoke ? { ...process.env, BENCH_MYSQL_URL: mysqlUrl(smokeSyncDatabase) } : process.env;
   const failed: string[] = [];
   const started = performance.now();
-  try {
-    for (const run of smoke ? SMOKE : FULL) {
-      if (run.mysql && !withMysql) continue;
-      const name = `${run.script} ${run.args.join(' ')}`;
-      console.log(`\n=== ${name}`);
-      const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', run.script), ...run.args], { stdio: 'inherit', env, cwd: REPO_ROOT });
-      if (result.status !== 0) failed.push(name);
-    }
-  } finally {
-    if (smoke && withMysql) await dropMysqlDatabase(smokeSyncDatabase);
+  for (const run of smoke ? SMOKE : FULL) {
+    if (run.mysql && !withMysql) continue;
+    const name = `${run.script} ${run.args.join(' ')}`;
+    console.log(`\n=== ${name}`);
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', run.script), ...run.args], { stdio: 'inherit', cwd: REPO_ROOT });
+    if (result.status !== 0) failed.push(name);
   }
   console.log(`\n${smoke ? 'smoke run' : 'benchmarks'} finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (failed.length > 0) {

@@ -11,7 +11,7 @@ import type { LoggerPort } from '../src/host/ports.ts';
 
 export type BenchDatabase = 'sqlite' | 'mysql';
 
-/** The MariaDB server the benchmarks use; its database part is sync-throughput's database. */
+/** The MariaDB server the benchmarks use; its database part is order-latency's database (the others make their own). */
 export const BENCH_MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test_bench';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
