@@ -52,11 +52,14 @@ const database = databaseKind(values.database);
 if (values.only !== undefined && values.only !== 'stored' && values.only !== 'host') throw new Error(`--only must be stored or host, not ${values.only}`);
 const MINUTE = 60_000;
 /**
- * The host's time: from Amazon's (frozen) clock, five minutes after the orders were placed, on in
- * real time. It must move: the module's rate limiter refills its buckets by it, and a frozen host
- * clock leaves the sync waiting for tokens that never come, a few at a time.
+ * A host's time: from Amazon's (frozen) clock five minutes after the orders were placed when the
+ * host is made, on in real time. It must move: the module's rate limiter refills its buckets by
+ * it, and a frozen host clock leaves the sync waiting for tokens that never come, a few at a time.
  */
-const HOST_START = Date.parse(AMAZON_START) + 5 * MINUTE - performance.now();
+function hostClock(): { now(): Date } {
+  const start = Date.parse(AMAZON_START) + 5 * MINUTE - performance.now();
+  return { now: () => new Date(start + performance.now()) };
+}
 /** The tables a sync writes a row or more to per order (what the plain-insert baseline writes). */
 const ORDER_TABLES = ['amazon_order', 'amazon_order_item', 'amazon_order_search_gram', 'amazon_order_log'] as const;
 /** Columns the database derives (the plain insert leaves them to it, as the module's does). */
@@ -89,7 +92,7 @@ async function databaseUrl(name: string): Promise<string> {
 async function newHost(name: string): Promise<Host> {
   const host = await createHost({
     databaseUrl: await databaseUrl(name),
-    clock: { now: () => new Date(HOST_START + performance.now()) },
+    clock: hostClock(),
     logger: silentLogger,
     modules: [{ directory: REPO_ROOT }],
     secretKey: crypto.randomBytes(32),
