@@ -15,11 +15,12 @@
  *     shipment confirmed once, every cancel and refund in exactly one accepted feed message, and
  *     the window closed (no saved page) with last_result ok.
  *
- * Sync patterns meet their fault on page 2 of 2: it is armed from the sync's progress callback,
- * once page 1 is stored. Fulfillment patterns meet theirs in one sender run over four orders
+ * Sync patterns meet their fault on page 2 of 2: it is armed as soon as Amazon's answer with
+ * page 1 arrives (the sync asks for page 2 while it stores page 1). Fulfillment patterns meet theirs in one sender run over four orders
  * (shipments first, then a cancel feed and a refund feed).
  */
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { describeEachDatabase } from '../support/databases.ts';
 import { MINUTE, emptyOrderTables, startE2E, type E2E } from '../support/e2e.ts';
 import { fulfil, type Fulfil } from '../support/fulfillment.ts';
@@ -29,6 +30,7 @@ import { Contributions, Ports } from '../../src/host/tokens.ts';
 import type { AdminRouteContribution, DashboardWidgetContribution } from '../../src/host/contributions.ts';
 import type { AmazonClientTuning } from '../../src/stores/amazon-clients.ts';
 import { OrderSync, type StoreSyncResult } from '../../src/sync/order-sync.ts';
+import { AmazonOrderReader } from '../../src/sync/amazon-order-reader.ts';
 import type { OutboxRunResult } from '../../src/fulfillment/outbox-sender.ts';
 import type { OutboxEntry, OutboxKind, OutboxState } from '../../src/fulfillment/outbox.ts';
 import { fromDbOrNull } from '../../src/db/time.ts';
@@ -617,15 +619,21 @@ describeEachDatabase('Amazon faults end to end, one matrix', (db) => {
 
   // ---- the matrix ----------------------------------------------------------------------------
 
-  async function runSync(progress?: () => void): Promise<StoreSyncResult> {
+  async function runSync(afterFirstPage?: () => void): Promise<StoreSyncResult> {
+    const reader = t.e.host.container.get(AmazonOrderReader);
+    const searchPage = reader.searchPage.bind(reader);
     let pages = 0;
-    const [result] = await t.e.host.container.get(OrderSync).run({
-      storeId: t.e.store.id,
-      progress: (event) => {
-        if (event.kind === 'page' && ++pages === 1) progress?.();
-      },
+    const stub = sinon.stub(reader, 'searchPage').callsFake(async (...args) => {
+      const page = await searchPage(...args);
+      if (++pages === 1) afterFirstPage?.();
+      return page;
     });
-    return result!;
+    try {
+      const [result] = await t.e.host.container.get(OrderSync).run({ storeId: t.e.store.id });
+      return result!;
+    } finally {
+      stub.restore();
+    }
   }
 
   async function syncPattern(p: SyncPattern): Promise<void> {
